@@ -1,0 +1,128 @@
+import type { Database } from '../db/database.js';
+import { createExecutorBackend, createWorkerBackend, type SecretsVia } from '../db/engine-store.js';
+import { createLivenessBackend } from '../db/liveness-store.js';
+import { createRetentionBackend } from '../db/retention-store.js';
+import { createSchedulerBackend } from '../db/scheduler-store.js';
+import { newId } from '../engine/execution.js';
+import { Executor } from '../engine/executor.js';
+import { DEFAULT_HEARTBEAT_MS, DEFAULT_LIVENESS_TIMEOUT_MS, Heartbeat } from '../engine/heartbeat.js';
+import type { RetentionPolicy } from '../engine/retention.js';
+import { Scheduler } from '../engine/scheduler.js';
+import { type ServiceLogger, silentLogger } from '../engine/service-logger.js';
+import { Worker } from '../engine/worker.js';
+import { createQueueSignals } from '../queue/postgres-queue.js';
+import type { Storage } from '../storage/storage.js';
+import { runnableTask } from '../tasks/runtime.js';
+
+export interface LivenessOptions {
+  heartbeatMs?: number;
+  /** silence after which a component is declared dead and its task runs handed to others */
+  timeoutMs?: number;
+}
+
+export interface InstanceOptions {
+  db: Database;
+  storage: Storage;
+  executor?: boolean;
+  worker?: boolean;
+  scheduler?: boolean;
+  /** the process also serves HTTP: registered so that /health and other components see it */
+  webserver?: boolean;
+  executorConcurrency?: number;
+  workerThreads?: number;
+  workerShutdownGraceMs?: number;
+  workerGroup?: string;
+  pollMs?: number;
+  logger?: ServiceLogger;
+  /** the secret store, read through whichever connection asks */
+  secrets?: SecretsVia;
+  /** how long history is kept; absent: the scheduler purges nothing (one-off runs, tests) */
+  retention?: RetentionPolicy;
+  /** registration and heartbeats of every component; absent for one-off runs */
+  liveness?: LivenessOptions;
+  /** a component fenced itself (declared dead, or unable to heartbeat): the process should stop */
+  onFenced?: (reason: string) => void;
+}
+
+/** The engine components of one process. Even when they share the process, the executor and the
+ * worker talk only through the queue in the database. */
+export class Instance {
+  private readonly executor?: Executor;
+  private readonly worker?: Worker;
+  private readonly scheduler?: Scheduler;
+  private readonly heartbeats: Heartbeat[] = [];
+
+  constructor(readonly options: InstanceOptions) {
+    const signals = createQueueSignals(options.db);
+    const logger = options.logger ?? silentLogger;
+    const liveness = options.liveness ? createLivenessBackend(options.db) : undefined;
+    const heartbeatMs = options.liveness?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    const timeoutMs = options.liveness?.timeoutMs ?? DEFAULT_LIVENESS_TIMEOUT_MS;
+    const onFenced = (reason: string) => options.onFenced?.(reason);
+    const track = (role: string) => {
+      if (!liveness) return;
+      this.heartbeats.push(
+        new Heartbeat(liveness, `${role}-${newId().slice(0, 10)}`, role, {
+          intervalMs: heartbeatMs,
+          timeoutMs,
+          logger,
+          onFenced,
+        }),
+      );
+    };
+    if (options.executor !== false) {
+      this.executor = new Executor(createExecutorBackend(options.db, options.secrets), signals, {
+        // PGlite has a single connection: more loops would only queue behind each other
+        concurrency: options.executorConcurrency ?? (options.db.dialect === 'pglite' ? 1 : 4),
+        pollMs: options.pollMs,
+        logger,
+      });
+      track('executor');
+    }
+    if (options.worker !== false) {
+      // the worker heartbeats itself: its id is the one its claimed jobs are recorded under
+      this.worker = new Worker(createWorkerBackend(options.db), signals, runnableTask, options.storage, {
+        threads: options.workerThreads,
+        pollMs: options.pollMs,
+        logger,
+        secrets: options.secrets?.(options.db),
+        liveness,
+        heartbeatMs,
+        livenessTimeoutMs: timeoutMs,
+        shutdownGraceMs: options.workerShutdownGraceMs,
+        workerGroup: options.workerGroup,
+        onFenced,
+      });
+    }
+    if (options.scheduler !== false) {
+      this.scheduler = new Scheduler(createSchedulerBackend(options.db), {
+        logger,
+        liveness: liveness ? { backend: liveness, timeoutMs } : undefined,
+        retention: options.retention
+          ? {
+              backend: createRetentionBackend(options.db),
+              storage: options.storage,
+              policy: options.retention,
+            }
+          : undefined,
+      });
+      track('scheduler');
+    }
+    if (options.webserver) track('webserver');
+  }
+
+  async start(): Promise<this> {
+    for (const h of this.heartbeats) await h.start();
+    await this.executor?.start();
+    await this.worker?.start();
+    await this.scheduler?.start();
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler?.stop();
+    await this.worker?.stop();
+    await this.executor?.stop();
+    for (const h of this.heartbeats) await h.stop();
+  }
+}

@@ -1,0 +1,92 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pino from 'pino';
+import { flowFilesIn, loadFlowFiles } from '../app/flow-files.js';
+import { Instance } from '../app/instance.js';
+import { loadConfig } from '../config/config.js';
+import { saveFlow } from '../db/flow-repository.js';
+import { openDatabase } from '../db/open.js';
+import { DEFAULT_RETENTION } from '../engine/retention.js';
+import { formatFlowError } from '../flow/errors.js';
+import { SecretCipher } from '../secrets/cipher.js';
+import { createSecretStore } from '../secrets/secret-store.js';
+import { buildServer } from '../server/app.js';
+import { LocalStorage } from '../storage/local-storage.js';
+import type { Mode, ServerFlags } from './server-command.js';
+
+const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
+
+export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
+  const config = loadConfig({
+    configFile: flags.config,
+    host: flags.host,
+    port: flags.port ? Number.parseInt(flags.port, 10) : undefined,
+    threads: flags.threads ? Number.parseInt(flags.threads, 10) : undefined,
+  });
+  const logger = pino({ name: `sluice-${mode}` });
+  if (mode !== 'local' && !config.databaseUrl) {
+    throw new Error(`'server ${mode}' needs PostgreSQL: set SLUICE_DATABASE_URL (or use 'server local')`);
+  }
+  const db = await openDatabase({
+    url: mode === 'local' ? undefined : config.databaseUrl,
+    dataDir: path.join(config.dataDir, 'db'),
+  });
+  const storage = new LocalStorage(path.join(config.dataDir, 'storage'));
+  const cipher = await SecretCipher.load(config.dataDir);
+  const all = mode === 'local' || mode === 'standalone';
+  const instance = await new Instance({
+    db,
+    storage,
+    executor: all || mode === 'executor',
+    worker: all || mode === 'worker',
+    scheduler: all || mode === 'scheduler',
+    workerThreads: config.workerThreads,
+    executorConcurrency: config.executorConcurrency,
+    workerShutdownGraceMs: config.workerShutdownGraceMs,
+    workerGroup: flags.workerGroup,
+    webserver: all || mode === 'webserver',
+    liveness: { heartbeatMs: config.heartbeatMs, timeoutMs: config.livenessTimeoutMs },
+    retention: {
+      executionsMs: config.retentionExecutionsMs ?? DEFAULT_RETENTION.executionsMs,
+      logsMs: config.retentionLogsMs ?? DEFAULT_RETENTION.logsMs,
+    },
+    // a fenced component's work already belongs to others: stop, and let the supervisor restart us
+    onFenced: (reason) => {
+      logger.error(`stopping: ${reason}`);
+      process.exit(1);
+    },
+    logger,
+    secrets: (q) => createSecretStore(q, cipher),
+  }).start();
+
+  if (mode === 'local') await loadDemoFlows(db, logger);
+
+  const http = all || mode === 'webserver' ? buildServer({ db }) : undefined;
+  if (http) {
+    await http.listen({ host: config.host, port: config.port });
+    logger.info(`Sluice ${mode} listening on http://${config.host}:${config.port}`);
+  } else {
+    logger.info(`Sluice ${mode} started`);
+  }
+
+  const shutdown = async (signal: string) => {
+    logger.info(`${signal}: stopping`);
+    await http?.close();
+    await instance.stop();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+/** A new user's first look: the example flows are deployed (a no-op when already there). */
+async function loadDemoFlows(
+  db: Awaited<ReturnType<typeof openDatabase>>,
+  logger: pino.Logger,
+): Promise<void> {
+  const { flows, errors } = await loadFlowFiles(await flowFilesIn(EXAMPLES_DIR));
+  for (const e of errors) logger.warn(`example flow: ${formatFlowError(e)}`);
+  for (const f of flows) await saveFlow(db, f);
+  logger.info(`${flows.length} example flows loaded`);
+}

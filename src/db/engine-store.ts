@@ -1,0 +1,176 @@
+import type { Execution } from '../engine/execution.js';
+import type { ExecutorMessage, LogLine, WorkerJob } from '../engine/messages.js';
+import type { ExecutorBackend, ExecutorTx, SecretResolver, WorkerBackend } from '../engine/ports.js';
+import { isTerminal } from '../engine/state.js';
+import type { Flow } from '../flow/model.js';
+import { claimOneKey, emit, KILL_CHANNEL } from '../queue/postgres-queue.js';
+import type { Database, Queryable } from './database.js';
+import { getFlow } from './flow-repository.js';
+
+// SQL behind the engine ports. Runs unchanged on PostgreSQL and PGlite.
+
+export async function insertExecution(tx: Queryable, execution: Execution): Promise<void> {
+  await tx.query(
+    `INSERT INTO executions (id, namespace, flow_id, flow_revision, state, parent_id, doc, created)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [
+      execution.id,
+      execution.namespace,
+      execution.flowId,
+      execution.flowRevision,
+      execution.state.current,
+      execution.parentId ?? null,
+      JSON.stringify(execution),
+      execution.state.startDate,
+    ],
+  );
+}
+
+/** Builds a secret resolver reading through a given connection or transaction. */
+export type SecretsVia = (q: Queryable) => SecretResolver;
+
+function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: SecretsVia): ExecutorTx {
+  return {
+    async lockExecution(id) {
+      const { rows } = await tx.query<{ doc: Execution }>(
+        'SELECT doc FROM executions WHERE id = $1 FOR UPDATE',
+        [id],
+      );
+      return rows[0]?.doc;
+    },
+    async saveExecution(execution) {
+      await tx.query(
+        `UPDATE executions SET state = $2, doc = $3, updated = now(), ended = $4 WHERE id = $1`,
+        [
+          execution.id,
+          execution.state.current,
+          JSON.stringify(execution),
+          isTerminal(execution.state.current) ? (execution.state.endDate ?? new Date().toISOString()) : null,
+        ],
+      );
+      await tx.query('SELECT pg_notify($1, $2)', [EXECUTION_UPDATED_CHANNEL, execution.id]);
+      if (isTerminal(execution.state.current)) {
+        await tx.query('SELECT pg_notify($1, $2)', [EXECUTION_ENDED_CHANNEL, execution.id]);
+      }
+    },
+    createExecution: (execution) => insertExecution(tx, execution),
+    async getFlow(namespace, id, revision) {
+      // revisions never change once written, so a revision can be cached for the process lifetime
+      const cacheKey = revision === undefined ? undefined : `${namespace}\u0000${id}\u0000${revision}`;
+      const cached = cacheKey && flowCache.get(cacheKey);
+      if (cached) return cached;
+      const flow = await getFlow(tx, namespace, id, revision);
+      if (flow && cacheKey) flowCache.set(cacheKey, flow);
+      return flow;
+    },
+    emitExecutor: (message, delayMs) => emit(tx, 'executor', message, { key: message.executionId, delayMs }),
+    // a job of a task with a worker group waits for a worker of that group, as in Kestra
+    emitWorker: (job, delayMs) =>
+      emit(tx, 'worker', job, {
+        key: job.executionId,
+        delayMs,
+        workerGroup: job.task.workerGroup?.key ?? null,
+      }),
+    emitScheduler: (ended) => emit(tx, 'scheduler', ended, { key: ended.executionId }),
+    errorLogs: (executionId) => selectLogs(tx, executionId, ['ERROR']),
+    async announceKill(executionId) {
+      await tx.query(`DELETE FROM queue WHERE consumer = 'worker' AND key = $1`, [executionId]);
+      await tx.query('SELECT pg_notify($1, $2)', [KILL_CHANNEL, executionId]);
+    },
+    async lockFlow(namespace, flowId) {
+      await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`flow:${namespace}.${flowId}`]);
+    },
+    async countRunning(namespace, flowId, exceptId) {
+      const { rows } = await tx.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM executions
+          WHERE namespace = $1 AND flow_id = $2 AND ended IS NULL AND state NOT IN ('CREATED', 'QUEUED') AND id <> $3`,
+        [namespace, flowId, exceptId],
+      );
+      return rows[0].n;
+    },
+    async oldestQueued(namespace, flowId) {
+      const { rows } = await tx.query<{ id: string }>(
+        `SELECT id FROM executions WHERE namespace = $1 AND flow_id = $2 AND state = 'QUEUED' ORDER BY created LIMIT 1`,
+        [namespace, flowId],
+      );
+      return rows[0]?.id;
+    },
+    // PGlite has one connection: secrets must be read through the open transaction, not beside it
+    secretsFor: async (namespace) => (secrets ? secrets(tx).secretsFor(namespace) : new Map()),
+  };
+}
+
+export const EXECUTION_ENDED_CHANNEL = 'sluice_execution_ended';
+/** every saved change of an execution (followers over SSE) */
+export const EXECUTION_UPDATED_CHANNEL = 'sluice_execution_updated';
+
+export function createExecutorBackend(db: Database, secrets?: SecretsVia): ExecutorBackend {
+  const flowCache = new Map<string, Flow>();
+  return {
+    async processNext(fn) {
+      return db.transaction(async (tx) => {
+        const messages = await claimOneKey<ExecutorMessage>(tx, 'executor');
+        if (messages.length === 0) return false;
+        await fn(executorTx(tx, flowCache, secrets), messages);
+        return true;
+      });
+    },
+  };
+}
+
+export function createWorkerBackend(db: Database): WorkerBackend {
+  return {
+    async claim(workerId, max, workerGroup) {
+      const { rows } = await db.query<{ job: WorkerJob }>(
+        `WITH claimed AS (
+           DELETE FROM queue WHERE id IN (
+             SELECT id FROM queue
+              WHERE consumer = 'worker' AND available_at <= now() AND worker_group IS NOT DISTINCT FROM $3
+              ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED)
+           RETURNING payload)
+         INSERT INTO worker_job_running (task_run_id, attempt, execution_id, worker_id, job)
+         SELECT payload->>'taskRunId', (payload->>'attempt')::int, payload->>'executionId', $1, payload
+           FROM claimed
+         ON CONFLICT (task_run_id, attempt) DO UPDATE SET worker_id = EXCLUDED.worker_id, started = now()
+         RETURNING job`,
+        [workerId, max, workerGroup ?? null],
+      );
+      return rows.map((r) => r.job);
+    },
+    async complete(job, result) {
+      await db.transaction(async (tx) => {
+        await emit(tx, 'executor', result, { key: result.executionId });
+        // only our own claim: after a hand-back another worker may hold the same attempt
+        await tx.query(
+          'DELETE FROM worker_job_running WHERE task_run_id = $1 AND attempt = $2 AND worker_id = $3',
+          [job.taskRunId, job.attempt, result.workerId],
+        );
+      });
+    },
+    async appendLogs(lines) {
+      if (lines.length === 0) return;
+      await db.query(
+        `INSERT INTO logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt, level, message, ts)
+         SELECT "executionId", namespace, "flowId", "taskId", "taskRunId", attempt, level, message, ts
+           FROM jsonb_to_recordset($1::jsonb) AS x("executionId" text, namespace text, "flowId" text,
+                "taskId" text, "taskRunId" text, attempt int, level text, message text, ts timestamptz)`,
+        [JSON.stringify(lines)],
+      );
+    },
+  };
+}
+
+export async function selectLogs(
+  q: Queryable,
+  executionId: string,
+  levels?: LogLine['level'][],
+): Promise<LogLine[]> {
+  const { rows } = await q.query<LogLine>(
+    `SELECT execution_id AS "executionId", namespace, flow_id AS "flowId", task_id AS "taskId",
+            task_run_id AS "taskRunId", attempt, level, message, to_json(ts)#>>'{}' AS ts
+       FROM logs WHERE execution_id = $1 AND ($2::text[] IS NULL OR level = ANY($2::text[]))
+      ORDER BY id`,
+    [executionId, levels ?? null],
+  );
+  return rows;
+}

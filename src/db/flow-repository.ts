@@ -1,0 +1,109 @@
+import type { Flow } from '../flow/model.js';
+import type { Queryable } from './database.js';
+
+/** The newest revision when revision is absent; deleted flows are not found. */
+export async function getFlow(
+  q: Queryable,
+  namespace: string,
+  id: string,
+  revision?: number,
+): Promise<Flow | undefined> {
+  const { rows } = await q.query<{ flow: Flow; revision: number; deleted: boolean }>(
+    revision === undefined
+      ? 'SELECT flow, revision, deleted FROM flows WHERE namespace = $1 AND id = $2 ORDER BY revision DESC LIMIT 1'
+      : 'SELECT flow, revision, deleted FROM flows WHERE namespace = $1 AND id = $2 AND revision = $3',
+    revision === undefined ? [namespace, id] : [namespace, id, revision],
+  );
+  const row = rows[0];
+  if (!row || (revision === undefined && row.deleted)) return undefined;
+  return { ...row.flow, revision: row.revision };
+}
+
+/** Saves a flow as a new revision unless its source is unchanged; returns the stored flow. */
+export async function saveFlow(q: Queryable, flow: Flow): Promise<Flow> {
+  const current = await getFlow(q, flow.namespace, flow.id);
+  if (current && current.source === flow.source) return current;
+  const { rows } = await q.query<{ revision: number }>(
+    `INSERT INTO flows (namespace, id, revision, source, flow)
+     SELECT $1, $2, coalesce(max(revision), 0) + 1, $3, $4 FROM flows WHERE namespace = $1 AND id = $2
+     RETURNING revision`,
+    [flow.namespace, flow.id, flow.source, JSON.stringify({ ...flow, revision: undefined })],
+  );
+  return { ...flow, revision: rows[0].revision };
+}
+
+const LATEST = `SELECT DISTINCT ON (namespace, id) namespace, id, revision, flow, deleted, updated
+                  FROM flows ORDER BY namespace, id, revision DESC`;
+
+export interface FlowSummary {
+  id: string;
+  namespace: string;
+  revision: number;
+  description?: string;
+  disabled: boolean;
+  labels: Record<string, string>;
+  updated: string;
+}
+
+/** Live flows, filtered by namespace (itself and its children) and by text in the id or description. */
+export async function searchFlows(
+  q: Queryable,
+  filter: { namespace?: string; text?: string; page: number; size: number },
+): Promise<{ results: FlowSummary[]; total: number }> {
+  const where = [
+    'NOT deleted',
+    `($1::text IS NULL OR namespace = $1 OR namespace LIKE $1 || '.%')`,
+    `($2::text IS NULL OR id ILIKE '%' || $2 || '%' OR coalesce(flow->>'description', '') ILIKE '%' || $2 || '%')`,
+  ].join(' AND ');
+  const params = [filter.namespace ?? null, filter.text ?? null];
+  const { rows } = await q.query<{ flow: Flow; revision: number; updated: string; total: number }>(
+    `SELECT flow, revision, to_json(updated)#>>'{}' AS updated, count(*) OVER ()::int AS total
+       FROM (${LATEST}) latest WHERE ${where}
+      ORDER BY namespace, id LIMIT $3 OFFSET $4`,
+    [...params, filter.size, (filter.page - 1) * filter.size],
+  );
+  return {
+    total: rows[0]?.total ?? 0,
+    results: rows.map((r) => ({
+      id: r.flow.id,
+      namespace: r.flow.namespace,
+      revision: r.revision,
+      description: r.flow.description,
+      disabled: r.flow.disabled,
+      labels: r.flow.labels,
+      updated: r.updated,
+    })),
+  };
+}
+
+export async function flowNamespaces(q: Queryable): Promise<string[]> {
+  const { rows } = await q.query<{ namespace: string }>(
+    `SELECT DISTINCT namespace FROM (${LATEST}) latest WHERE NOT deleted ORDER BY namespace`,
+  );
+  return rows.map((r) => r.namespace);
+}
+
+export async function flowRevisions(
+  q: Queryable,
+  namespace: string,
+  id: string,
+): Promise<Array<{ revision: number; source: string; updated: string }>> {
+  const { rows } = await q.query<{ revision: number; source: string; updated: string }>(
+    `SELECT revision, source, to_json(updated)#>>'{}' AS updated FROM flows
+      WHERE namespace = $1 AND id = $2 AND NOT deleted ORDER BY revision`,
+    [namespace, id],
+  );
+  return rows;
+}
+
+/** Deletion is a revision of its own, so the history stays readable and a later save starts again. */
+export async function deleteFlow(q: Queryable, namespace: string, id: string): Promise<boolean> {
+  const current = await getFlow(q, namespace, id);
+  if (!current) return false;
+  await q.query(
+    `INSERT INTO flows (namespace, id, revision, source, flow, deleted)
+     SELECT $1, $2, max(revision) + 1, $3, $4, true FROM flows WHERE namespace = $1 AND id = $2`,
+    [namespace, id, current.source, JSON.stringify({ ...current, revision: undefined })],
+  );
+  return true;
+}

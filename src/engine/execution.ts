@@ -1,0 +1,67 @@
+import { randomBytes } from 'node:crypto';
+import type { State } from './state.js';
+
+// The execution document (contract, Kestra's shape). Stored as JSON; the API and `flow run --json`
+// return it as is.
+
+export interface Attempt {
+  state: State;
+  workerId?: string;
+}
+
+export interface TaskRun {
+  id: string;
+  executionId: string;
+  namespace: string;
+  flowId: string;
+  taskId: string;
+  parentTaskRunId: string | null;
+  value: string | null;
+  state: State;
+  attempts: Attempt[];
+  outputs: Record<string, unknown> | null;
+  /** why the task run failed, shown in logs and the UI */
+  error?: string;
+  /** a loop's rendered values, kept so that every pass of the executor iterates the same list */
+  items?: string[];
+  /** the branch a flowable chose (If: then/else, Switch: a case key, `defaults`), decided once */
+  branch?: string;
+}
+
+export interface Label {
+  key: string;
+  value: string;
+}
+
+export interface ExecutionTrigger {
+  id: string;
+  type: string;
+  variables: Record<string, unknown>;
+}
+
+export interface Execution {
+  id: string;
+  namespace: string;
+  flowId: string;
+  flowRevision: number;
+  state: State;
+  inputs: Record<string, unknown>;
+  outputs: Record<string, unknown> | null;
+  labels: Label[];
+  variables?: Record<string, unknown>;
+  taskRunList: TaskRun[];
+  parentId?: string;
+  originalId: string;
+  trigger?: ExecutionTrigger;
+  error?: string;
+}
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** A 22-character base62 id (Kestra's id length): 131 random bits, URL-safe. */
+export function newId(): string {
+  const bytes = randomBytes(22);
+  let id = '';
+  for (const b of bytes) id += BASE62[b % 62];
+  return id;
+}

@@ -1,0 +1,61 @@
+import type { TaskDef } from '../flow/model.js';
+import type { StateType } from './state.js';
+
+/** Delayed wake-ups the executor sends itself: the end of a Pause delay or timeout, and the moment
+ * a failed task run may be tried again. */
+export type TimerKind = 'pause-delay' | 'pause-timeout' | 'retry';
+
+/** Messages the executor consumes. Each one names the execution it concerns (the queue key). */
+export type ExecutorMessage =
+  | { type: 'execution.created'; executionId: string }
+  | {
+      type: 'taskrun.result';
+      executionId: string;
+      taskRunId: string;
+      attempt: number;
+      state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
+      outputs?: Record<string, unknown>;
+      error?: string;
+      startDate: string;
+      endDate: string;
+      workerId: string;
+    }
+  | { type: 'timer'; executionId: string; taskRunId: string; kind: TimerKind }
+  | {
+      type: 'subflow.ended';
+      executionId: string;
+      taskRunId: string;
+      childExecutionId: string;
+      state: StateType;
+      outputs: Record<string, unknown> | null;
+      /** the child's task outputs, for the Subflow's own `outputs:` when the child declares none */
+      taskOutputs?: Record<string, unknown>;
+    }
+  | { type: 'kill'; executionId: string }
+  | { type: 'resume'; executionId: string; inputs?: Record<string, unknown> }
+  | { type: 'restart'; executionId: string };
+
+/** A runnable task run handed to a worker: everything it needs, so it never reads the execution. */
+export interface WorkerJob {
+  executionId: string;
+  taskRunId: string;
+  attempt: number;
+  namespace: string;
+  flowId: string;
+  task: TaskDef;
+  /** template variables (flow, execution, inputs, outputs, vars, taskrun, parents, …) */
+  variables: Record<string, unknown>;
+  timeoutMs?: number;
+}
+
+export interface LogLine {
+  executionId: string;
+  namespace: string;
+  flowId: string;
+  taskId: string | null;
+  taskRunId: string | null;
+  attempt: number | null;
+  level: 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
+  message: string;
+  ts: string;
+}

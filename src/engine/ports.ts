@@ -1,0 +1,94 @@
+import type { Flow } from '../flow/model.js';
+import type { Execution } from './execution.js';
+import type { EndedExecution } from './flow-trigger.js';
+import type { ExecutorMessage, LogLine, WorkerJob } from './messages.js';
+
+// What the engine needs from the outside world. The engine depends only on these interfaces; the
+// SQL implementation (db/engine-store.ts) plugs in at start-up and serves PostgreSQL and PGlite alike.
+
+export type Consumer = 'executor' | 'worker' | 'scheduler';
+
+/** Repository and queue operations inside one executor transaction: everything written here
+ * commits or rolls back together with the consumption of the messages being processed. */
+export interface ExecutorTx {
+  lockExecution(id: string): Promise<Execution | undefined>;
+  saveExecution(execution: Execution): Promise<void>;
+  createExecution(execution: Execution): Promise<void>;
+  getFlow(namespace: string, id: string, revision?: number): Promise<Flow | undefined>;
+  emitExecutor(message: ExecutorMessage, delayMs?: number): Promise<void>;
+  emitWorker(job: WorkerJob, delayMs?: number): Promise<void>;
+  /** Tells the scheduler an execution ended (it fires Flow triggers). */
+  emitScheduler(ended: EndedExecution): Promise<void>;
+  errorLogs(executionId: string): Promise<LogLine[]>;
+  /** Drops the execution's jobs still waiting in the queue (retries included) and tells every
+   * worker, on commit, to stop what it runs for it. */
+  announceKill(executionId: string): Promise<void>;
+  /** The secrets a namespace sees, read inside this transaction. */
+  secretsFor(namespace: string): Promise<Map<string, string>>;
+  /** Serialises concurrency decisions for one flow until this transaction ends. */
+  lockFlow(namespace: string, flowId: string): Promise<void>;
+  /** Executions of the flow that hold a concurrency slot (started and not ended), except one. */
+  countRunning(namespace: string, flowId: string, exceptId: string): Promise<number>;
+  /** The oldest execution of the flow waiting for a slot. */
+  oldestQueued(namespace: string, flowId: string): Promise<string | undefined>;
+}
+
+export interface ExecutorBackend {
+  /** Claims the available messages of one execution and runs fn with them in one transaction.
+   * Resolves false when no message was available. */
+  processNext(fn: (tx: ExecutorTx, messages: ExecutorMessage[]) => Promise<void>): Promise<boolean>;
+}
+
+export interface WorkerBackend {
+  /** Claims up to max jobs for this worker (recording them as running) in one statement: jobs of
+   * its worker group when it has one, else jobs of no group. */
+  claim(workerId: string, max: number, workerGroup?: string): Promise<WorkerJob[]>;
+  /** Reports a finished job to the executor and forgets it as running, in one transaction. */
+  complete(job: WorkerJob, result: Extract<ExecutorMessage, { type: 'taskrun.result' }>): Promise<void>;
+  appendLogs(lines: LogLine[]): Promise<void>;
+}
+
+export interface QueueSignals {
+  /** Calls wake whenever a message for this consumer may have arrived (LISTEN/NOTIFY). */
+  subscribe(consumer: Consumer, wake: () => void): Promise<() => Promise<void>>;
+  /** Milliseconds until the next delayed message of this consumer becomes available, if any. */
+  nextDueIn(consumer: Consumer): Promise<number | undefined>;
+  /** Calls onKill with the id of every execution being killed. */
+  subscribeKills(onKill: (executionId: string) => void): Promise<() => Promise<void>>;
+}
+
+/** The secrets a namespace sees (its own and its parents'), decrypted: what `secret()` reads before
+ * the SLUICE_SECRET_<NAME> environment variables. */
+export interface SecretResolver {
+  secretsFor(namespace: string): Promise<Map<string, string>>;
+}
+
+/** Component liveness: registration, heartbeats, and the sweep that hands a dead worker's jobs to
+ * the others. */
+export interface LivenessBackend {
+  register(id: string, role: string, workerGroup?: string): Promise<void>;
+  /** false when the instance is no longer registered (another component declared it dead) */
+  heartbeat(id: string): Promise<boolean>;
+  deregister(id: string): Promise<void>;
+  /** Re-queues the jobs a worker still holds, for executions still running, and forgets them;
+   * with `except`, only those older than a few seconds that are not among these task runs (jobs a
+   * live worker never received, because the answer to its claim was lost). */
+  handBack(workerId: string, except?: string[]): Promise<number>;
+  /** Declares dead every instance silent for longer than timeoutMs and hands back its jobs;
+   * returns the ids declared dead. */
+  sweep(timeoutMs: number): Promise<string[]>;
+}
+
+export interface PurgedExecution {
+  id: string;
+  namespace: string;
+  flowId: string;
+}
+
+/** Deletes what has outlived its retention. */
+export interface RetentionBackend {
+  /** Ended executions older than the cutoff, with their logs; returns them so their files can go. */
+  purgeExecutions(endedBefore: Date, limit: number): Promise<PurgedExecution[]>;
+  /** Log lines older than the cutoff, whatever their execution; returns how many. */
+  purgeLogs(before: Date, limit: number): Promise<number>;
+}

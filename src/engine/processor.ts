@@ -1,0 +1,809 @@
+import { type RenderOptions, renderRecursive } from '../expression/index.js';
+import { parseDuration } from '../flow/duration.js';
+import { resolveInputs } from '../flow/inputs.js';
+import type { Flow, InputDef, RetryDef, TaskDef } from '../flow/model.js';
+import { conditionHolds } from './conditions.js';
+import { type Execution, newId, type TaskRun } from './execution.js';
+import { taskIndex } from './flow-index.js';
+import type { ExecutorMessage, TimerKind, WorkerJob } from './messages.js';
+import { newExecution } from './new-execution.js';
+import type { ExecutorTx } from './ports.js';
+import { nextRetryDelay } from './retry.js';
+import { isFailure, isTerminal, newState, type StateType, transition, worstState } from './state.js';
+import { FLOWABLE, isFlowable } from './task-types.js';
+import { ancestors, buildOutputs, executionVariables, taskRunVariables } from './variables.js';
+
+// The executor's decision logic for one execution: apply the messages that arrived, then walk the
+// flow from the top, creating the next task runs, resolving flowable tasks and closing finished
+// branches until nothing changes. Everything it decides is written by the caller in the same
+// transaction that consumed the messages.
+
+type ListResult = { done: false } | { done: true; state: StateType };
+const PENDING: ListResult = { done: false };
+
+type ResultMessage = Extract<ExecutorMessage, { type: 'taskrun.result' }>;
+
+export class ExecutionProcessor {
+  private changed = false;
+  private readonly tasks: Map<string, TaskDef>;
+  private readonly runs = new Map<string, TaskRun>();
+
+  constructor(
+    private readonly flow: Flow,
+    private readonly execution: Execution,
+    private readonly tx: ExecutorTx,
+    private readonly now: () => Date = () => new Date(),
+    private readonly renderOptions: RenderOptions = {},
+  ) {
+    this.tasks = taskIndex(flow);
+    for (const tr of execution.taskRunList)
+      this.runs.set(runKey(tr.taskId, tr.parentTaskRunId, tr.value), tr);
+  }
+
+  async apply(message: ExecutorMessage): Promise<void> {
+    switch (message.type) {
+      case 'execution.created':
+        return this.admit();
+      case 'taskrun.result':
+        return this.applyResult(message);
+      case 'timer':
+        return this.applyTimer(message.taskRunId, message.kind);
+      case 'subflow.ended':
+        return this.applySubflowEnded(message);
+      case 'resume':
+        return this.resume(message.inputs ?? {});
+      case 'kill':
+        return this.kill();
+      case 'restart':
+        return this.restart();
+    }
+  }
+
+  /** Walks until a fixpoint; bounded so that a bug can never spin forever inside a transaction. */
+  async advance(): Promise<void> {
+    if (this.execution.state.current === 'QUEUED') return;
+    for (let pass = 0; pass < 10_000; pass++) {
+      if (isTerminal(this.execution.state.current)) return;
+      this.leavePausedState();
+      this.changed = false;
+      await this.walkRoot();
+      if (!this.changed) break;
+    }
+    this.updatePausedState();
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /** A new (or queued) execution starts unless its flow's concurrency limit is reached; then it
+   * waits (QUEUE), is cancelled (CANCEL) or fails (FAIL). The flow lock makes replicas agree. */
+  private async admit(): Promise<void> {
+    const exec = this.execution;
+    if (exec.state.current !== 'CREATED' && exec.state.current !== 'QUEUED') return;
+    const concurrency = this.flow.concurrency;
+    if (concurrency) {
+      await this.tx.lockFlow(exec.namespace, exec.flowId);
+      if ((await this.tx.countRunning(exec.namespace, exec.flowId, exec.id)) >= concurrency.limit) {
+        const outcome = { QUEUE: 'QUEUED', CANCEL: 'CANCELLED', FAIL: 'FAILED' } as const;
+        if (concurrency.behavior === 'FAIL') {
+          exec.error = `flow concurrency limit of ${concurrency.limit} reached`;
+        }
+        transition(exec.state, outcome[concurrency.behavior], this.now());
+        // a refused subflow child must still answer its parent
+        if (isTerminal(exec.state.current)) await this.ended(false);
+        return;
+      }
+    }
+    transition(exec.state, 'RUNNING', this.now());
+  }
+
+  /** Everything an execution's end sets off: its parent hears of it, the scheduler (Flow triggers)
+   * is told, and when it held a concurrency slot the oldest queued execution of its flow may start. */
+  private async ended(heldSlot: boolean): Promise<void> {
+    const exec = this.execution;
+    await this.notifyParent();
+    await this.tx.emitScheduler({
+      executionId: exec.id,
+      namespace: exec.namespace,
+      flowId: exec.flowId,
+      flowRevision: exec.flowRevision,
+      state: exec.state.current,
+      outputs: exec.outputs,
+    });
+    if (heldSlot) await this.releaseSlot();
+  }
+
+  private async releaseSlot(): Promise<void> {
+    if (!this.flow.concurrency) return;
+    const next = await this.tx.oldestQueued(this.execution.namespace, this.execution.flowId);
+    if (next) await this.tx.emitExecutor({ type: 'execution.created', executionId: next });
+  }
+
+  private async applyResult(m: ResultMessage): Promise<void> {
+    const tr = this.execution.taskRunList.find((r) => r.id === m.taskRunId);
+    // At-least-once delivery: a duplicate or stale result (an older attempt, a run already closed
+    // by a kill) is dropped here.
+    if (!tr || isTerminal(tr.state.current) || tr.attempts.length !== m.attempt) return;
+    const attempt = tr.attempts[m.attempt - 1];
+    attempt.state = newState(new Date(m.startDate), 'RUNNING');
+    transition(attempt.state, m.state, new Date(m.endDate));
+    attempt.workerId = m.workerId;
+    if (tr.state.current !== 'RUNNING') transition(tr.state, 'RUNNING', new Date(m.startDate));
+    const task = this.task(tr.taskId);
+    if (m.state === 'FAILED' && (await this.retryLater(tr, task, m.error))) return;
+    tr.outputs = m.outputs && Object.keys(m.outputs).length > 0 ? m.outputs : tr.outputs;
+    if (m.error) tr.error = m.error;
+    const retried = m.state === 'SUCCESS' && tr.attempts.length > 1 && this.retryPolicy(tr)?.warningOnRetry;
+    this.finish(tr, task, retried ? 'WARNING' : m.state);
+  }
+
+  /** The retry policy of a task run: its task's own, else the nearest enclosing task's, else the
+   * flow's (Kestra lets a retry on a Sequential cover every task inside it). */
+  private retryPolicy(tr: TaskRun): RetryDef | undefined {
+    const own = this.task(tr.taskId).retry;
+    if (own) return own;
+    for (const parent of ancestors(this.execution, tr)) {
+      const retry = this.tasks.get(parent.taskId)?.retry;
+      if (retry) return retry;
+    }
+    return this.flow.retry;
+  }
+
+  /** When the policy allows another try: the run records FAILED then RETRYING (and the execution
+   * RETRYING), and a timer brings it back when the interval has passed. */
+  private async retryLater(tr: TaskRun, task: TaskDef, error: string | undefined): Promise<boolean> {
+    const delay = nextRetryDelay(
+      this.retryPolicy(tr),
+      Math.max(1, tr.attempts.length),
+      Date.parse((tr.attempts[0] ?? tr).state.startDate),
+      this.now().getTime(),
+    );
+    if (delay === undefined) return false;
+    if (error) tr.error = error;
+    transition(tr.state, 'FAILED', this.now());
+    transition(tr.state, 'RETRYING', this.now());
+    transition(this.execution.state, 'RETRYING', this.now());
+    await this.tx.emitExecutor(
+      { type: 'timer', executionId: this.execution.id, taskRunId: tr.id, kind: 'retry' },
+      delay,
+    );
+    this.changed = true;
+    void task;
+    return true;
+  }
+
+  private async applyTimer(taskRunId: string, kind: TimerKind): Promise<void> {
+    const tr = this.execution.taskRunList.find((r) => r.id === taskRunId);
+    if (!tr) return;
+    const task = this.task(tr.taskId);
+    if (kind === 'retry') {
+      if (tr.state.current !== 'RETRYING') return;
+      if (this.execution.state.current === 'RETRYING')
+        transition(this.execution.state, 'RUNNING', this.now());
+      transition(tr.state, 'CREATED', this.now());
+      tr.error = undefined;
+      await this.start(tr, task);
+      return;
+    }
+    if (tr.state.current !== 'PAUSED') return;
+    if (kind === 'pause-delay') {
+      // back to RUNNING: the walk finishes it, after its `tasks` when it has some
+      transition(tr.state, 'RUNNING', this.now());
+      this.changed = true;
+      return;
+    }
+    const behavior = (task.behavior as string | undefined) ?? 'FAIL';
+    const outcome: Record<string, StateType> = { RESUME: 'SUCCESS', WARN: 'WARNING', CANCEL: 'CANCELLED' };
+    tr.error = behavior === 'FAIL' ? `Pause timed out after ${String(task.timeout)}` : undefined;
+    this.finish(tr, task, outcome[behavior] ?? 'FAILED');
+  }
+
+  private async applySubflowEnded(m: Extract<ExecutorMessage, { type: 'subflow.ended' }>): Promise<void> {
+    const tr = this.execution.taskRunList.find((r) => r.id === m.taskRunId);
+    if (!tr || isTerminal(tr.state.current)) return;
+    const task = this.task(tr.taskId);
+    tr.outputs = { executionId: m.childExecutionId, state: m.state };
+    const declared = m.outputs && Object.keys(m.outputs).length > 0 ? m.outputs : undefined;
+    // a child without flow outputs can still be read through the Subflow's older `outputs:` map
+    const extracted =
+      declared ??
+      (task.outputs && m.taskOutputs
+        ? (renderRecursive(task.outputs, { outputs: m.taskOutputs }, this.renderOptions) as Record<
+            string,
+            unknown
+          >)
+        : undefined);
+    if (extracted) tr.outputs.outputs = extracted;
+    // Kestra's rule: with transmitFailed (the default) the child's end state is the task's; without
+    // it the task succeeds whatever the child did.
+    let state: StateType = task.transmitFailed === false ? 'SUCCESS' : subflowState(m.state);
+    if (isFailure(state)) {
+      tr.error = `Subflow execution ${m.childExecutionId} ended ${m.state}`;
+      if (state === 'FAILED' && (await this.retryLater(tr, task, tr.error))) return;
+    }
+    if (state === 'SKIPPED') state = 'SUCCESS';
+    this.finish(tr, task, state);
+  }
+
+  private resume(inputs: Record<string, unknown>): void {
+    for (const tr of this.execution.taskRunList) {
+      if (tr.state.current !== 'PAUSED') continue;
+      transition(tr.state, 'RUNNING', this.now());
+      if (Object.keys(inputs).length > 0) tr.outputs = { onResume: inputs };
+      this.changed = true;
+    }
+  }
+
+  /** Restart from the failure, in the same execution: failed or killed task runs start again (a new
+   * attempt for runnable ones, a new child for a Subflow), their parents reopen, and the walk
+   * carries on from there. Task runs that succeeded are kept as they are. */
+  private async restart(): Promise<void> {
+    const exec = this.execution;
+    if (exec.state.current !== 'FAILED' && exec.state.current !== 'KILLED') return;
+    transition(exec.state, 'RESTARTED', this.now());
+    transition(exec.state, 'RUNNING', this.now());
+    exec.error = undefined;
+    for (const tr of exec.taskRunList) {
+      if (tr.state.current !== 'FAILED' && tr.state.current !== 'KILLED') continue;
+      const task = this.task(tr.taskId);
+      transition(tr.state, 'RESTARTED', this.now());
+      tr.error = undefined;
+      if (!isFlowable(task.type) || task.type === FLOWABLE.subflow || task.type === FLOWABLE.pause) {
+        await this.start(tr, task);
+      } else {
+        transition(tr.state, 'RUNNING', this.now());
+      }
+    }
+    this.changed = true;
+  }
+
+  /** Closes every open task run as KILLED, kills running subflows, and tells workers to stop. */
+  private async kill(): Promise<void> {
+    const exec = this.execution;
+    if (isTerminal(exec.state.current)) return;
+    await this.tx.announceKill(exec.id);
+    for (const tr of exec.taskRunList) {
+      if (isTerminal(tr.state.current)) continue;
+      const child = tr.outputs?.executionId;
+      if (this.tasks.get(tr.taskId)?.type === FLOWABLE.subflow && typeof child === 'string') {
+        await this.tx.emitExecutor({ type: 'kill', executionId: child });
+      }
+      for (const a of tr.attempts)
+        if (!isTerminal(a.state.current)) transition(a.state, 'KILLED', this.now());
+      transition(tr.state, 'KILLED', this.now());
+    }
+    const held = exec.state.current !== 'QUEUED' && exec.state.current !== 'CREATED';
+    transition(exec.state, 'KILLED', this.now());
+    await this.ended(held);
+  }
+
+  // ---------------------------------------------------------------- the walk
+
+  private async walkRoot(): Promise<void> {
+    const exec = this.execution;
+    if (exec.state.current === 'CREATED') transition(exec.state, 'RUNNING', this.now());
+    const main = await this.evalList(this.flow.tasks, null, null, 1);
+    if (!main.done) return;
+    if (isFailure(main.state) && this.flow.errors.length > 0) {
+      const errors = await this.evalList(this.flow.errors, null, null, 1);
+      if (!errors.done) return;
+    }
+    let state: StateType = main.state;
+    if (this.flow.finally.length > 0) {
+      const fin = await this.evalList(this.flow.finally, null, null, 1);
+      if (!fin.done) return;
+      state = worstState([state, fin.state]);
+    }
+    transition(exec.state, state, this.now());
+    this.changed = true;
+    // Kestra renders flow outputs whatever the end state; one that cannot be rendered fails the
+    // execution, after the state it would have had
+    if (this.flow.outputs.length > 0) {
+      try {
+        exec.outputs = this.renderFlowOutputs();
+      } catch (error) {
+        exec.error = `Failed to render flow outputs: ${message(error)}`;
+        transition(exec.state, 'FAILED', this.now());
+      }
+    }
+    await this.ended(true);
+  }
+
+  private renderFlowOutputs(): Record<string, unknown> {
+    const variables = executionVariables(this.flow, this.execution);
+    const raw: Record<string, unknown> = {};
+    for (const o of this.flow.outputs) raw[o.id] = renderRecursive(o.value, variables, this.renderOptions);
+    const defs: InputDef[] = this.flow.outputs.map((o) => ({
+      id: o.id,
+      type: o.type,
+      required: o.required ?? true,
+    }));
+    // Kestra types flow outputs like inputs but never nests dotted output ids
+    const { values, errors } = resolveInputs(defs, raw, { fromStrings: true, nest: false });
+    if (errors.length > 0) throw new Error(errors.join('; '));
+    return values;
+  }
+
+  private async notifyParent(): Promise<void> {
+    const exec = this.execution;
+    const parentTaskRunId = exec.trigger?.variables.taskRunId;
+    if (!exec.parentId || typeof parentTaskRunId !== 'string') return;
+    await this.tx.emitExecutor({
+      type: 'subflow.ended',
+      executionId: exec.parentId,
+      taskRunId: parentTaskRunId,
+      childExecutionId: exec.id,
+      state: exec.state.current,
+      outputs: exec.outputs,
+      ...(this.flow.outputs.length === 0 ? { taskOutputs: buildOutputs(exec) } : {}),
+    });
+  }
+
+  /** A list of sibling tasks under one parent and loop value. concurrency 1 runs them in order and
+   * stops at the first failure; otherwise up to `concurrency` at once (0 = all), and a failure stops
+   * new ones from starting. */
+  private async evalList(
+    tasks: TaskDef[],
+    parent: TaskRun | null,
+    value: string | null,
+    concurrency: number,
+  ): Promise<ListResult> {
+    const active = tasks.filter((t) => !t.disabled);
+    const states: StateType[] = [];
+    if (concurrency === 1) {
+      for (const task of active) {
+        const run = await this.runOf(task, parent, value);
+        if (!run) {
+          await this.createTaskRun(task, parent, value);
+          return PENDING;
+        }
+        if (!isTerminal(run.state.current)) return PENDING;
+        if (isFailure(run.state.current)) return { done: true, state: run.state.current };
+        states.push(run.state.current);
+      }
+      return { done: true, state: worstState(states) };
+    }
+    let running = 0;
+    let failed = false;
+    const missing: TaskDef[] = [];
+    for (const task of active) {
+      const run = await this.runOf(task, parent, value);
+      if (!run) missing.push(task);
+      else if (!isTerminal(run.state.current)) running++;
+      else {
+        states.push(run.state.current);
+        if (isFailure(run.state.current)) failed = true;
+      }
+    }
+    if (!failed) {
+      const room = concurrency === 0 ? missing.length : Math.max(0, concurrency - running);
+      for (const task of missing.slice(0, room)) {
+        await this.createTaskRun(task, parent, value);
+        running++;
+      }
+    }
+    if (running > 0 || (!failed && missing.length > 0)) return PENDING;
+    return { done: true, state: worstState(states) };
+  }
+
+  /** The task run of a task under a parent and value; evaluates it first when it is a running flowable. */
+  private async runOf(
+    task: TaskDef,
+    parent: TaskRun | null,
+    value: string | null,
+  ): Promise<TaskRun | undefined> {
+    const run = this.runs.get(runKey(task.id, parent?.id ?? null, value));
+    if (run && isFlowable(task.type) && !isTerminal(run.state.current)) await this.evalFlowable(run, task);
+    return run;
+  }
+
+  private async createTaskRun(task: TaskDef, parent: TaskRun | null, value: string | null): Promise<TaskRun> {
+    const exec = this.execution;
+    const tr: TaskRun = {
+      id: newId(),
+      executionId: exec.id,
+      namespace: exec.namespace,
+      flowId: exec.flowId,
+      taskId: task.id,
+      parentTaskRunId: parent?.id ?? null,
+      value,
+      state: newState(this.now()),
+      attempts: [],
+      outputs: null,
+    };
+    exec.taskRunList.push(tr);
+    this.runs.set(runKey(tr.taskId, tr.parentTaskRunId, tr.value), tr);
+    this.changed = true;
+
+    try {
+      if (
+        task.runIf !== undefined &&
+        !conditionHolds(task.runIf, this.variables(task, tr), this.renderOptions)
+      ) {
+        transition(tr.state, 'SKIPPED', this.now());
+        return tr;
+      }
+    } catch (error) {
+      this.fail(tr, task, message(error));
+      return tr;
+    }
+    await this.start(tr, task);
+    return tr;
+  }
+
+  /** Starts a created task run: a flowable one here, a runnable one on a worker. */
+  private async start(tr: TaskRun, task: TaskDef): Promise<void> {
+    this.changed = true;
+    try {
+      if (isFlowable(task.type)) await this.startFlowable(tr, task);
+      else {
+        transition(tr.state, 'RUNNING', this.now());
+        await this.dispatch(tr, task);
+      }
+    } catch (error) {
+      this.fail(tr, task, message(error));
+    }
+  }
+
+  private async dispatch(tr: TaskRun, task: TaskDef): Promise<void> {
+    tr.attempts.push({ state: newState(this.now(), 'CREATED') });
+    const variables = this.variables(task, tr);
+    if (this.execution.taskRunList.some((r) => r.state.current === 'FAILED')) {
+      variables.errorLogs = await this.tx.errorLogs(this.execution.id);
+    }
+    const job: WorkerJob = {
+      executionId: this.execution.id,
+      taskRunId: tr.id,
+      attempt: tr.attempts.length,
+      namespace: this.execution.namespace,
+      flowId: this.execution.flowId,
+      task,
+      variables,
+      timeoutMs: task.timeout ? parseDuration(task.timeout) : undefined,
+    };
+    await this.tx.emitWorker(job);
+  }
+
+  private variables(task: TaskDef, tr: TaskRun): Record<string, unknown> {
+    return taskRunVariables(this.flow, this.execution, task, tr);
+  }
+
+  /** Closes a task run, applying allowFailure and allowWarning. */
+  private finish(tr: TaskRun, task: TaskDef, state: StateType): void {
+    let final = state;
+    if (final === 'FAILED' && task.allowFailure) final = 'WARNING';
+    if (final === 'WARNING' && task.allowWarning) final = 'SUCCESS';
+    transition(tr.state, final, this.now());
+    for (const a of tr.attempts) if (!isTerminal(a.state.current)) transition(a.state, final, this.now());
+    this.changed = true;
+  }
+
+  private fail(tr: TaskRun, task: TaskDef, reason: string): void {
+    tr.error = reason;
+    this.finish(tr, task, 'FAILED');
+  }
+
+  // ---------------------------------------------------------------- flowable tasks
+
+  private async startFlowable(tr: TaskRun, task: TaskDef): Promise<void> {
+    transition(tr.state, 'RUNNING', this.now());
+    if (task.type === FLOWABLE.pause) await this.startPause(tr, task);
+    else if (task.type === FLOWABLE.subflow) await this.startSubflow(tr, task);
+  }
+
+  private async evalFlowable(run: TaskRun, task: TaskDef): Promise<void> {
+    const result = await this.evalChildren(run, task);
+    if (!result.done) return;
+    let state = result.state;
+    const errors = (task.errors as TaskDef[] | undefined) ?? [];
+    if (isFailure(state) && errors.length > 0) {
+      const handled = await this.evalList(errors, run, null, 1);
+      if (!handled.done) return;
+    }
+    const fin = (task.finally as TaskDef[] | undefined) ?? [];
+    if (fin.length > 0) {
+      const finished = await this.evalList(fin, run, null, 1);
+      if (!finished.done) return;
+      state = worstState([state, finished.state]);
+    }
+    if (task.type === FLOWABLE.allowFailure && isFailure(state)) state = 'WARNING';
+    this.finish(run, task, state);
+  }
+
+  private async evalChildren(run: TaskRun, task: TaskDef): Promise<ListResult> {
+    const tasks = (task.tasks as TaskDef[] | undefined) ?? [];
+    switch (task.type) {
+      case FLOWABLE.sequential:
+      case FLOWABLE.allowFailure:
+        return this.evalList(tasks, run, null, 1);
+      case FLOWABLE.parallel:
+        return this.evalList(tasks, run, null, this.intProperty(task.concurrent, run, task, 0));
+      case FLOWABLE.if:
+        return this.evalIf(run, task);
+      case FLOWABLE.switch:
+        return this.evalSwitch(run, task);
+      case FLOWABLE.forEach:
+        return this.evalLoop(
+          run,
+          task,
+          task.values,
+          this.intProperty(task.concurrencyLimit, run, task, 1),
+          1,
+        );
+      case FLOWABLE.eachSequential:
+        return this.evalLoop(run, task, task.value, 1, 1);
+      case FLOWABLE.eachParallel:
+        return this.evalLoop(run, task, task.value, 0, this.intProperty(task.concurrent, run, task, 0));
+      case FLOWABLE.dag:
+        return this.evalDag(run, task);
+      case FLOWABLE.pause:
+        // once resumed (or its delay passed), a Pause runs its older-style `tasks`, if any
+        return run.state.current === 'PAUSED' ? PENDING : this.evalList(tasks, run, null, 1);
+      default:
+        // a Subflow ends through its child's subflow.ended message
+        return PENDING;
+    }
+  }
+
+  private intProperty(raw: unknown, run: TaskRun, task: TaskDef, fallback: number): number {
+    if (raw === undefined || raw === null) return fallback;
+    const value =
+      typeof raw === 'number'
+        ? raw
+        : Number(renderRecursive(raw, this.variables(task, run), this.renderOptions));
+    if (!Number.isInteger(value) || value < 0)
+      throw new Error(`expected a non-negative integer, got ${String(raw)}`);
+    return value;
+  }
+
+  private async evalIf(run: TaskRun, task: TaskDef): Promise<ListResult> {
+    if (run.branch === undefined) {
+      try {
+        const holds = conditionHolds(task.condition, this.variables(task, run), this.renderOptions);
+        run.branch = holds ? 'then' : 'else';
+        run.outputs = { evaluationResult: holds };
+      } catch (error) {
+        run.error = message(error);
+        return { done: true, state: 'FAILED' };
+      }
+      this.changed = true;
+    }
+    return this.evalList((task[run.branch] as TaskDef[] | undefined) ?? [], run, null, 1);
+  }
+
+  private async evalSwitch(run: TaskRun, task: TaskDef): Promise<ListResult> {
+    const cases = (task.cases as Record<string, TaskDef[]> | undefined) ?? {};
+    const defaults = (task.defaults as TaskDef[] | undefined) ?? [];
+    if (run.branch === undefined) {
+      let value: string;
+      try {
+        value = String(renderRecursive(task.value, this.variables(task, run), this.renderOptions));
+      } catch (error) {
+        run.error = message(error);
+        return { done: true, state: 'FAILED' };
+      }
+      const matched = Object.hasOwn(cases, value);
+      if (!matched && defaults.length === 0) {
+        run.error = `Switch value '${value}' matches no case and there are no defaults`;
+        return { done: true, state: 'FAILED' };
+      }
+      run.branch = matched ? `case:${value}` : 'defaults';
+      run.outputs = { value, defaults: !matched };
+      this.changed = true;
+    }
+    const list = run.branch === 'defaults' ? defaults : cases[run.branch.slice('case:'.length)];
+    return this.evalList(list, run, null, 1);
+  }
+
+  /** ForEach and the older Each* tasks: the child tasks run once per value, with that value on the
+   * direct children. `iterations` bounds how many values are in flight (0 = all); `perIteration` is
+   * the concurrency of the tasks within one value. */
+  private async evalLoop(
+    run: TaskRun,
+    task: TaskDef,
+    rawValues: unknown,
+    iterations: number,
+    perIteration: number,
+  ): Promise<ListResult> {
+    if (!run.items) {
+      try {
+        run.items = loopItems(renderRecursive(rawValues, this.variables(task, run), this.renderOptions));
+      } catch (error) {
+        run.error = message(error);
+        return { done: true, state: 'FAILED' };
+      }
+      this.changed = true;
+    }
+    const tasks = ((task.tasks as TaskDef[] | undefined) ?? []).filter((t) => !t.disabled);
+    const states: StateType[] = [];
+    const notStarted: string[] = [];
+    let inFlight = 0;
+    let failed = false;
+    for (const item of run.items) {
+      const started = tasks.some((t) => this.runs.has(runKey(t.id, run.id, item)));
+      if (!started) {
+        notStarted.push(item);
+        continue;
+      }
+      const result = await this.evalList(tasks, run, item, perIteration);
+      if (!result.done) inFlight++;
+      else {
+        states.push(result.state);
+        if (isFailure(result.state)) failed = true;
+      }
+    }
+    if (!failed) {
+      const room = iterations === 0 ? notStarted.length : Math.max(0, iterations - inFlight);
+      for (const item of notStarted.slice(0, room)) {
+        const result = await this.evalList(tasks, run, item, perIteration);
+        if (!result.done) inFlight++;
+        else states.push(result.state);
+      }
+    }
+    if (inFlight > 0 || (!failed && states.length < run.items.length)) return PENDING;
+    return { done: true, state: worstState(states) };
+  }
+
+  private async evalDag(run: TaskRun, task: TaskDef): Promise<ListResult> {
+    const nodes = ((task.tasks as Array<{ task: TaskDef; dependsOn?: string[] }> | undefined) ?? []).filter(
+      (n) => !n.task.disabled,
+    );
+    const limit = this.intProperty(task.concurrent, run, task, 0);
+    const stateOf = new Map<string, StateType | undefined>();
+    let running = 0;
+    let failed = false;
+    for (const node of nodes) {
+      const r = await this.runOf(node.task, run, null);
+      stateOf.set(node.task.id, r?.state.current);
+      if (r && !isTerminal(r.state.current)) running++;
+      if (r && isFailure(r.state.current)) failed = true;
+    }
+    if (!failed) {
+      for (const node of nodes) {
+        if (stateOf.get(node.task.id) !== undefined) continue;
+        if (limit > 0 && running >= limit) break;
+        const ready = (node.dependsOn ?? []).every((dep) => {
+          const s = stateOf.get(dep);
+          return s !== undefined && isTerminal(s) && !isFailure(s);
+        });
+        if (!ready) continue;
+        const created = await this.createTaskRun(node.task, run, null);
+        stateOf.set(node.task.id, created.state.current);
+        if (!isTerminal(created.state.current)) running++;
+      }
+    }
+    const states = [...stateOf.values()];
+    if (running > 0) return PENDING;
+    if (!failed && states.some((s) => s === undefined)) return PENDING;
+    return { done: true, state: worstState(states.filter((s): s is StateType => s !== undefined)) };
+  }
+
+  private async startPause(tr: TaskRun, task: TaskDef): Promise<void> {
+    const delay = (task.delay ?? task.pauseDuration) as string | undefined;
+    transition(tr.state, 'PAUSED', this.now());
+    if (delay) {
+      await this.tx.emitExecutor(
+        { type: 'timer', executionId: this.execution.id, taskRunId: tr.id, kind: 'pause-delay' },
+        parseDuration(delay),
+      );
+    } else if (typeof task.timeout === 'string') {
+      await this.tx.emitExecutor(
+        { type: 'timer', executionId: this.execution.id, taskRunId: tr.id, kind: 'pause-timeout' },
+        parseDuration(task.timeout),
+      );
+    }
+  }
+
+  private async startSubflow(tr: TaskRun, task: TaskDef): Promise<void> {
+    const namespace = String(task.namespace);
+    const flowId = String(task.flowId);
+    const child = await this.tx.getFlow(
+      namespace,
+      flowId,
+      typeof task.revision === 'number' ? task.revision : undefined,
+    );
+    if (!child) throw new Error(`Unable to find flow '${namespace}.${flowId}'`);
+    const variables = this.variables(task, tr);
+    const rendered = (renderRecursive(task.inputs ?? {}, variables, this.renderOptions) ?? {}) as Record<
+      string,
+      unknown
+    >;
+    const { values, errors } = resolveInputs(child.inputs, rendered);
+    if (errors.length > 0)
+      throw new Error(`Invalid inputs for subflow '${namespace}.${flowId}': ${errors.join('; ')}`);
+    // system labels (the correlation id) always pass to a child; the others with inheritLabels
+    const inherited = this.execution.labels.filter(
+      (l) => task.inheritLabels === true || l.key.startsWith('system.'),
+    );
+    const labels = {
+      ...Object.fromEntries(inherited.map((l) => [l.key, l.value])),
+      ...((renderRecursive(task.labels ?? {}, variables, this.renderOptions) ?? {}) as Record<
+        string,
+        unknown
+      >),
+    };
+    const execution = newExecution(child, values, {
+      labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)])),
+      parentId: this.execution.id,
+      trigger: {
+        id: task.id,
+        type: FLOWABLE.subflow,
+        variables: {
+          executionId: this.execution.id,
+          namespace: this.execution.namespace,
+          flowId: this.execution.flowId,
+          flowRevision: this.execution.flowRevision,
+          taskRunId: tr.id,
+        },
+      },
+    });
+    await this.tx.createExecution(execution);
+    await this.tx.emitExecutor({ type: 'execution.created', executionId: execution.id });
+    // like Kestra's executable tasks, a Subflow run has one attempt spanning the child execution
+    tr.attempts.push({ state: newState(this.now(), 'RUNNING') });
+    tr.outputs = { executionId: execution.id };
+    if (task.wait === false) {
+      tr.outputs.state = execution.state.current;
+      this.finish(tr, task, 'SUCCESS');
+    }
+  }
+
+  private updatePausedState(): void {
+    const exec = this.execution;
+    if (isTerminal(exec.state.current) || exec.state.current === 'PAUSED') return;
+    if (exec.taskRunList.some((tr) => tr.state.current === 'PAUSED'))
+      transition(exec.state, 'PAUSED', this.now());
+  }
+
+  /** Once nothing is paused any more, the execution restarts (Kestra: PAUSED → RESTARTED → RUNNING). */
+  private leavePausedState(): void {
+    const exec = this.execution;
+    if (exec.state.current !== 'PAUSED' || exec.taskRunList.some((tr) => tr.state.current === 'PAUSED'))
+      return;
+    transition(exec.state, 'RESTARTED', this.now());
+    transition(exec.state, 'RUNNING', this.now());
+  }
+
+  private task(id: string): TaskDef {
+    const task = this.tasks.get(id);
+    if (!task) throw new Error(`task '${id}' is not in flow ${this.flow.namespace}.${this.flow.id}`);
+    return task;
+  }
+}
+
+function runKey(taskId: string, parentId: string | null, value: string | null): string {
+  return `${taskId}\u0000${parentId ?? ''}\u0000${value ?? '\u0001'}`;
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** A loop's values as strings: a list, or a string holding a JSON list. Maps become compact JSON;
+ * a null or otherwise unusable item fails the loop before anything runs (Kestra). */
+export function loopItems(value: unknown): string[] {
+  let list = value;
+  if (typeof list === 'string') {
+    try {
+      list = JSON.parse(list);
+    } catch {
+      throw new Error(`loop values must be a list or a JSON list, got '${value}'`);
+    }
+  }
+  if (!Array.isArray(list)) throw new Error(`loop values must be a list, got ${JSON.stringify(value)}`);
+  return list.map((item, i) => {
+    if (item === null || item === undefined) throw new Error(`loop value at index ${i} is null`);
+    // Kestra accepts strings, whole numbers and maps, and refuses anything else before running
+    if (typeof item === 'string' || Number.isInteger(item)) return String(item);
+    if (typeof item === 'object' && !Array.isArray(item)) return JSON.stringify(item);
+    throw new Error(
+      `loop value at index ${i} is ${JSON.stringify(item)}: expected a string, a whole number or a map`,
+    );
+  });
+}
+
+/** A Subflow task's state from its child's end state (transmitFailed): failures and warnings pass
+ * through, a kill stays a kill, anything else ended well. */
+function subflowState(child: StateType): StateType {
+  if (child === 'WARNING' || child === 'KILLED') return child;
+  return isFailure(child) ? 'FAILED' : 'SUCCESS';
+}

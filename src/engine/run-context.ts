@@ -1,0 +1,90 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { type RenderOptions, render, renderRecursive } from '../expression/index.js';
+import { executionStoragePrefix, pathOfUri, taskRunStoragePath, uriOfPath } from '../storage/paths.js';
+import type { Storage } from '../storage/storage.js';
+import type { RunContext, TaskLogger } from '../tasks/types.js';
+import type { WorkerJob } from './messages.js';
+
+export interface WorkerRunContext extends RunContext {
+  /** removes the working directories this attempt created */
+  cleanup(): Promise<void>;
+}
+
+export function createRunContext(
+  job: WorkerJob,
+  storage: Storage,
+  logger: TaskLogger,
+  signal: AbortSignal,
+  renderOptions: RenderOptions = {},
+): WorkerRunContext {
+  const dirs: string[] = [];
+  return {
+    variables: job.variables,
+    logger,
+    signal,
+    storage,
+    taskRun: {
+      id: job.taskRunId,
+      taskId: job.task.id,
+      value: (job.variables.taskrun as { value?: string } | undefined)?.value ?? undefined,
+      attempt: job.attempt,
+    },
+    execution: { id: job.executionId, namespace: job.namespace, flowId: job.flowId },
+    async render(value) {
+      return renderRecursive(value, job.variables, renderOptions);
+    },
+    async renderString(template) {
+      return render(template, job.variables, renderOptions);
+    },
+    async readFile(uri: string) {
+      const canonical = uriOfPath(pathOfUri(uri));
+      if (!readablePrefixes(job).some((prefix) => canonical.startsWith(prefix))) {
+        throw new Error(
+          `${uri} belongs to another execution: a task reads the files of its own execution or of the execution that started it`,
+        );
+      }
+      return storage.get(canonical);
+    },
+    async putFile(name: string, content: Buffer | string | Readable) {
+      const file = taskRunStoragePath(
+        job.namespace,
+        job.flowId,
+        job.executionId,
+        job.task.id,
+        job.taskRunId,
+        name,
+      );
+      return storage.put(file, content);
+    },
+    async workingDirectory() {
+      const dir = await mkdtemp(path.join(tmpdir(), 'sluice-task-'));
+      dirs.push(dir);
+      return dir;
+    },
+    async cleanup() {
+      await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+    },
+  };
+}
+
+/** URI prefixes of the executions whose files a job may read: its own, and its parent's when it runs
+ * in a subflow (the parent passes files down as inputs). */
+function readablePrefixes(job: WorkerJob): string[] {
+  const own = executionStoragePrefix(job.namespace, job.flowId, job.executionId);
+  const prefixes = [`${uriOfPath(own)}/`];
+  const trigger = job.variables.trigger as Record<string, unknown> | undefined;
+  if (
+    trigger &&
+    typeof trigger.executionId === 'string' &&
+    typeof trigger.namespace === 'string' &&
+    typeof trigger.flowId === 'string'
+  ) {
+    prefixes.push(
+      `${uriOfPath(executionStoragePrefix(trigger.namespace, trigger.flowId, trigger.executionId))}/`,
+    );
+  }
+  return prefixes;
+}

@@ -1,0 +1,194 @@
+import { resolveInputs } from '../flow/inputs.js';
+import type { Flow, TriggerDef } from '../flow/model.js';
+import { renderRecursive } from '../expression/index.js';
+import type { Execution } from './execution.js';
+import type { ExecutorMessage } from './messages.js';
+import { newExecution } from './new-execution.js';
+import { type EndedExecution, FLOW_TRIGGER, flowTriggerFires } from './flow-trigger.js';
+import { dueOccurrences, firstFireDate, nextFireDate, SCHEDULE_TRIGGER } from './schedule.js';
+import type { Storage } from '../storage/storage.js';
+import type { LivenessBackend, RetentionBackend } from './ports.js';
+import { purgeExpired, type RetentionPolicy } from './retention.js';
+import { Outage } from './outage.js';
+import { type ServiceLogger, silentLogger } from './service-logger.js';
+
+export interface DueTrigger {
+  namespace: string;
+  flowId: string;
+  triggerId: string;
+  nextDate: string;
+  lastDate: string | null;
+  /** the execution this trigger started last is still running */
+  previousRunning: boolean;
+}
+
+export interface SchedulerTx {
+  getFlow(namespace: string, id: string): Promise<Flow | undefined>;
+  createExecution(execution: Execution): Promise<void>;
+  emitExecutor(message: ExecutorMessage): Promise<void>;
+  /** moves the trigger on; `executionId` is the last execution it started, when it started one */
+  updateTrigger(
+    trigger: DueTrigger,
+    next: Date | null,
+    last: Date | null,
+    executionId?: string,
+  ): Promise<void>;
+}
+
+export interface SchedulerBackend {
+  /** Gives every enabled Schedule trigger of a live flow a row (starting at `first`), and drops the
+   * rows of triggers that no longer exist. */
+  reconcile(first: (flow: Flow, trigger: TriggerDef) => Date | null): Promise<void>;
+  /** Locks the due trigger rows (SKIP LOCKED: replicas take disjoint rows) and runs fn in that
+   * transaction, so an execution is created exactly when its trigger row moves on. */
+  processDue(now: Date, fn: (tx: SchedulerTx, due: DueTrigger[]) => Promise<void>): Promise<void>;
+  /** Takes the executions whose end the executor announced, with the live flows that have a Flow
+   * trigger, and runs fn in the transaction that consumes them. */
+  processEnded(fn: (tx: SchedulerTx, ended: EndedExecution[], flows: Flow[]) => Promise<void>): Promise<void>;
+}
+
+export interface SchedulerOptions {
+  tickMs?: number;
+  logger?: ServiceLogger;
+  /** when given, each tick also declares silent components dead and hands back their jobs */
+  liveness?: { backend: LivenessBackend; timeoutMs: number };
+  /** when given, expired executions, logs and files are purged every `everyMs` (default a minute) */
+  retention?: { backend: RetentionBackend; storage?: Storage; policy: RetentionPolicy; everyMs?: number };
+}
+
+export class Scheduler {
+  private running = false;
+  private loopDone?: Promise<void>;
+  private timer?: NodeJS.Timeout;
+  private wake?: () => void;
+  private readonly logger: ServiceLogger;
+  private lastPurge = 0;
+
+  constructor(
+    private readonly backend: SchedulerBackend,
+    private readonly options: SchedulerOptions = {},
+  ) {
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  async start(): Promise<void> {
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    clearTimeout(this.timer);
+    this.wake?.();
+    await this.loopDone;
+  }
+
+  /** One pass: make sure trigger rows exist, then fire what is due. */
+  async tick(now: Date = new Date()): Promise<void> {
+    const liveness = this.options.liveness;
+    if (liveness) {
+      const dead = await liveness.backend.sweep(liveness.timeoutMs);
+      for (const id of dead)
+        this.logger.warn({ id }, `scheduler: ${id} stopped heartbeating; its task runs were handed back`);
+    }
+    await this.purge(now);
+    await this.backend.reconcile((_flow, trigger) => firstFireDate(trigger, now));
+    await this.backend.processDue(now, async (tx, due) => {
+      for (const row of due) await this.fire(tx, row, now);
+    });
+    await this.backend.processEnded(async (tx, ended, flows) => {
+      for (const e of ended) await this.fireFlowTriggers(tx, e, flows);
+    });
+  }
+
+  private async purge(now: Date): Promise<void> {
+    const retention = this.options.retention;
+    if (!retention || now.getTime() - this.lastPurge < (retention.everyMs ?? 60_000)) return;
+    this.lastPurge = now.getTime();
+    const purged = await purgeExpired(retention.backend, retention.storage, retention.policy, now);
+    if (purged.executions + purged.logs > 0) this.logger.info(purged, 'scheduler: expired history purged');
+  }
+
+  private async loop(): Promise<void> {
+    const tickMs = this.options.tickMs ?? 1000;
+    const outage = new Outage(this.logger, 'scheduler: tick', tickMs);
+    while (this.running) {
+      try {
+        await this.tick();
+        outage.ok();
+      } catch (error) {
+        // the next tick comes anyway; the outage only keeps the log to one line each way
+        outage.failed(error);
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        // align on the next whole tick so per-second crons fire close to their second
+        this.timer = setTimeout(resolve, tickMs - (Date.now() % tickMs));
+      });
+    }
+  }
+
+  private async fireFlowTriggers(tx: SchedulerTx, ended: EndedExecution, flows: Flow[]): Promise<void> {
+    for (const flow of flows) {
+      if (flow.disabled) continue;
+      for (const trigger of flow.triggers) {
+        if (trigger.type !== FLOW_TRIGGER || !flowTriggerFires(trigger, ended)) continue;
+        const variables = { ...ended };
+        await this.startExecution(tx, flow, trigger, variables);
+      }
+    }
+  }
+
+  /** Creates an execution of a flow for one firing of one of its triggers, inputs rendered with the
+   * trigger's variables; invalid inputs skip the firing with a warning. */
+  private async startExecution(
+    tx: SchedulerTx,
+    flow: Flow,
+    trigger: TriggerDef,
+    variables: Record<string, unknown>,
+  ): Promise<string | undefined> {
+    const raw = (renderRecursive(trigger.inputs ?? {}, {
+      trigger: variables,
+      flow: { id: flow.id, namespace: flow.namespace },
+    }) ?? {}) as Record<string, unknown>;
+    const { values, errors } = resolveInputs(flow.inputs, raw);
+    if (errors.length > 0) {
+      this.logger.warn(
+        { flow: `${flow.namespace}.${flow.id}`, trigger: trigger.id, errors },
+        'scheduler: inputs invalid, firing skipped',
+      );
+      return undefined;
+    }
+    const execution = newExecution(flow, values, {
+      trigger: { id: trigger.id, type: trigger.type, variables },
+    });
+    await tx.createExecution(execution);
+    await tx.emitExecutor({ type: 'execution.created', executionId: execution.id });
+    return execution.id;
+  }
+
+  private async fire(tx: SchedulerTx, row: DueTrigger, now: Date): Promise<void> {
+    const flow = await tx.getFlow(row.namespace, row.flowId);
+    const trigger = flow?.triggers.find((t) => t.id === row.triggerId && t.type === SCHEDULE_TRIGGER);
+    if (!flow || !trigger || trigger.disabled || flow.disabled) {
+      await tx.updateTrigger(row, null, null);
+      return;
+    }
+    // no overlap: while the execution it started last runs, the trigger waits (the occurrences it
+    // misses meanwhile are then handled as recoverMissedSchedules says)
+    if (row.previousRunning) return;
+    const { fire, next } = dueOccurrences(trigger, new Date(row.nextDate), now);
+    let previous = row.lastDate;
+    let started: string | undefined;
+    for (const date of fire) {
+      const variables = {
+        date: date.toISOString(),
+        next: nextFireDate(trigger, date)?.toISOString() ?? null,
+        previous,
+      };
+      started = (await this.startExecution(tx, flow, trigger, variables)) ?? started;
+      previous = variables.date;
+    }
+    await tx.updateTrigger(row, next, fire.length > 0 ? fire[fire.length - 1] : null, started);
+  }
+}

@@ -1,0 +1,103 @@
+// Trigger types: when an execution of the flow starts by itself.
+import { Cron } from 'croner';
+import { z } from 'zod';
+import { coerceInput, misfitMessage } from '../../flow/inputs.js';
+import { duration, expecting, labels, LOG_LEVELS, looseMap, state, text } from '../../flow/schemas.js';
+import type { TriggerTypeSpec } from '../spec.js';
+
+/** Properties every trigger takes (Kestra's AbstractTrigger); `id` and `type` are the loader's. */
+const common = {
+  description: text().optional(),
+  disabled: z.boolean().default(false),
+  conditions: z.array(looseMap()).optional(),
+  stopAfter: z.array(state()).optional(),
+  workerGroup: z
+    .strictObject({ key: text(), fallback: z.enum(['FAIL', 'WAIT', 'CANCEL']).optional() })
+    .optional(),
+  logLevel: z.enum(LOG_LEVELS).optional(),
+  logToFile: z.boolean().optional(),
+  failOnTriggerError: z.boolean().optional(),
+};
+
+function cronProblem(cron: string, withSeconds: boolean): string | undefined {
+  try {
+    new Cron(cron, { mode: withSeconds ? '6-part' : '5-part' });
+    return undefined;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.replace(/^CronPattern: /, '') : String(error);
+    return `invalid cron expression '${cron}': ${reason}`;
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A date-time with an offset, as a DATETIME input takes it. */
+const instant = () =>
+  z.string().superRefine((value, ctx) => {
+    const coerced = coerceInput({ id: 'backfill', type: 'DATETIME', required: true }, value);
+    if (!coerced.ok) ctx.addIssue({ code: 'custom', message: misfitMessage(coerced.misfit), input: value });
+  });
+
+export const triggerTypes: TriggerTypeSpec[] = [
+  {
+    type: 'io.kestra.plugin.core.trigger.Schedule',
+    aliases: ['io.kestra.core.models.triggers.types.Schedule', 'schedule'],
+    description:
+      'Starts an execution at every time matched by a cron expression, optionally backfilling the past.',
+    properties: z
+      .strictObject({
+        ...common,
+        cron: text(),
+        withSeconds: z.boolean().default(false),
+        timezone: z
+          .string()
+          .refine(isTimeZone, expecting('an IANA time zone such as Europe/Paris'))
+          .optional(),
+        inputs: looseMap().optional(),
+        labels: labels().optional(),
+        backfill: z
+          .strictObject({
+            start: instant(),
+            end: instant().optional(),
+            inputs: looseMap().optional(),
+            labels: labels().optional(),
+          })
+          .optional(),
+        recoverMissedSchedules: z.enum(['ALL', 'LAST', 'NONE']).optional(),
+        lateMaximumDelay: duration().optional(),
+        scheduleConditions: z.array(looseMap()).optional(),
+      })
+      .superRefine((schedule, ctx) => {
+        const problem = cronProblem(schedule.cron, schedule.withSeconds);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem, input: schedule.cron });
+      }),
+  },
+  {
+    type: 'io.kestra.plugin.core.trigger.Flow',
+    aliases: ['io.kestra.core.models.triggers.types.Flow', 'flow'],
+    description: 'Starts an execution when executions of other flows end in given states.',
+    properties: z.strictObject({
+      ...common,
+      states: z.array(state()).optional(),
+      inputs: looseMap().optional(),
+      preconditions: looseMap().optional(),
+    }),
+  },
+  {
+    type: 'io.kestra.plugin.core.trigger.Webhook',
+    aliases: ['io.kestra.core.models.triggers.types.Webhook', 'webhook'],
+    description: 'Starts an execution when /api/v1/executions/webhook/{namespace}/{flowId}/{key} is called.',
+    properties: z.strictObject({
+      ...common,
+      key: text().pipe(z.string().min(1)),
+      inputs: looseMap().optional(),
+    }),
+  },
+];

@@ -1,0 +1,149 @@
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { TaskDef } from '../../flow/model.js';
+import type { RunContext, RunnableTask, TaskResult } from '../types.js';
+import { ScriptLogConsumer } from './log-consumer.js';
+import { DEFAULT_KILL_GRACE_MS, runProcess } from './process.js';
+import { booleanProp, type Props, renderProps, stringList, stringMap } from './props.js';
+import { storeOutputFiles, workingDirPath, writeInputFiles } from './working-dir.js';
+
+// Sluice runs every script as a process on the worker's host. The container properties of Kestra's
+// script tasks (containerImage, taskRunner, docker, targetOS) are accepted so that Kestra flows load
+// unchanged, but nothing reads them: there is no container runtime here.
+
+export interface ScriptTaskOptions {
+  /** time between SIGTERM and SIGKILL when the task is killed or times out */
+  killGraceMs?: number;
+}
+
+/** Kestra's default: any stderr output makes the task WARNING unless the flow says otherwise. */
+export const DEFAULT_WARNING_ON_STDERR = true;
+const DEFAULT_INTERPRETER = ['/bin/sh', '-c'];
+const COMMON_PROPS = [
+  'beforeCommands',
+  'env',
+  'interpreter',
+  'failFast',
+  'inputFiles',
+  'outputFiles',
+  'warningOnStdErr',
+];
+
+/** What one script task type adds to the common behaviour. */
+export interface ScriptPlan {
+  /** lines run by the interpreter after beforeCommands */
+  commands: string[];
+  /** files to write into the working directory first (the script itself); never output files */
+  files?: Record<string, string>;
+  /** directories put first on PATH */
+  pathPrefix?: string[];
+}
+
+export interface ScriptTaskType {
+  /** properties of this type, besides the common ones, to render */
+  props: readonly string[];
+  plan(props: Props): ScriptPlan;
+}
+
+/** A fresh name for a file the task writes for itself, so it cannot collide with an input file. */
+export function internalFileName(extension: string): string {
+  return `.sluice-${randomBytes(6).toString('hex')}${extension}`;
+}
+
+/** A runnable script task of one type; the grace period is an option so tests need not wait 5 s. */
+export class ScriptTask implements RunnableTask {
+  constructor(
+    private readonly type: ScriptTaskType,
+    private readonly options: ScriptTaskOptions = {},
+  ) {}
+
+  run(task: TaskDef, ctx: RunContext): Promise<TaskResult> {
+    return runScriptTask(task, ctx, this.type, this.options);
+  }
+}
+
+/** The non-empty list of lines a task property holds. */
+export function requiredLines(props: Props, name: string): string[] {
+  const lines = stringList(props, name);
+  if (lines.length === 0) throw new Error(`property '${name}' is required`);
+  return lines;
+}
+
+/** Quotes a word for a POSIX shell. */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+async function runScriptTask(
+  task: TaskDef,
+  ctx: RunContext,
+  type: ScriptTaskType,
+  options: ScriptTaskOptions,
+): Promise<TaskResult> {
+  const props = await renderProps(task, [...COMMON_PROPS, ...type.props], (value) => ctx.render(value));
+  const interpreter = stringList(props, 'interpreter');
+  const outputPatterns = stringList(props, 'outputFiles').map((p) => workingDirPath(p, 'outputFiles'));
+  const warningOnStdErr = booleanProp(props, 'warningOnStdErr', DEFAULT_WARNING_ON_STDERR);
+  const plan = type.plan(props);
+  const script = [
+    // Kestra runs shell lines with `set -e` unless failFast is false, so a failing line fails the task.
+    ...(booleanProp(props, 'failFast', true) ? ['set -e'] : []),
+    ...stringList(props, 'beforeCommands'),
+    ...plan.commands,
+  ].join('\n');
+  const env = processEnv(stringMap(props, 'env'), plan.pathPrefix ?? []);
+  if (ctx.signal.aborted) throw killedError(ctx.signal);
+
+  const workDir = await ctx.workingDirectory();
+  await writeInputFiles(ctx, workDir, props.inputFiles);
+  for (const [name, content] of Object.entries(plan.files ?? {})) {
+    await writeFile(join(workDir, name), content);
+  }
+
+  const consumer = new ScriptLogConsumer(ctx.logger);
+  const result = await runProcess({
+    argv: [...(interpreter.length > 0 ? interpreter : DEFAULT_INTERPRETER), script],
+    cwd: workDir,
+    env,
+    signal: ctx.signal,
+    killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
+    onStdoutLine: (line) => consumer.accept(line, false),
+    onStderrLine: (line) => consumer.accept(line, true),
+  });
+  if (result.aborted) throw killedError(ctx.signal);
+  if (result.exitSignal) throw new Error(`Command failed: the process was ended by ${result.exitSignal}`);
+  if (result.exitCode !== 0) throw new Error(`Command failed with exit code ${result.exitCode}`);
+
+  const outputFiles = await storeOutputFiles(
+    ctx,
+    workDir,
+    outputPatterns,
+    new Set(Object.keys(plan.files ?? {})),
+  );
+  return {
+    outputs: { vars: consumer.vars, exitCode: 0, outputFiles },
+    state: warningOnStdErr && consumer.stderrLines > 0 ? 'WARNING' : 'SUCCESS',
+  };
+}
+
+/** Only what a script needs to find its tools and speak the right language: the worker's own
+ * environment may hold database URLs and keys that are none of a flow's business. */
+function processEnv(env: Record<string, string>, pathPrefix: readonly string[]): Record<string, string> {
+  const inherited: Record<string, string> = {};
+  for (const name of ['PATH', 'HOME', 'LANG']) {
+    const value = process.env[name];
+    if (value !== undefined) inherited[name] = value;
+  }
+  const merged = { ...inherited, ...env };
+  if (pathPrefix.length > 0) merged.PATH = [...pathPrefix, merged.PATH ?? ''].filter(Boolean).join(':');
+  return merged;
+}
+
+function killedError(signal: AbortSignal): Error {
+  const reason = signal.reason instanceof Error ? signal.reason.message : String(signal.reason ?? 'aborted');
+  return new Error(`Script killed: ${reason}`);
+}
+
+/** The directory of the Node that runs Sluice, so that `node`, `npm` and `npx` in a script are it. */
+export const nodeBinDir = dirname(process.execPath);

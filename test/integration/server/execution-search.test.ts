@@ -1,0 +1,77 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import type { Execution } from '../../../src/engine/execution.js';
+import { testDialects } from '../../support/databases.js';
+import type { TestEngine } from '../../support/engine.js';
+import { startTestServer, type TestServer } from '../../support/server.js';
+
+const flow = (namespace: string, id: string, fail = false, labels = '') => `id: ${id}
+namespace: ${namespace}
+${labels}tasks:
+  - id: t
+    ${fail ? 'type: fail' : 'type: return\n    format: x'}
+`;
+
+describe.each(testDialects())('GET /api/v1/executions/search on $name', (dialect) => {
+  let engine: TestEngine;
+  let app: FastifyInstance;
+  let server: TestServer;
+  const ran: Record<string, Execution> = {};
+  const search = async (query: string) => {
+    const response = await app.inject({ method: 'GET', url: `/api/v1/executions/search?${query}` });
+    return response.json<{ results: Execution[]; total: number; totalCapped: boolean }>();
+  };
+  const ids = (r: { results: Execution[] }) => r.results.map((e) => e.id);
+
+  beforeAll(async () => {
+    server = await startTestServer(dialect);
+    ({ engine, app } = server);
+    ran.a = await engine.run(flow('shop.orders', 'ingest', false, 'labels:\n  team: data\n'));
+    ran.b = await engine.run(flow('shop.orders', 'ingest', true, 'labels:\n  team: data\n'));
+    ran.c = await engine.run(flow('shop.billing', 'invoice'));
+    ran.d = await engine.run(flow('other', 'ingest'));
+  });
+  afterAll(async () => server?.stop());
+
+  test('newest first, with a total', async () => {
+    const all = await search('');
+    expect(ids(all)).toEqual([ran.d.id, ran.c.id, ran.b.id, ran.a.id]);
+    expect([all.total, all.totalCapped]).toEqual([4, false]);
+  });
+
+  test('a namespace filter includes its child namespaces', async () => {
+    expect(ids(await search('namespace=shop'))).toEqual([ran.c.id, ran.b.id, ran.a.id]);
+  });
+
+  test('flowId and state filter together', async () => {
+    expect(ids(await search('namespace=shop.orders&flowId=ingest&state=FAILED'))).toEqual([ran.b.id]);
+  });
+
+  test('several states are any of them', async () => {
+    expect(ids(await search('state=FAILED&state=SUCCESS&namespace=shop.orders'))).toEqual([
+      ran.b.id,
+      ran.a.id,
+    ]);
+  });
+
+  test('labels filter as key:value', async () => {
+    expect(ids(await search('labels=team:data'))).toEqual([ran.b.id, ran.a.id]);
+    expect(ids(await search('labels=team:other'))).toEqual([]);
+  });
+
+  test('a time range filters on creation', async () => {
+    const after = new Date(Date.parse(ran.c.state.startDate) - 1).toISOString();
+    expect(ids(await search(`startDate=${encodeURIComponent(after)}`))).toEqual([ran.d.id, ran.c.id]);
+  });
+
+  test('pages of a given size', async () => {
+    const second = await search('size=2&page=2');
+    expect([ids(second), second.total]).toEqual([[ran.b.id, ran.a.id], 4]);
+  });
+
+  test('a malformed date or label is a 400', async () => {
+    const badDate = await app.inject({ method: 'GET', url: '/api/v1/executions/search?startDate=yesterday' });
+    const badLabel = await app.inject({ method: 'GET', url: '/api/v1/executions/search?labels=nokey' });
+    expect([badDate.statusCode, badLabel.statusCode]).toEqual([400, 400]);
+  });
+});

@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest';
+import { nextRetryDelay } from '../../../src/engine/retry.js';
+
+describe('nextRetryDelay', () => {
+  const t0 = 1_000_000;
+
+  test('no policy means no retry', () => {
+    expect(nextRetryDelay(undefined, 1, t0, t0)).toBeUndefined();
+  });
+
+  test('constant waits its interval until maxAttempt tries were made', () => {
+    const retry = { type: 'constant' as const, interval: 'PT2S', maxAttempt: 3 };
+    expect(nextRetryDelay(retry, 1, t0, t0)).toBe(2000);
+    expect(nextRetryDelay(retry, 2, t0, t0)).toBe(2000);
+    expect(nextRetryDelay(retry, 3, t0, t0)).toBeUndefined();
+  });
+
+  test('exponential multiplies by delayFactor and stops growing at maxInterval', () => {
+    const retry = {
+      type: 'exponential' as const,
+      interval: 'PT1S',
+      maxInterval: 'PT5S',
+      delayFactor: 2,
+      maxAttempt: 10,
+    };
+    expect([1, 2, 3, 4].map((n) => nextRetryDelay(retry, n, t0, t0))).toEqual([1000, 2000, 4000, 5000]);
+  });
+
+  test('random stays between minInterval and maxInterval', () => {
+    const retry = { type: 'random' as const, minInterval: 'PT1S', maxInterval: 'PT3S', maxAttempt: 5 };
+    expect(nextRetryDelay(retry, 1, t0, t0, () => 0)).toBe(1000);
+    expect(nextRetryDelay(retry, 1, t0, t0, () => 1)).toBe(3000);
+  });
+
+  test('maxDuration refuses a retry that would start after it', () => {
+    const retry = { type: 'constant' as const, interval: 'PT1S', maxDuration: 'PT10S' };
+    expect(nextRetryDelay(retry, 1, t0, t0 + 8000)).toBe(1000);
+    expect(nextRetryDelay(retry, 1, t0, t0 + 9500)).toBeUndefined();
+  });
+});
+
+describe('isRetryableConflict', () => {
+  test('serialization failures and deadlocks are retried at once, other errors are not', async () => {
+    const { isRetryableConflict } = await import('../../../src/engine/executor.js');
+    expect(
+      [{ code: '40001' }, { code: '40P01' }, { code: '23505' }, new Error('x')].map(isRetryableConflict),
+    ).toEqual([true, true, false, false]);
+  });
+});
