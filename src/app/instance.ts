@@ -12,7 +12,8 @@ import { type ServiceLogger, silentLogger } from '../engine/service-logger.js';
 import { Worker } from '../engine/worker.js';
 import { createQueueSignals } from '../queue/postgres-queue.js';
 import type { Storage } from '../storage/storage.js';
-import { runnableTask } from '../tasks/runtime.js';
+import { createSyncStateStore } from '../db/sync-state-store.js';
+import { createTaskRuntime } from '../tasks/runtime.js';
 
 export interface LivenessOptions {
   heartbeatMs?: number;
@@ -81,7 +82,8 @@ export class Instance {
     }
     if (options.worker !== false) {
       // the worker heartbeats itself: its id is the one its claimed jobs are recorded under
-      this.worker = new Worker(createWorkerBackend(options.db), signals, runnableTask, options.storage, {
+      const runtime = createTaskRuntime({ syncStates: createSyncStateStore(options.db) });
+      this.worker = new Worker(createWorkerBackend(options.db), signals, runtime, options.storage, {
         threads: options.workerThreads,
         pollMs: options.pollMs,
         logger,

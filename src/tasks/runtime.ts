@@ -5,20 +5,27 @@ import { returnTask } from './core/return.js';
 import { sleepTask } from './core/sleep.js';
 import { httpRunnables } from './http/index.js';
 import { scriptRunnables } from './script/index.js';
+import type { SyncStateStore } from './sync/state-store.js';
+import { createSyncTask } from './sync/sync-task.js';
 import type { RunnableTask } from './types.js';
 
-// Runnable task implementations by canonical type name (the flow loader has already turned aliases
-// and short names into these).
-const RUNNABLE: Readonly<Record<string, RunnableTask>> = {
-  'io.kestra.plugin.core.log.Log': logTask,
-  'io.kestra.plugin.core.debug.Return': returnTask,
-  'io.kestra.plugin.core.output.OutputValues': outputValuesTask,
-  'io.kestra.plugin.core.execution.Fail': failTask,
-  'io.kestra.plugin.core.flow.Sleep': sleepTask,
-  ...scriptRunnables,
-  ...httpRunnables,
-};
+/** What some task types need from the platform, given where the worker is built. */
+export interface TaskRuntimeDeps {
+  syncStates: SyncStateStore;
+}
 
-export function runnableTask(type: string): RunnableTask | undefined {
-  return Object.hasOwn(RUNNABLE, type) ? RUNNABLE[type] : undefined;
+/** Runnable task implementations by canonical type name (the flow loader has already turned aliases
+ * and short names into these). */
+export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => RunnableTask | undefined {
+  const runnable: Readonly<Record<string, RunnableTask>> = {
+    'io.kestra.plugin.core.log.Log': logTask,
+    'io.kestra.plugin.core.debug.Return': returnTask,
+    'io.kestra.plugin.core.output.OutputValues': outputValuesTask,
+    'io.kestra.plugin.core.execution.Fail': failTask,
+    'io.kestra.plugin.core.flow.Sleep': sleepTask,
+    'io.sluice.sync.Sync': createSyncTask({ states: deps.syncStates }),
+    ...scriptRunnables,
+    ...httpRunnables,
+  };
+  return (type) => (Object.hasOwn(runnable, type) ? runnable[type] : undefined);
 }

@@ -41,6 +41,10 @@ export const syncTasks = [
       source: connector(),
       destination: connector(),
       streams: z.array(stream()).optional(),
+      // Airbyte's connection settings for where the destination writes; default: its own namespace
+      namespaceDefinition: z.enum(['source', 'destination', 'customformat']).optional(),
+      namespaceFormat: text().optional(),
+      prefix: text().optional(),
     }),
   }),
 ];

@@ -1,0 +1,40 @@
+import type { ConnectorSide, ReplacedConfig, StoredSync, SyncStateStore } from '../tasks/sync/state-store.js';
+import type { Queryable } from './database.js';
+
+export function createSyncStateStore(db: Queryable): SyncStateStore {
+  return {
+    async load(key) {
+      const { rows } = await db.query<{ state: unknown; configs: StoredSync['configs'] }>(
+        'SELECT state, configs FROM sync_connections WHERE key = $1',
+        [key],
+      );
+      const row = rows[0];
+      return { state: row?.state ?? undefined, configs: row?.configs ?? {} };
+    },
+    async saveState(key, state, progress) {
+      await db.query(
+        `INSERT INTO sync_connections (key, state, last_task_run, records_committed, bytes_committed, streams)
+         VALUES ($1, $2::json, $3, $4, $5, $6::jsonb)
+         ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, last_task_run = EXCLUDED.last_task_run,
+           records_committed = EXCLUDED.records_committed, bytes_committed = EXCLUDED.bytes_committed,
+           streams = EXCLUDED.streams, updated = now()`,
+        [
+          key,
+          JSON.stringify(state ?? null),
+          progress.taskRunId,
+          progress.recordsCommitted,
+          progress.bytesCommitted,
+          JSON.stringify(progress.streams),
+        ],
+      );
+    },
+    async saveConfig(key: string, side: ConnectorSide, config: ReplacedConfig) {
+      await db.query(
+        `INSERT INTO sync_connections (key, configs) VALUES ($1, jsonb_build_object($2::text, $3::jsonb))
+         ON CONFLICT (key) DO UPDATE
+           SET configs = sync_connections.configs || jsonb_build_object($2::text, $3::jsonb), updated = now()`,
+        [key, side, JSON.stringify(config)],
+      );
+    },
+  };
+}

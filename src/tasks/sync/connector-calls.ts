@@ -1,0 +1,90 @@
+// The short connector commands a sync makes before moving data: spec, check and discover, each one
+// process whose few messages are collected, its failure turned into the sync's failure.
+import type {
+  AirbyteCatalog,
+  AirbyteMessage,
+  ConnectorSpecification,
+  FailureType,
+  JsonObject,
+} from '../../protocol/messages.js';
+import { validateConfig } from '../../protocol/config-validation.js';
+import { type ConnectorExit, type ConnectorLaunch, runConnector } from './launcher.js';
+import type { ConnectorSide } from './state-store.js';
+
+/** A sync that cannot go on, with Airbyte's failure type (config_error is not worth a retry). */
+export class SyncFailure extends Error {
+  constructor(
+    readonly failureType: FailureType,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SyncFailure';
+  }
+}
+
+export interface ConnectorCall {
+  side: ConnectorSide;
+  command: readonly string[];
+  signal?: AbortSignal;
+  onLog?: (line: string) => void;
+}
+
+export async function specOf(call: ConnectorCall): Promise<ConnectorSpecification> {
+  const spec = await single(call, { verb: 'spec' }, 'SPEC');
+  return spec.spec;
+}
+
+/** The configuration with the spec's defaults, or a config_error naming every bad field. */
+export function validated(side: ConnectorSide, spec: ConnectorSpecification, config: JsonObject): JsonObject {
+  const result = validateConfig(spec.connectionSpecification, config);
+  if (result.ok) return result.config;
+  throw new SyncFailure('config_error', `${side}.config is invalid: ${result.errors.join('; ')}`);
+}
+
+export async function check(call: ConnectorCall, config: JsonObject): Promise<void> {
+  const { connectionStatus } = await single(call, { verb: 'check', config }, 'CONNECTION_STATUS');
+  if (connectionStatus.status !== 'SUCCEEDED') {
+    throw new SyncFailure(
+      'config_error',
+      `${call.side} check failed: ${connectionStatus.message ?? 'the connector gave no reason'}`,
+    );
+  }
+}
+
+export async function discover(call: ConnectorCall, config: JsonObject): Promise<AirbyteCatalog> {
+  const { catalog } = await single(call, { verb: 'discover', config }, 'CATALOG');
+  return catalog;
+}
+
+/** Turns a connector's failed exit into the sync's failure. */
+export function failureOfExit(
+  side: ConnectorSide,
+  verb: string,
+  exit: ConnectorExit,
+): SyncFailure | undefined {
+  if (!exit.failure) return undefined;
+  const { failureType, message } = exit.failure;
+  return new SyncFailure(failureType, `${side} ${verb} failed (${failureType}): ${message}`);
+}
+
+async function single<T extends AirbyteMessage['type']>(
+  call: ConnectorCall,
+  launch: Pick<ConnectorLaunch, 'verb' | 'config'>,
+  type: T,
+): Promise<Extract<AirbyteMessage, { type: T }>> {
+  const { messages, exit } = await runConnector({
+    ...launch,
+    command: call.command,
+    signal: call.signal,
+    onStderr: call.onLog,
+  });
+  if (exit.cancelled) throw new SyncFailure('system_error', `${call.side} ${launch.verb} was cancelled`);
+  const failure = failureOfExit(call.side, launch.verb, exit);
+  if (failure) throw failure;
+  for (const { message } of messages) if (message.type === 'LOG') call.onLog?.(message.log.message);
+  const found = messages.find((m) => m.message.type === type)?.message;
+  if (!found) {
+    throw new SyncFailure('system_error', `${call.side} ${launch.verb} ended without a ${type} message`);
+  }
+  return found as Extract<AirbyteMessage, { type: T }>;
+}

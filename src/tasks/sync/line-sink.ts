@@ -1,0 +1,84 @@
+// The destination's stdin, fed line by line. Lines are copied into large chunks so that a million small
+// records cost a few hundred writes rather than a million, and a chunk goes out as soon as the loop
+// feeding it waits for more input (setImmediate), so a slow source's records are not held back.
+import type { Writable } from 'node:stream';
+
+const CHUNK_BYTES = 256 * 1024;
+const NEWLINE = 0x0a;
+
+export class LineSink {
+  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private used = 0;
+  private flushScheduled = false;
+  private failure: Error | undefined;
+
+  constructor(private readonly out: Writable) {
+    // a destination that dies closes its stdin: the write fails with EPIPE, reported by `failed`
+    out.on('error', (error: Error) => {
+      this.failure ??= error;
+    });
+  }
+
+  /** the write error, when the destination stopped reading */
+  get failed(): Error | undefined {
+    return this.failure;
+  }
+
+  /** Adds one line (without its newline). Returns a promise only when the destination pushes back. */
+  line(bytes: Buffer): Promise<void> | void {
+    if (this.used + bytes.length + 1 > CHUNK_BYTES) {
+      const pending = this.flush();
+      if (bytes.length + 1 > CHUNK_BYTES) {
+        return this.whenWritten(pending, this.write(Buffer.concat([bytes, Buffer.of(NEWLINE)])));
+      }
+      this.copy(bytes);
+      return pending;
+    }
+    this.copy(bytes);
+  }
+
+  /** Writes what is buffered; resolves once the destination has room again. */
+  flush(): Promise<void> | void {
+    if (this.used === 0) return;
+    const bytes = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.used = 0;
+    return this.write(bytes);
+  }
+
+  async end(): Promise<void> {
+    await this.flush();
+    if (this.failure || this.out.writableEnded) return;
+    await new Promise<void>((resolve) => this.out.end(resolve));
+  }
+
+  private copy(bytes: Buffer): void {
+    this.used += bytes.copy(this.chunk, this.used);
+    this.chunk[this.used++] = NEWLINE;
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        void this.flush();
+      });
+    }
+  }
+
+  private write(bytes: Buffer): Promise<void> | void {
+    if (this.failure || this.out.destroyed) return;
+    if (this.out.write(bytes)) return;
+    // a destination that dies never drains: its close or error ends the wait too
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.out.off('drain', done).off('close', done).off('error', done);
+        resolve();
+      };
+      this.out.on('drain', done).on('close', done).on('error', done);
+    });
+  }
+
+  private whenWritten(a: Promise<void> | void, b: Promise<void> | void): Promise<void> | void {
+    if (!a && !b) return;
+    return Promise.all([a, b]).then(() => undefined);
+  }
+}

@@ -1,0 +1,237 @@
+// The middle of a sync: the source's stdout into the destination's stdin, and the destination's
+// acknowledgements back. Records of the catalog's streams go through as the bytes the source wrote
+// (re-encoded only when the connection renames their stream); every other message is the platform's.
+// A source STATE is forwarded in its place among the records; when the destination re-emits it, every
+// record before it is committed, and only then does the state count (Airbyte's protocol).
+import type { DecodedMessage } from '../../protocol/codec.js';
+import type {
+  AirbyteMessage,
+  AirbyteRecordMessage,
+  AirbyteStateMessage,
+  JsonObject,
+} from '../../protocol/messages.js';
+import { streamKey } from '../../protocol/state.js';
+import type { TaskLogger } from '../types.js';
+import type { StreamRoute } from './catalog.js';
+import { LineSink } from './line-sink.js';
+import type { ConnectorSide } from './state-store.js';
+
+export interface StreamCounts {
+  recordsEmitted: number;
+  bytesEmitted: number;
+}
+
+export type CountsByStream = Map<string, StreamCounts>;
+
+export interface Acknowledgement {
+  /** the state as the source emitted it */
+  state: AirbyteStateMessage;
+  /** what had been forwarded before it: all of it is committed now */
+  committed: CountsByStream;
+}
+
+export interface PipeHandlers {
+  logger: TaskLogger;
+  onAck(ack: Acknowledgement): Promise<void>;
+  onControl(side: ConnectorSide, config: JsonObject): Promise<void>;
+}
+
+export interface PipeResult {
+  emitted: CountsByStream;
+  /** counts at the last acknowledged state */
+  committed: CountsByStream;
+  /** records of streams outside the catalog, by stream */
+  dropped: Map<string, number>;
+  /** the destination's stdin failed (it died or closed it) */
+  writeError?: Error;
+}
+
+interface Pending {
+  key: string;
+  state: AirbyteStateMessage;
+  counts: CountsByStream;
+}
+
+export class SyncPipe {
+  private readonly emitted: CountsByStream = new Map();
+  private committed: CountsByStream = new Map();
+  private readonly dropped = new Map<string, number>();
+  private readonly pending: Pending[] = [];
+  /** acknowledgements are handled one at a time, in order */
+  private ackChain: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly routes: Map<string, StreamRoute>,
+    private readonly handlers: PipeHandlers,
+  ) {
+    for (const route of routes.values())
+      this.emitted.set(route.outputName, { recordsEmitted: 0, bytesEmitted: 0 });
+  }
+
+  /** Moves the source's output to the destination until the source's stdout ends, then closes stdin. */
+  async forward(source: AsyncIterable<DecodedMessage>, stdin: LineSink): Promise<void> {
+    try {
+      for await (const decoded of source) {
+        if (stdin.failed) break;
+        const { message } = decoded;
+        if (message.type === 'RECORD') {
+          const pending = this.record(message.record, decoded, stdin);
+          if (pending) await pending;
+        } else if (message.type === 'STATE') {
+          this.pending.push({
+            key: stateKey(message.state),
+            state: message.state,
+            counts: snapshot(this.emitted),
+          });
+          const pending = stdin.line(decoded.raw);
+          if (pending) await pending;
+        } else {
+          await this.platformMessage('source', decoded);
+        }
+      }
+    } finally {
+      await stdin.end();
+    }
+  }
+
+  /** Reads the destination's output: acknowledgements, logs, config updates. */
+  async acknowledgements(destination: AsyncIterable<DecodedMessage>): Promise<void> {
+    for await (const decoded of destination) {
+      const { message } = decoded;
+      if (message.type === 'STATE') this.acknowledge(message.state);
+      else await this.platformMessage('destination', decoded);
+    }
+    await this.ackChain;
+  }
+
+  result(stdin: LineSink): PipeResult {
+    return {
+      emitted: this.emitted,
+      committed: this.committed,
+      dropped: this.dropped,
+      writeError: stdin.failed,
+    };
+  }
+
+  private record(
+    record: AirbyteRecordMessage,
+    decoded: DecodedMessage,
+    stdin: LineSink,
+  ): Promise<void> | void {
+    const route = this.routes.get(
+      streamKey({ name: record.stream, namespace: record.namespace ?? undefined }),
+    );
+    if (!route) {
+      const name = record.namespace == null ? record.stream : `${record.namespace}.${record.stream}`;
+      const seen = this.dropped.get(name) ?? 0;
+      if (seen === 0) {
+        this.handlers.logger.warn(
+          `source: dropping records of stream ${JSON.stringify(name)}, which is not in the catalog`,
+        );
+      }
+      this.dropped.set(name, seen + 1);
+      return;
+    }
+    const counts = this.emitted.get(route.outputName)!;
+    counts.recordsEmitted += 1;
+    counts.bytesEmitted += decoded.raw.length;
+    return stdin.line(renamed(decoded, record, route));
+  }
+
+  private acknowledge(state: AirbyteStateMessage): void {
+    const key = stateKey(state);
+    const at = this.pending.findIndex((p) => p.key === key);
+    if (at === -1) {
+      this.handlers.logger.warn('destination: acknowledged a state the source never sent; ignored');
+      return;
+    }
+    // a destination may acknowledge only the latest of several states: the earlier ones are implied
+    const [acked] = this.pending.splice(0, at + 1).slice(-1);
+    this.committed = acked.counts;
+    this.ackChain = this.ackChain.then(() =>
+      this.handlers.onAck({ state: acked.state, committed: acked.counts }),
+    );
+  }
+
+  private async platformMessage(side: ConnectorSide, { message, wrapped }: DecodedMessage): Promise<void> {
+    const { logger } = this.handlers;
+    switch (message.type) {
+      case 'LOG':
+        logger.log(wrapped ? 'INFO' : logLevel(message.log.level), `${side}: ${message.log.message}`);
+        return;
+      case 'TRACE': {
+        const { trace } = message;
+        if (trace.type === 'ERROR' && trace.error) {
+          logger.error(`${side}: ${trace.error.failure_type ?? 'error'}: ${trace.error.message}`);
+        } else if (trace.type === 'ESTIMATE' && trace.estimate) {
+          logger.debug(`${side}: estimate for ${trace.estimate.name}: ${JSON.stringify(trace.estimate)}`);
+        } else if (trace.type === 'STREAM_STATUS' && trace.stream_status) {
+          logger.debug(`${side}: ${JSON.stringify(trace.stream_status)}`);
+        }
+        return;
+      }
+      case 'CONTROL':
+        if (message.control.type === 'CONNECTOR_CONFIG' && message.control.connectorConfig?.config) {
+          await this.handlers.onControl(side, message.control.connectorConfig.config);
+        }
+        return;
+      default:
+        logger.debug(`${side}: ignored a ${message.type} message during the sync`);
+    }
+  }
+}
+
+/** The line the destination gets: the source's bytes, unless the connection maps the stream's name. */
+function renamed(decoded: DecodedMessage, record: AirbyteRecordMessage, route: StreamRoute): Buffer {
+  const { destination } = route;
+  if (destination.name === record.stream && destination.namespace === (record.namespace ?? undefined)) {
+    return decoded.raw;
+  }
+  const { namespace: _source, ...rest } = record;
+  const mapped: AirbyteRecordMessage = { ...rest, stream: destination.name };
+  if (destination.namespace !== undefined) mapped.namespace = destination.namespace;
+  const message: AirbyteMessage = { ...decoded.message, type: 'RECORD', record: mapped };
+  return Buffer.from(JSON.stringify(message));
+}
+
+/** What identifies a state whatever fields either side adds (sourceStats, destinationStats…). */
+function stateKey(state: AirbyteStateMessage): string {
+  return JSON.stringify([
+    state.type ?? 'LEGACY',
+    state.stream?.stream_descriptor?.namespace ?? null,
+    state.stream?.stream_descriptor?.name ?? null,
+    canonical(state.stream?.stream_state),
+    canonical(state.global),
+    canonical(state.data),
+  ]);
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value === null || typeof value !== 'object') return value ?? null;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+  );
+}
+
+function snapshot(counts: CountsByStream): CountsByStream {
+  return new Map([...counts].map(([name, c]) => [name, { ...c }]));
+}
+
+function logLevel(level: string): 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' {
+  switch (level) {
+    case 'FATAL':
+    case 'ERROR':
+      return 'ERROR';
+    case 'WARN':
+      return 'WARN';
+    case 'DEBUG':
+      return 'DEBUG';
+    case 'TRACE':
+      return 'TRACE';
+    default:
+      return 'INFO';
+  }
+}

@@ -1,0 +1,59 @@
+// Live progress of a sync in its task's logs: per stream, records and bytes so far and their rates
+// since the last report; then one summary line per stream when the data has moved.
+import type { TaskLogger } from '../types.js';
+import type { CountsByStream } from './pipe.js';
+
+export class ProgressReporter {
+  private timer: NodeJS.Timeout | undefined;
+  private readonly started = Date.now();
+  private last = new Map<string, { records: number; bytes: number; at: number }>();
+
+  constructor(
+    private readonly logger: TaskLogger,
+    private readonly intervalMs: number,
+  ) {}
+
+  start(counts: () => CountsByStream): void {
+    this.timer = setInterval(() => this.report(counts()), this.intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  summary(emitted: CountsByStream, dropped: ReadonlyMap<string, number>): void {
+    const seconds = Math.max((Date.now() - this.started) / 1000, 0.001);
+    for (const [name, c] of emitted) {
+      this.logger.info(
+        `${name}: ${c.recordsEmitted} records, ${megabytes(c.bytesEmitted)} in ${seconds.toFixed(1)} s ` +
+          `(${rate(c.recordsEmitted / seconds)} records/s, ${megabytes(c.bytesEmitted / seconds)}/s)`,
+      );
+    }
+    for (const [name, n] of dropped) {
+      this.logger.warn(`${name}: ${n} records dropped, the stream is not in the catalog`);
+    }
+  }
+
+  private report(counts: CountsByStream): void {
+    const now = Date.now();
+    for (const [name, c] of counts) {
+      const before = this.last.get(name) ?? { records: 0, bytes: 0, at: this.started };
+      const seconds = Math.max((now - before.at) / 1000, 0.001);
+      this.logger.info(
+        `${name}: ${c.recordsEmitted} records, ${megabytes(c.bytesEmitted)} so far ` +
+          `(${rate((c.recordsEmitted - before.records) / seconds)} records/s, ` +
+          `${megabytes((c.bytesEmitted - before.bytes) / seconds)}/s)`,
+      );
+      this.last.set(name, { records: c.recordsEmitted, bytes: c.bytesEmitted, at: now });
+    }
+  }
+}
+
+function rate(perSecond: number): string {
+  return Math.round(perSecond).toLocaleString('en-US');
+}
+
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
+}

@@ -1,0 +1,32 @@
+// What a sync keeps between its runs. The sync task depends on this interface only; the database
+// implementation plugs in where the worker is built.
+import type { JsonObject } from '../../protocol/messages.js';
+
+export type ConnectorSide = 'source' | 'destination';
+
+/** A configuration a connector replaced with a CONTROL message, and the one it replaced. */
+export interface ReplacedConfig {
+  /** digest of the configuration the task was given when the connector replaced it */
+  basedOn: string;
+  config: JsonObject;
+}
+
+export interface StoredSync {
+  /** the next read's --state input (protocol/state.ts), undefined before the first acknowledgement */
+  state?: unknown;
+  configs: Partial<Record<ConnectorSide, ReplacedConfig>>;
+}
+
+export interface CommittedProgress {
+  taskRunId: string;
+  recordsCommitted: number;
+  bytesCommitted: number;
+  streams: Record<string, { recordsCommitted: number; bytesCommitted: number }>;
+}
+
+export interface SyncStateStore {
+  load(key: string): Promise<StoredSync>;
+  /** Records an acknowledged checkpoint: the state and the counts committed with it, atomically. */
+  saveState(key: string, state: unknown, progress: CommittedProgress): Promise<void>;
+  saveConfig(key: string, side: ConnectorSide, config: ReplacedConfig): Promise<void>;
+}

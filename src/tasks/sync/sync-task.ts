@@ -1,0 +1,252 @@
+// The `sync` task (DESIGN.md, "Sync task"): spec, check and discover both connectors, build the
+// configured catalog, then run the source's `read` into the destination's `write`, keeping only the
+// states the destination acknowledged. State and replaced configurations live per connection
+// (namespace/flow/task) in a SyncStateStore.
+import { createHash } from 'node:crypto';
+import type { TaskDef } from '../../flow/model.js';
+import type { JsonObject } from '../../protocol/messages.js';
+import { nextReadState } from '../../protocol/state.js';
+import type { RunContext, RunnableTask, TaskResult } from '../types.js';
+import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
+import { check, discover, failureOfExit, specOf, SyncFailure, validated } from './connector-calls.js';
+import { type ConnectorRef, connectorCommand } from './connector-command.js';
+import { launchConnector } from './launcher.js';
+import { LineSink } from './line-sink.js';
+import { type CountsByStream, SyncPipe } from './pipe.js';
+import { ProgressReporter } from './progress.js';
+import type { ConnectorSide, StoredSync, SyncStateStore } from './state-store.js';
+
+export interface SyncTaskOptions {
+  states: SyncStateStore;
+  /** how often live progress is logged; default 5 s */
+  progressIntervalMs?: number;
+  /** the least time between two writes of an acknowledged state; the last one is always written */
+  stateSaveIntervalMs?: number;
+}
+
+interface SideProps extends ConnectorRef {
+  config?: JsonObject;
+}
+
+interface SyncProps extends NamespaceMapping {
+  source: SideProps;
+  destination: SideProps;
+  streams?: StreamChoice[];
+}
+
+interface Side {
+  side: ConnectorSide;
+  command: string[];
+  /** the configuration the task was given (rendered), whose digest a CONTROL update is tied to */
+  given: JsonObject;
+  config: JsonObject;
+}
+
+export function createSyncTask(options: SyncTaskOptions): RunnableTask {
+  return {
+    async run(task: TaskDef, ctx: RunContext): Promise<TaskResult> {
+      const props = (await ctx.render(pick(task))) as SyncProps;
+      const key = `${ctx.execution.namespace}/${ctx.execution.flowId}/${task.id}`;
+      const stored = await options.states.load(key);
+      try {
+        return await new SyncRun(options, ctx, key, stored).run(props);
+      } catch (error) {
+        if (error instanceof CatalogError) throw new SyncFailure('config_error', error.message);
+        throw error;
+      }
+    },
+  };
+}
+
+function pick(task: TaskDef): Record<string, unknown> {
+  const { source, destination, streams, namespaceDefinition, namespaceFormat, prefix } = task as Record<
+    string,
+    unknown
+  >;
+  return { source, destination, streams, namespaceDefinition, namespaceFormat, prefix };
+}
+
+class SyncRun {
+  private state: unknown;
+  private committed: CountsByStream = new Map();
+  private dirty = false;
+  private lastSave = 0;
+
+  constructor(
+    private readonly options: SyncTaskOptions,
+    private readonly ctx: RunContext,
+    private readonly key: string,
+    private readonly stored: StoredSync,
+  ) {
+    this.state = stored.state;
+  }
+
+  async run(props: SyncProps): Promise<TaskResult> {
+    const source = this.side('source', props.source);
+    const destination = this.side('destination', props.destination);
+    const [sourceSpec, destinationSpec] = await Promise.all([
+      specOf(this.call(source)),
+      specOf(this.call(destination)),
+    ]);
+    source.config = validated('source', sourceSpec, source.config);
+    destination.config = validated('destination', destinationSpec, destination.config);
+    const [catalog] = await Promise.all([
+      discover(this.call(source), source.config),
+      check(this.call(source), source.config),
+      check(this.call(destination), destination.config),
+    ]);
+    const plan = planSync(catalog, props.streams, props);
+    this.ctx.logger.info(
+      `syncing ${plan.sourceCatalog.streams
+        .map((s) => `${s.stream.name} (${s.sync_mode}/${s.destination_sync_mode})`)
+        .join(', ')}${this.state === undefined ? '' : ', resuming from the last acknowledged state'}`,
+    );
+    return this.move(source, destination, plan);
+  }
+
+  private async move(
+    source: Side,
+    destination: Side,
+    plan: ReturnType<typeof planSync>,
+  ): Promise<TaskResult> {
+    // each side stops on its own signal: a failed destination stops the source, a kill stops both
+    const stopSource = linkedAbort(this.ctx.signal);
+    const stopDestination = linkedAbort(this.ctx.signal);
+    const writer = await launchConnector({
+      command: destination.command,
+      verb: 'write',
+      config: destination.config,
+      catalog: plan.destinationCatalog,
+      signal: stopDestination.signal,
+      onStderr: (line) => this.ctx.logger.info(`destination: ${line}`),
+    });
+    const reader = await launchConnector({
+      command: source.command,
+      verb: 'read',
+      config: source.config,
+      catalog: plan.sourceCatalog,
+      state: this.state,
+      signal: stopSource.signal,
+      onStderr: (line) => this.ctx.logger.info(`source: ${line}`),
+    });
+    const stdin = new LineSink(writer.stdin!);
+    const pipe = new SyncPipe(plan.routes, {
+      logger: this.ctx.logger,
+      onAck: async ({ state, committed }) => {
+        this.state = nextReadState(this.state, state);
+        this.committed = committed;
+        this.dirty = true;
+        await this.saveState(false);
+      },
+      onControl: (side, config) => this.replaceConfig(side === 'source' ? source : destination, config),
+    });
+    const progress = new ProgressReporter(this.ctx.logger, this.options.progressIntervalMs ?? 5000);
+    progress.start(() => pipe.result(stdin).emitted);
+    const writerDone = writer.exit.then((exit) => {
+      // a destination gone before the source ended: nothing it would write can be committed now
+      if (exit.failure || exit.exitCode !== 0) stopSource.abort();
+      return exit;
+    });
+    try {
+      await Promise.all([pipe.forward(reader.messages, stdin), pipe.acknowledgements(writer.messages)]);
+    } finally {
+      progress.stop();
+    }
+    const [readExit, writeExit] = await Promise.all([reader.exit, writerDone]);
+    await this.saveState(true);
+    const result = pipe.result(stdin);
+    progress.summary(result.emitted, result.dropped);
+
+    if (this.ctx.signal.aborted) throw new SyncFailure('system_error', 'Sync killed');
+    const failure =
+      failureOfExit('destination', 'write', writeExit) ??
+      (readExit.cancelled ? undefined : failureOfExit('source', 'read', readExit)) ??
+      (result.writeError
+        ? new SyncFailure(
+            'system_error',
+            `destination stopped reading its input: ${result.writeError.message}`,
+          )
+        : undefined);
+    if (failure) throw failure;
+    // a destination that ends its write successfully has committed all it was given
+    return { outputs: this.outputs(result.emitted, result.emitted) };
+  }
+
+  private side(side: ConnectorSide, props: SideProps): Side {
+    const given = props.config ?? {};
+    const replaced = this.stored.configs[side];
+    const config = replaced && replaced.basedOn === digest(given) ? replaced.config : given;
+    if (config !== given) this.ctx.logger.info(`${side}: using the configuration it last replaced (CONTROL)`);
+    return { side, command: connectorCommand(side, props), given, config };
+  }
+
+  private call(side: Side) {
+    return {
+      side: side.side,
+      command: side.command,
+      signal: this.ctx.signal,
+      onLog: (line: string) => this.ctx.logger.info(`${side.side}: ${line}`),
+    };
+  }
+
+  private async replaceConfig(side: Side, config: JsonObject): Promise<void> {
+    await this.options.states.saveConfig(this.key, side.side, { basedOn: digest(side.given), config });
+    this.ctx.logger.info(`${side.side}: replaced its configuration (CONTROL); the next runs use the new one`);
+  }
+
+  private async saveState(final: boolean): Promise<void> {
+    if (!this.dirty) return;
+    const now = Date.now();
+    if (!final && now - this.lastSave < (this.options.stateSaveIntervalMs ?? 1000)) return;
+    this.dirty = false;
+    this.lastSave = now;
+    const streams = Object.fromEntries(
+      [...this.committed].map(([name, c]) => [
+        name,
+        { recordsCommitted: c.recordsEmitted, bytesCommitted: c.bytesEmitted },
+      ]),
+    );
+    await this.options.states.saveState(this.key, this.state, {
+      taskRunId: this.ctx.taskRun.id,
+      recordsCommitted: sum(this.committed, 'recordsEmitted'),
+      bytesCommitted: sum(this.committed, 'bytesEmitted'),
+      streams,
+    });
+  }
+
+  private outputs(emitted: CountsByStream, committed: CountsByStream): Record<string, unknown> {
+    return {
+      recordsEmitted: sum(emitted, 'recordsEmitted'),
+      recordsCommitted: sum(committed, 'recordsEmitted'),
+      bytesEmitted: sum(emitted, 'bytesEmitted'),
+      streams: Object.fromEntries(
+        [...emitted].map(([name, c]) => [
+          name,
+          {
+            recordsEmitted: c.recordsEmitted,
+            recordsCommitted: committed.get(name)?.recordsEmitted ?? 0,
+            bytesEmitted: c.bytesEmitted,
+          },
+        ]),
+      ),
+      state: this.state ?? null,
+    };
+  }
+}
+
+function linkedAbort(parent: AbortSignal): AbortController {
+  const controller = new AbortController();
+  if (parent.aborted) controller.abort(parent.reason);
+  else parent.addEventListener('abort', () => controller.abort(parent.reason), { once: true });
+  return controller;
+}
+
+function sum(counts: CountsByStream, field: 'recordsEmitted' | 'bytesEmitted'): number {
+  let total = 0;
+  for (const c of counts.values()) total += c[field];
+  return total;
+}
+
+function digest(config: JsonObject): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex');
+}
