@@ -23,6 +23,30 @@ export const BUILT_IN_CONNECTORS: readonly BuiltInConnector[] = [
       return runSource(fakerSource, argv, io);
     },
   },
+  {
+    name: 'source-file',
+    kind: 'source',
+    description: 'local CSV, JSON Lines or Parquet files (a path or a glob), incremental by new files',
+    async run(argv, io) {
+      const [{ runSource }, { fileSource }] = await Promise.all([
+        import('../cdk/run.js'),
+        import('./file/source.js'),
+      ]);
+      return runSource(fileSource, argv, io);
+    },
+  },
+  {
+    name: 'destination-file',
+    kind: 'destination',
+    description: 'one JSONL, CSV or Parquet file per stream and sync in a local folder: overwrite or append',
+    async run(argv, io) {
+      const [{ runDestination }, { fileDestination }] = await Promise.all([
+        import('../cdk/run.js'),
+        import('./file/destination.js'),
+      ]);
+      return runDestination(fileDestination, argv, io);
+    },
+  },
 ];
 
 export function builtInConnector(name: string): BuiltInConnector | undefined {
