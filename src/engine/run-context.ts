@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type RenderOptions, render, renderRecursive } from '../expression/index.js';
+import type { Redactor } from '../secrets/redactor.js';
 import { executionStoragePrefix, pathOfUri, taskRunStoragePath, uriOfPath } from '../storage/paths.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunContext, TaskLogger } from '../tasks/types.js';
@@ -13,15 +14,28 @@ export interface WorkerRunContext extends RunContext {
   cleanup(): Promise<void>;
 }
 
+const redactors = new WeakMap<RunContext, Redactor>();
+
+/** Masks a value in the logs, outputs and error of the task run this context belongs to, as every
+ * value read through secret() already is. For secrets that reach a task another way: the fields of
+ * a connector configuration marked `airbyte_secret`, say. Call it before the value can be logged. */
+export function redactInTaskRun(ctx: RunContext, value: string): void {
+  // a context the worker did not make (a test's, in memory) stores nothing that needs masking
+  redactors.get(ctx)?.add(value);
+}
+
+/** `redactor` is the one the run's logger masks with: secrets the task renders are added to it. */
 export function createRunContext(
   job: WorkerJob,
   storage: Storage,
   logger: TaskLogger,
   signal: AbortSignal,
-  renderOptions: RenderOptions = {},
+  redactor: Redactor,
+  options: RenderOptions = {},
 ): WorkerRunContext {
   const dirs: string[] = [];
-  return {
+  const renderOptions: RenderOptions = { ...options, onSecret: (value) => redactor.add(value) };
+  const ctx: WorkerRunContext = {
     variables: job.variables,
     logger,
     signal,
@@ -68,6 +82,8 @@ export function createRunContext(
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
     },
   };
+  redactors.set(ctx, redactor);
+  return ctx;
 }
 
 /** URI prefixes of the executions whose files a job may read: its own, and its parent's when it runs

@@ -1,4 +1,5 @@
 import type { LogLevel, TaskLogger } from '../tasks/types.js';
+import type { Redactor } from '../secrets/redactor.js';
 import type { LogLine, WorkerJob } from './messages.js';
 
 /** Lines longer than this are cut: one runaway line must not bloat the log table. */
@@ -6,7 +7,8 @@ export const MAX_LOG_LINE = 16 * 1024;
 const FLUSH_LINES = 500;
 const FLUSH_MS = 250;
 
-/** Buffers a task run's log lines and writes them in batches (one INSERT per batch). */
+/** Buffers a task run's log lines and writes them in batches (one INSERT per batch). Each line is
+ * masked of the run's secrets as it is logged, before it is buffered. */
 export class BufferedTaskLogger implements TaskLogger {
   private buffer: LogLine[] = [];
   private timer?: NodeJS.Timeout;
@@ -16,13 +18,15 @@ export class BufferedTaskLogger implements TaskLogger {
     private readonly job: WorkerJob,
     private readonly write: (lines: LogLine[]) => Promise<void>,
     private readonly onWriteError: (error: unknown) => void,
+    private readonly redactor: Redactor,
   ) {}
 
   log(level: LogLevel, message: string): void {
+    const clear = this.redactor.text(message);
     const text =
-      message.length > MAX_LOG_LINE
-        ? `${message.slice(0, MAX_LOG_LINE)}… [${message.length - MAX_LOG_LINE} characters cut]`
-        : message;
+      clear.length > MAX_LOG_LINE
+        ? `${clear.slice(0, MAX_LOG_LINE)}… [${clear.length - MAX_LOG_LINE} characters cut]`
+        : clear;
     this.buffer.push({
       executionId: this.job.executionId,
       namespace: this.job.namespace,

@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { RenderOptions } from '../expression/index.js';
+import { Redactor } from '../secrets/redactor.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunnableTask } from '../tasks/types.js';
 import { newId } from './execution.js';
@@ -157,16 +158,25 @@ export class Worker {
   private async run(job: WorkerJob): Promise<void> {
     const controller = new AbortController();
     this.active.set(job.taskRunId, { executionId: job.executionId, controller });
+    const redactor = new Redactor();
     const logger = new BufferedTaskLogger(
       job,
       (lines) => this.backend.appendLogs(lines),
       (error) => this.logger.error({ err: error }, 'worker: writing task logs failed'),
+      redactor,
     );
     const timeout = job.timeoutMs
       ? setTimeout(() => controller.abort(new TimeoutError(job.task.timeout)), job.timeoutMs)
       : undefined;
     const startDate = new Date().toISOString();
-    const ctx = createRunContext(job, this.storage, logger, controller.signal, await this.renderOptions(job));
+    const ctx = createRunContext(
+      job,
+      this.storage,
+      logger,
+      controller.signal,
+      redactor,
+      await this.renderOptions(job),
+    );
     let state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED' = 'SUCCESS';
     let outputs: Record<string, unknown> | undefined;
     let error: string | undefined;
@@ -176,11 +186,11 @@ export class Worker {
       const result = await task.run(job.task, ctx);
       if (controller.signal.aborted) throw controller.signal.reason;
       state = result.state ?? 'SUCCESS';
-      outputs = result.outputs;
+      outputs = redactor.value(result.outputs) as Record<string, unknown> | undefined;
     } catch (e) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : e;
       state = reason instanceof KilledError ? 'KILLED' : 'FAILED';
-      error = reason instanceof Error ? reason.message : String(reason);
+      error = redactor.text(reason instanceof Error ? reason.message : String(reason));
       logger.error(error);
     } finally {
       clearTimeout(timeout);

@@ -34,6 +34,8 @@ export interface RenderOptions {
   functions?: Record<string, ExpressionFunction>;
   limits?: Partial<ExpressionLimits>;
   secret?: (name: string) => string | undefined;
+  /** told every value secret() returns, wherever it came from (a task run masks them in its logs) */
+  onSecret?: (value: string) => void;
   now?: () => Date;
 }
 
@@ -87,6 +89,7 @@ export class Session {
   secret(name: string): string {
     const value = this.options.secret?.(name) ?? secretFromEnv(name);
     if (typeof value !== 'string') throw new Fault(`secret '${name}' not found`);
+    this.options.onSecret?.(value);
     if (value !== '' && !this.budget.secrets.includes(value)) this.budget.secrets.push(value);
     return value;
   }

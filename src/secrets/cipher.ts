@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Queryable } from '../db/database.js';
 
 // Secrets at rest: AES-256-GCM, a fresh 12-byte IV per value, stored as `v1:` + base64(iv|tag|data).
 
@@ -16,7 +17,7 @@ export class SecretCipher {
     if (configured) return new SecretCipher(deriveKey(configured));
     const file = path.join(dataDir, 'encryption.key');
     try {
-      return new SecretCipher(deriveKey((await readFile(file, 'utf8')).trim()));
+      return new SecretCipher(await readKeyFile(file));
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     }
@@ -29,7 +30,7 @@ export class SecretCipher {
       },
     );
     await chmod(file, 0o600);
-    return new SecretCipher(deriveKey((await readFile(file, 'utf8')).trim()));
+    return new SecretCipher(await readKeyFile(file));
   }
 
   static fromKey(key: string): SecretCipher {
@@ -56,6 +57,25 @@ export class SecretCipher {
       );
     }
   }
+}
+
+/** The key file is refused when others may read it (as ssh refuses a private key) and when it is
+ * empty: hashing an empty text would give a key anyone can compute. */
+async function readKeyFile(file: string): Promise<Buffer> {
+  const text = (await readFile(file, 'utf8')).trim();
+  const mode = (await stat(file)).mode & 0o777;
+  if (mode & 0o077) {
+    throw new Error(`${file} is readable by others (mode ${mode.toString(8)}): chmod 600 it`);
+  }
+  if (text === '') throw new Error(`${file} is empty: restore the key the secrets were written with`);
+  return deriveKey(text);
+}
+
+/** Fails at start, rather than at the first flow that reads a secret, when the key is not the one
+ * the stored secrets were written with (another machine's key file, a changed SLUICE_ENCRYPTION_KEY). */
+export async function checkCipher(db: Queryable, cipher: SecretCipher): Promise<void> {
+  const { rows } = await db.query<{ value: string }>('SELECT value FROM secrets LIMIT 1');
+  if (rows.length > 0) cipher.decrypt(rows[0].value);
 }
 
 function deriveKey(text: string): Buffer {

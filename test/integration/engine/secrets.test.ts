@@ -29,9 +29,10 @@ namespace: company.team
 tasks:
   - id: r
     type: return
-    format: "{{ secret('DB_PASSWORD') }}/{{ secret('API_TOKEN') }}"
+    format: "{{ secret('DB_PASSWORD') == 'team-password' }}/{{ secret('API_TOKEN') == 'parent-token' }}"
 `);
-    expect(runOf(exec, 'r').outputs).toEqual({ value: 'team-password/parent-token' });
+    // compared, not returned: a secret in an output is masked (redaction.test.ts)
+    expect(runOf(exec, 'r').outputs).toEqual({ value: 'true/true' });
   });
 
   test('the executor resolves secrets in conditions too', async () => {
@@ -69,9 +70,9 @@ namespace: other
 tasks:
   - id: r
     type: return
-    format: "{{ secret('FROM_ENV') }}"
+    format: "{{ secret('FROM_ENV') == 'env-value' }}"
 `);
-      expect(runOf(exec, 'r').outputs).toEqual({ value: 'env-value' });
+      expect(runOf(exec, 'r').outputs).toEqual({ value: 'true' });
     } finally {
       delete process.env.SLUICE_SECRET_FROM_ENV;
     }
