@@ -6,6 +6,8 @@ import { EXIT_INVALID } from './exit-codes.js';
 import { flowCommand } from './flow-command.js';
 import { secretCommand } from './secret-command.js';
 import { serverCommand } from './server-command.js';
+import { tokenCommand } from './token-command.js';
+import { userCommand } from './user-command.js';
 
 const program = new Command()
   .name('sluice')
@@ -18,6 +20,8 @@ program.addCommand(serverCommand());
 program.addCommand(dbCommand());
 program.addCommand(secretCommand());
 program.addCommand(connectorCommand());
+program.addCommand(userCommand());
+program.addCommand(tokenCommand());
 
 // A usage mistake (unknown option, missing argument, unknown command) is invalid input: exit 2, as the
 // contract says for `flow run` and `flow validate`, instead of commander's 1, which `flow run` uses for

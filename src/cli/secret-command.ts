@@ -12,7 +12,7 @@ async function openStore(configFile?: string) {
   return { db, store: createSecretStore(db, await SecretCipher.load(config.dataDir)) };
 }
 
-async function readStdin(): Promise<string> {
+export async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   // one trailing newline is how `echo` and here-strings end; it is not part of the secret

@@ -2,17 +2,24 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { flowFilesIn, loadFlowFiles } from '../app/flow-files.js';
+import { decideAuth } from '../auth/policy.js';
+import { anyCredentials } from '../auth/users.js';
 import { Instance } from '../app/instance.js';
 import { loadConfig } from '../config/config.js';
 import { saveFlow } from '../db/flow-repository.js';
 import { openDatabase } from '../db/open.js';
 import { DEFAULT_RETENTION } from '../engine/retention.js';
 import { formatFlowError } from '../flow/errors.js';
-import { SecretCipher } from '../secrets/cipher.js';
+import { checkCipher, SecretCipher } from '../secrets/cipher.js';
 import { createSecretStore } from '../secrets/secret-store.js';
 import { buildServer } from '../server/app.js';
 import { LocalStorage } from '../storage/local-storage.js';
 import type { Mode, ServerFlags } from './server-command.js';
+
+const NO_CREDENTIALS =
+  "authentication is on and no user or token exists yet: create one with 'sluice user add NAME' (password on stdin) or 'sluice token create'";
+const NO_CREDENTIALS_LOCAL =
+  "'server local' on a non-loopback address needs authentication and no user or token exists yet: create one first with 'sluice user add NAME' (password on stdin) or 'sluice token create'";
 
 const EXAMPLES_DIR = fileURLToPath(new URL('../../examples/', import.meta.url));
 
@@ -24,6 +31,7 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
     threads: flags.threads ? Number.parseInt(flags.threads, 10) : undefined,
   });
   const logger = pino({ name: `sluice-${mode}` });
+  const auth = decideAuth(mode === 'local', config.host, config.authEnabled);
   if (mode !== 'local' && !config.databaseUrl) {
     throw new Error(`'server ${mode}' needs PostgreSQL: set SLUICE_DATABASE_URL (or use 'server local')`);
   }
@@ -33,7 +41,17 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
   });
   const storage = new LocalStorage(path.join(config.dataDir, 'storage'));
   const cipher = await SecretCipher.load(config.dataDir);
+  await checkCipher(db, cipher);
   const all = mode === 'local' || mode === 'standalone';
+  const serves = all || mode === 'webserver';
+  if (serves && auth.enabled && !(await anyCredentials(db))) {
+    // the embedded database is this process's alone: `sluice user add` can run only once it stops
+    if (mode === 'local') {
+      await db.close();
+      throw new Error(NO_CREDENTIALS_LOCAL);
+    }
+    logger.warn(NO_CREDENTIALS);
+  }
   const instance = await new Instance({
     db,
     storage,
@@ -61,8 +79,15 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
 
   if (mode === 'local') await loadDemoFlows(db, logger);
 
-  const http = all || mode === 'webserver' ? buildServer({ db }) : undefined;
+  const http = serves
+    ? buildServer({
+        db,
+        bodyLimit: config.bodyLimit,
+        auth: { enabled: auth.enabled, failureLimits: config.authFailureLimits },
+      })
+    : undefined;
   if (http) {
+    if (auth.warning) logger.warn(auth.warning);
     await http.listen({ host: config.host, port: config.port });
     logger.info(`Sluice ${mode} listening on http://${config.host}:${config.port}`);
   } else {

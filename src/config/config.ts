@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_FAILURE_LIMITS, type FailureLimits } from '../auth/failure-limiter.js';
 import { isDuration, parseDuration } from '../flow/duration.js';
 
 const ms = (d: string | undefined) => (d === undefined ? undefined : parseDuration(d));
@@ -9,13 +10,30 @@ const ms = (d: string | undefined) => (d === undefined ? undefined : parseDurati
 // One typed configuration object, from (lowest to highest precedence) defaults, a YAML file given
 // with --config, the environment, and command-line flags.
 
+const bytes = z.number().int().positive();
 const duration = z.string().refine(isDuration, { message: 'expected an ISO-8601 duration such as PT30S' });
 
 const FileConfig = z
   .object({
     database: z.object({ url: z.string().optional() }).strict().optional(),
     dataDir: z.string().optional(),
-    server: z.object({ host: z.string().optional(), port: z.number().int().optional() }).strict().optional(),
+    server: z
+      .object({
+        host: z.string().optional(),
+        port: z.number().int().optional(),
+        bodyLimit: bytes.optional(),
+        uploadLimit: bytes.optional(),
+      })
+      .strict()
+      .optional(),
+    auth: z
+      .object({
+        enabled: z.boolean().optional(),
+        maxFailures: z.number().int().positive().optional(),
+        failureWindow: duration.optional(),
+      })
+      .strict()
+      .optional(),
     worker: z
       .object({ threads: z.number().int().positive().optional(), shutdownGrace: duration.optional() })
       .strict()
@@ -38,6 +56,23 @@ export interface SluiceConfig {
   livenessTimeoutMs?: number;
   retentionExecutionsMs?: number;
   retentionLogsMs?: number;
+  /** largest JSON or YAML request body, in bytes */
+  bodyLimit: number;
+  /** largest file upload (multipart), in bytes */
+  uploadLimit: number;
+  /** absent: the server mode decides (see docs/security.md) */
+  authEnabled?: boolean;
+  authFailureLimits: FailureLimits;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_UPLOAD_LIMIT = 100 * 1024 * 1024;
+
+function booleanEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new Error(`${name} must be true or false, not '${value}'`);
 }
 
 export interface ConfigOverrides {
@@ -72,5 +107,12 @@ export function loadConfig(
     retentionExecutionsMs: ms(file.retention?.executions),
     retentionLogsMs: ms(file.retention?.logs),
     executorConcurrency: file.executor?.concurrency,
+    bodyLimit: file.server?.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    uploadLimit: file.server?.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
+    authEnabled: booleanEnv(env, 'SLUICE_AUTH_ENABLED') ?? file.auth?.enabled,
+    authFailureLimits: {
+      maxFailures: file.auth?.maxFailures ?? DEFAULT_FAILURE_LIMITS.maxFailures,
+      windowMs: ms(file.auth?.failureWindow) ?? DEFAULT_FAILURE_LIMITS.windowMs,
+    },
   };
 }

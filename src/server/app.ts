@@ -13,6 +13,8 @@ import { getFlow } from '../db/flow-repository.js';
 import { emit } from '../queue/postgres-queue.js';
 import type { ExecutorMessage } from '../engine/messages.js';
 import { UnknownTaskRunError } from '../engine/replay.js';
+import { DEFAULT_BODY_LIMIT } from '../config/config.js';
+import { type AuthOptions, registerAuth } from './auth.js';
 import { openEventStream } from './event-stream.js';
 import { registerFlowRoutes, YAML_ONLY } from './flow-routes.js';
 import { registerLogRoutes } from './log-routes.js';
@@ -25,12 +27,19 @@ import { waitForExecutionEnd, watchExecution } from '../app/executions.js';
 export interface ServerOptions {
   db: Database;
   logger?: boolean | object;
+  /** absent: no authentication (tests, and `server local` on a loopback address) */
+  auth?: AuthOptions;
+  bodyLimit?: number;
 }
 
 /** The webserver: the HTTP API over the repository and the queue. Errors are JSON {message, details}. */
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { db } = options;
-  const app = Fastify({ logger: options.logger ?? false, bodyLimit: 10 * 1024 * 1024 });
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+  });
+  registerAuth(app, db, options.auth ?? { enabled: false });
   // Flow sources are YAML: accept them as text under their usual content types.
   app.addContentTypeParser(
     ['application/x-yaml', 'application/yaml', 'text/yaml', 'text/plain'],

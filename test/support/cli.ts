@@ -32,6 +32,8 @@ export interface CliOptions {
   dataDir?: string;
   /** the run is killed (SIGKILL) and the promise rejected after this long; default 30 s */
   timeoutMs?: number;
+  /** written to its standard input, which is then closed (at once when absent) */
+  input?: string;
 }
 
 function childEnv(dataDir: string, extra: CliOptions['env'] = {}): NodeJS.ProcessEnv {
@@ -70,8 +72,9 @@ export async function startCli(args: string[], options: CliOptions = {}): Promis
   const child = spawn(process.execPath, [BIN, ...args], {
     cwd: REPO_ROOT,
     env: childEnv(dataDir, options.env),
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.end(options.input);
   let stdout = '';
   let stderr = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/server/app.js';
+import type { AuthOptions } from '../../src/server/auth.js';
 import type { TestDialect } from './databases.js';
 import { startTestEngine, type TestEngine } from './engine.js';
 
@@ -15,10 +16,10 @@ export interface TestServer {
 /** The HTTP API over a running test engine; `listen` opens a real port for clients like fetch. */
 export async function startTestServer(
   dialect: TestDialect,
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; auth?: AuthOptions } = {},
 ): Promise<TestServer> {
   const engine = await startTestEngine(dialect);
-  const app = buildServer({ db: engine.db });
+  const app = buildServer({ db: engine.db, auth: options.auth });
   let base = '';
   if (options.listen) {
     await app.listen({ host: '127.0.0.1', port: 0 });

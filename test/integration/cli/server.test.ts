@@ -170,8 +170,9 @@ describe.skipIf(!PG_URL)('sluice server standalone against PostgreSQL', () => {
     database = await createDatabase(PG_URL!);
     port = await freePort();
     // an empty database: the bootloader migrates it at start
+    // authentication has its own tests (auth.test.ts): this one is about migrating and running
     server = await startCli(['server', 'standalone', '--port', String(port)], {
-      env: { SLUICE_DATABASE_URL: database.url },
+      env: { SLUICE_DATABASE_URL: database.url, SLUICE_AUTH_ENABLED: 'false' },
     });
     await waitForHealth(server, port);
     // standalone deploys no examples: the test brings its flow
