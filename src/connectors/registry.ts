@@ -47,6 +47,30 @@ export const BUILT_IN_CONNECTORS: readonly BuiltInConnector[] = [
       return runDestination(fileDestination, argv, io);
     },
   },
+  {
+    name: 'source-postgres',
+    kind: 'source',
+    description: 'tables and views of PostgreSQL schemas, full refresh or incremental by a cursor column',
+    async run(argv, io) {
+      const [{ runSource }, { postgresSource }] = await Promise.all([
+        import('../cdk/run.js'),
+        import('./postgres/source.js'),
+      ]);
+      return runSource(postgresSource(), argv, io);
+    },
+  },
+  {
+    name: 'destination-postgres',
+    kind: 'destination',
+    description: 'typed PostgreSQL tables loaded with COPY: overwrite, append or append_dedup',
+    async run(argv, io) {
+      const [{ runDestination }, { postgresDestination }] = await Promise.all([
+        import('../cdk/run.js'),
+        import('./postgres/destination.js'),
+      ]);
+      return runDestination(postgresDestination(), argv, io);
+    },
+  },
 ];
 
 export function builtInConnector(name: string): BuiltInConnector | undefined {

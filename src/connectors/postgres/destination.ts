@@ -1,0 +1,54 @@
+// destination-postgres: typed final tables in the configured schema (or the stream's namespace), bulk
+// loaded with COPY. See docs/connectors.md.
+import type { Destination } from '../../cdk/connector.js';
+import { type SqlWriteOptions, writeSql } from '../sql/destination-writer.js';
+import { connect } from './connection.js';
+import { postgresDestinationDatabase } from './destination-database.js';
+import { type PostgresDestinationConfig, destinationSpec } from './spec.js';
+
+export function postgresDestination(
+  options: Omit<SqlWriteOptions, 'defaultSchema'> = {},
+): Destination<PostgresDestinationConfig> {
+  return {
+    spec: () => destinationSpec,
+
+    async check(config) {
+      let client;
+      try {
+        client = await connect(config);
+      } catch (error) {
+        return { status: 'FAILED', message: (error as Error).message };
+      }
+      try {
+        // the schema is created at the first write: the user needs CREATE on it, or on the database
+        const { rows } = await client.query<{ ok: boolean; exists: boolean }>(
+          `SELECT CASE WHEN n.oid IS NULL THEN has_database_privilege(current_database(), 'CREATE')
+                       ELSE has_schema_privilege(n.oid, 'CREATE') END AS ok, n.oid IS NOT NULL AS exists
+             FROM (SELECT 1) one LEFT JOIN pg_namespace n ON n.nspname = $1`,
+          [config.schema],
+        );
+        if (!rows[0].ok) {
+          const on = rows[0].exists
+            ? `schema ${JSON.stringify(config.schema)}`
+            : `database ${config.database}`;
+          return {
+            status: 'FAILED',
+            message: `user ${JSON.stringify(config.username)} may not CREATE in ${on}`,
+          };
+        }
+        return { status: 'SUCCEEDED' };
+      } finally {
+        await client.end();
+      }
+    },
+
+    async write(config, catalog, input, out) {
+      const db = postgresDestinationDatabase(await connect(config));
+      try {
+        await writeSql(db, catalog, input, out, { ...options, defaultSchema: config.schema });
+      } finally {
+        await db.close().catch(() => {});
+      }
+    },
+  };
+}

@@ -1,0 +1,36 @@
+// What a SQL destination needs from its database: one connection, and the few statements whose
+// spelling differs between PostgreSQL and MySQL. Everything else (planning, batching, modes, state
+// acknowledgement) is shared and lives in destination-writer.ts.
+import type { ColumnType } from './column-types.js';
+import type { IdentifierRules } from './identifiers.js';
+import type { ValueFormats } from './values.js';
+
+export interface DestinationDatabase {
+  readonly rules: IdentifierRules;
+  readonly formats: ValueFormats;
+  readonly storage: Partial<Record<ColumnType, ColumnType>>;
+  /** the SQL type of a column of this type */
+  sqlType(type: ColumnType): string;
+  readonly metaTypes: { rawId: string; extractedAt: string; meta: string; sequence: string };
+  quote(name: string): string;
+
+  execute(sql: string): Promise<void>;
+  createSchema(schema: string): Promise<void>;
+  /** the table's columns with the type each holds (undefined: not one of ours), or undefined when the
+   * table does not exist */
+  columns(schema: string, table: string): Promise<Map<string, ColumnType | undefined> | undefined>;
+  /** an index on the primary key of a new append_dedup table, which every batch's merge looks up */
+  createKeyIndex(schema: string, table: string, keys: { name: string; type: ColumnType }[]): Promise<void>;
+  /** a session-private table, dropped with the connection */
+  createTempTable(table: string, columnDefinitions: string[]): Promise<void>;
+  /** the temporary table as a statement names it */
+  tempName(table: string): string;
+  /** bulk-loads tab-separated lines (values.ts bulkField), as UTF-8, into the table's listed columns */
+  load(qualifiedTable: string, columns: string[], chunks: Buffer[]): Promise<void>;
+  /** DELETE of the rows of `target` (aliased f) that have a match in `source` (aliased n) */
+  deleteMatching(target: string, source: string, condition: string): string;
+  /** replaces `table` by `staging` so that readers see the old table or the new one, never neither */
+  swap(schema: string, table: string, staging: string): Promise<void>;
+  transaction(work: () => Promise<void>): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,313 @@
+// The write loop every SQL destination shares. Records are encoded at once into bulk-load lines and
+// buffered per table; a batch is committed in one transaction when the buffer is full and at the end.
+// A STATE is held until every record that came before it is committed, then emitted (with the
+// records it covers as `destinationStats`), so the platform never persists a state ahead of the data.
+// Overwrite streams are written to a staging table that replaces the final table once the input has
+// ended; append and append_dedup write to the final table, adding columns a newer schema brings.
+import { randomUUID } from 'node:crypto';
+import type { MessageWriter } from '../../cdk/writer.js';
+import type {
+  AirbyteMessage,
+  AirbyteRecordMessage,
+  ConfiguredAirbyteCatalog,
+  StateMessage,
+} from '../../protocol/messages.js';
+import { streamKey } from '../../protocol/state.js';
+import { BulkBuffer } from './bulk-buffer.js';
+import type { ColumnType } from './column-types.js';
+import { SEQUENCE, dedupStatements } from './dedup.js';
+import type { DestinationDatabase } from './destination-database.js';
+import {
+  EXTRACTED_AT,
+  META,
+  META_COLUMNS,
+  RAW_ID,
+  type TablePlan,
+  describe,
+  planTables,
+} from './destination-plan.js';
+import { type MetaChange, bulkField, columnText } from './values.js';
+
+export interface SqlWriteOptions {
+  /** the schema of streams without a namespace */
+  defaultSchema: string;
+  /** buffered line text (UTF-16 code units) that triggers a commit */
+  batchChars?: number;
+}
+
+export const DEFAULT_BATCH_CHARS = 16 * 1024 * 1024;
+
+interface TableWriter {
+  plan: TablePlan;
+  /** where batches go: the final table, or the staging table of an overwrite */
+  target: string;
+  /** the temporary table an append_dedup batch goes through */
+  temp?: string;
+  loadColumns: string[];
+  types: ColumnType[];
+  merge: string[];
+  buffer: BulkBuffer;
+  /** records since this stream's last STATE, for its destinationStats */
+  sinceState: number;
+  /** `_airbyte_meta` of a record without changes */
+  cleanMeta: string;
+  fields: Set<string>;
+  /** record fields outside the schema that were reported already */
+  unknown: Set<string>;
+}
+
+export async function writeSql(
+  db: DestinationDatabase,
+  catalog: ConfiguredAirbyteCatalog,
+  input: AsyncIterable<AirbyteMessage>,
+  out: MessageWriter,
+  options: SqlWriteOptions,
+): Promise<void> {
+  const batchChars = options.batchChars ?? DEFAULT_BATCH_CHARS;
+  const plans = planTables(catalog, {
+    rules: db.rules,
+    defaultSchema: options.defaultSchema,
+    storage: db.storage,
+  });
+  const writers = new Map<string, TableWriter>();
+  for (const plan of plans) writers.set(plan.key, await prepare(db, plan, out));
+
+  const pending: StateMessage[] = [];
+  const incomplete = new Set<string>();
+  let buffered = 0;
+  let sequence = 0;
+  let sinceState = 0;
+  const extractedAt = timestampCache(db);
+  // one batch commits while the next is being encoded: the database and the encoding overlap
+  let inflight: Promise<void> | undefined;
+
+  const commit = async (batches: [TableWriter, Buffer[]][], states: StateMessage[]) => {
+    await db.transaction(async () => {
+      for (const [writer, chunks] of batches) {
+        if (writer.temp) {
+          await db.load(writer.temp, [...writer.loadColumns, SEQUENCE], chunks);
+          for (const sql of writer.merge) await db.execute(sql);
+        } else {
+          await db.load(writer.target, writer.loadColumns, chunks);
+        }
+      }
+    });
+    for (const state of states) await out.message(state);
+  };
+
+  /** Starts committing what is buffered, once the previous commit is done; states follow it. */
+  const flush = async () => {
+    if (inflight) await inflight;
+    inflight = undefined;
+    const batches = [...writers.values()]
+      .filter((w) => w.buffer.lines > 0)
+      .map((w): [TableWriter, Buffer[]] => [w, w.buffer.take()]);
+    const states = pending.splice(0);
+    buffered = 0;
+    if (batches.length === 0) {
+      for (const state of states) await out.message(state);
+      return;
+    }
+    const committing = commit(batches, states);
+    // awaited at the next flush; until then a failure must not count as unhandled
+    committing.catch(() => {});
+    inflight = committing;
+  };
+
+  try {
+    for await (const message of input) {
+      if (message.type === 'RECORD') {
+        const { record } = message;
+        const writer = writers.get(streamKey({ name: record.stream, namespace: record.namespace }));
+        if (!writer) {
+          throw new Error(
+            `a record of stream ${describe({ name: record.stream, namespace: record.namespace })}, which the ` +
+              'configured catalog does not have: records must only come for the catalog’s streams',
+          );
+        }
+        const line = encode(db, writer, record, extractedAt(record.emitted_at), sequence++);
+        await reportUnknownFields(writer, record, out);
+        writer.buffer.push(line);
+        writer.sinceState++;
+        sinceState++;
+        buffered += line.length;
+        if (buffered >= batchChars) await flush();
+      } else if (message.type === 'STATE') {
+        pending.push(withStats(message, writers, sinceState));
+        sinceState = 0;
+        if (buffered === 0) await flush();
+      } else if (message.type === 'TRACE' && message.trace.stream_status?.status === 'INCOMPLETE') {
+        incomplete.add(streamKey(message.trace.stream_status.stream_descriptor));
+      }
+    }
+
+    const held = pending.splice(0);
+    await flush();
+    if (inflight) await inflight;
+    for (const { plan } of writers.values()) {
+      if (plan.mode !== 'overwrite') continue;
+      if (incomplete.has(plan.key)) {
+        await db.execute(`DROP TABLE IF EXISTS ${qualified(db, plan.schema, plan.staging)}`);
+        await out.log(
+          'WARN',
+          `stream ${describe(plan.stream)} ended INCOMPLETE: its table was left as it was`,
+        );
+      } else {
+        await db.swap(plan.schema, plan.table, plan.staging);
+      }
+    }
+    for (const state of held) await out.message(state);
+  } finally {
+    // a failure elsewhere still lets a commit under way finish (or fail) before the connection closes
+    await inflight?.catch(() => {});
+  }
+}
+
+function qualified(db: DestinationDatabase, schema: string, table: string): string {
+  return `${db.quote(schema)}.${db.quote(table)}`;
+}
+
+async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageWriter): Promise<TableWriter> {
+  const q = (name: string) => db.quote(name);
+  const planned = new Map<string, ColumnType>(plan.columns.map((c) => [c.name, c.type]));
+  const definitions = [
+    ...plan.columns.map((c) => `${q(c.name)} ${db.sqlType(c.type)}`),
+    `${q(RAW_ID)} ${db.metaTypes.rawId}`,
+    `${q(EXTRACTED_AT)} ${db.metaTypes.extractedAt}`,
+    `${q(META)} ${db.metaTypes.meta}`,
+  ];
+  await db.createSchema(plan.schema);
+  const final = qualified(db, plan.schema, plan.table);
+  const loadColumns = [...plan.columns.map((c) => c.name), ...META_COLUMNS];
+  let types = plan.columns.map((c) => c.type);
+  let target = final;
+  if (plan.mode === 'overwrite') {
+    target = qualified(db, plan.schema, plan.staging);
+    await db.execute(`DROP TABLE IF EXISTS ${target}`);
+    await db.execute(`CREATE TABLE ${target} (${definitions.join(', ')})`);
+  } else {
+    const existing = await db.columns(plan.schema, plan.table);
+    if (!existing) {
+      await db.execute(`CREATE TABLE ${final} (${definitions.join(', ')})`);
+      if (plan.mode === 'append_dedup') await db.createKeyIndex(plan.schema, plan.table, plan.primaryKey);
+    } else {
+      for (const [i, name] of loadColumns.entries()) {
+        if (existing.has(name)) continue;
+        await db.execute(`ALTER TABLE ${final} ADD COLUMN ${definitions[i]}`);
+        await out.log('INFO', `stream ${describe(plan.stream)}: added column ${JSON.stringify(name)}`);
+      }
+      // a column that exists already keeps its type: values are checked against what it is
+      types = plan.columns.map((c) =>
+        existing.has(c.name) ? (existing.get(c.name) ?? 'string') : planned.get(c.name)!,
+      );
+    }
+  }
+  let temp: string | undefined;
+  let merge: string[] = [];
+  if (plan.mode === 'append_dedup') {
+    const name = `_sluice_dedup_${plan.staging.slice('_sluice_stage_'.length)}`;
+    await db.createTempTable(name, [...definitions, `${q(SEQUENCE)} ${db.metaTypes.sequence}`]);
+    temp = db.tempName(name);
+    merge = dedupStatements(db, plan, loadColumns, final, temp);
+  }
+  return {
+    plan,
+    target,
+    temp,
+    loadColumns,
+    types,
+    merge,
+    buffer: new BulkBuffer(),
+    sinceState: 0,
+    cleanMeta: metaJson([], plan.syncId),
+    fields: new Set(plan.columns.map((c) => c.field)),
+    unknown: new Set(),
+  };
+}
+
+/** A field the stream's schema does not have has no column: said once per field, not silently lost. */
+async function reportUnknownFields(writer: TableWriter, record: AirbyteRecordMessage, out: MessageWriter) {
+  for (const field in record.data) {
+    if (writer.fields.has(field) || writer.unknown.has(field)) continue;
+    writer.unknown.add(field);
+    await out.log(
+      'WARN',
+      `stream ${describe(writer.plan.stream)}: field ${JSON.stringify(field)} is not in the stream's json_schema; ` +
+        'it is not stored',
+    );
+  }
+}
+
+function metaJson(changes: MetaChange[], syncId: number | undefined): string {
+  return JSON.stringify(syncId === undefined ? { changes } : { changes, sync_id: syncId });
+}
+
+function encode(
+  db: DestinationDatabase,
+  writer: TableWriter,
+  record: AirbyteRecordMessage,
+  extractedAt: string,
+  sequence: number,
+): string {
+  const { plan, types } = writer;
+  const data = record.data ?? {};
+  const changes: MetaChange[] = [];
+  let line = '';
+  for (let i = 0; i < plan.columns.length; i++) {
+    const { field } = plan.columns[i];
+    line += `${bulkField(columnText(types[i], data[field], field, db.formats, changes))}\t`;
+  }
+  for (const key of plan.primaryKey) {
+    if (
+      data[key.field] === null ||
+      data[key.field] === undefined ||
+      changes.some((c) => c.field === key.field)
+    ) {
+      throw new Error(
+        `stream ${describe(plan.stream)}: a record without a usable value of primary key field ` +
+          `${JSON.stringify(key.field)}; append_dedup needs one in every record`,
+      );
+    }
+  }
+  const sourceChanges = record.meta?.changes ?? [];
+  const meta =
+    changes.length === 0 && sourceChanges.length === 0
+      ? writer.cleanMeta
+      : metaJson([...sourceChanges, ...changes], plan.syncId);
+  line += `${randomUUID()}\t${extractedAt}\t${bulkField(meta)}`;
+  return writer.temp ? `${line}\t${sequence}\n` : `${line}\n`;
+}
+
+/** `_airbyte_extracted_at` from `emitted_at`; records of one batch mostly share the millisecond. */
+function timestampCache(db: DestinationDatabase): (ms: number) => string {
+  let lastMs = Number.NaN;
+  let last = '';
+  return (ms) => {
+    if (ms !== lastMs) {
+      const iso = new Date(Number.isFinite(ms) ? ms : Date.now()).toISOString();
+      last = db.formats.timestamptz({
+        date: iso.slice(0, 10),
+        time: iso.slice(11, 19),
+        fraction: iso.slice(20, 23),
+        offset: 0,
+      });
+      lastMs = ms;
+    }
+    return last;
+  };
+}
+
+/** The state with the records it covers: its stream's since that stream's last state, or all of them
+ * for a GLOBAL or LEGACY state. */
+function withStats(message: StateMessage, writers: Map<string, TableWriter>, total: number): StateMessage {
+  const descriptor = message.state.stream?.stream_descriptor;
+  let recordCount = total;
+  if (message.state.type === 'STREAM' && descriptor) {
+    const writer = writers.get(streamKey(descriptor));
+    recordCount = writer?.sinceState ?? 0;
+    if (writer) writer.sinceState = 0;
+  } else {
+    for (const writer of writers.values()) writer.sinceState = 0;
+  }
+  return { ...message, state: { ...message.state, destinationStats: { recordCount } } };
+}

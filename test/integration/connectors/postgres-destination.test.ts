@@ -1,0 +1,418 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runDestination } from '../../../src/cdk/run.js';
+import { postgresDestination } from '../../../src/connectors/postgres/destination.js';
+import { builtInConnector } from '../../../src/connectors/registry.js';
+import type { AirbyteMessage, ConfiguredAirbyteCatalog, JsonObject } from '../../../src/protocol/messages.js';
+import { REPO_ROOT, ensureCliBuilt, runCli } from '../../support/cli.js';
+import {
+  Files,
+  SKIP_POSTGRES,
+  type TestPostgres,
+  configured,
+  createTestPostgres,
+  parseMessages,
+  record,
+  runConnector,
+  statesOf,
+  stream,
+  streamState,
+} from './sql-helpers.js';
+
+const run = builtInConnector('destination-postgres')!.run;
+
+const users = stream('users', {
+  id: { type: 'integer' },
+  name: { type: ['null', 'string'] },
+  updated: { type: 'string', format: 'date-time', airbyte_type: 'timestamp_with_timezone' },
+});
+
+describe.skipIf(SKIP_POSTGRES)('destination-postgres', () => {
+  let db: TestPostgres;
+  const files = new Files();
+  let counter = 0;
+
+  beforeAll(async () => {
+    await ensureCliBuilt();
+    db = await createTestPostgres();
+    await db.client.query(`CREATE TABLE public.canary (id int); INSERT INTO public.canary VALUES (1)`);
+  });
+
+  afterAll(async () => {
+    await db?.drop();
+    await files.remove();
+  });
+
+  const write = async (
+    catalog: ConfiguredAirbyteCatalog,
+    input: AirbyteMessage[],
+    { config = {}, batchChars }: { config?: JsonObject; batchChars?: number } = {},
+  ) => {
+    const n = ++counter;
+    const argv = [
+      'write',
+      '--config',
+      await files.file(`config-${n}.json`, db.config(config)),
+      '--catalog',
+      await files.file(`catalog-${n}.json`, catalog),
+    ];
+    const runner =
+      batchChars === undefined
+        ? run
+        : (a: readonly string[], io = {}) => runDestination(postgresDestination({ batchChars }), a, io);
+    return runConnector(runner, argv, input);
+  };
+
+  const rows = async (sql: string) => (await db.client.query(sql)).rows as JsonObject[];
+
+  test('spec offers the three modes and marks password and certificates secret', async () => {
+    const { messages } = await runConnector(run, ['spec']);
+    const spec = messages[0].type === 'SPEC' ? messages[0].spec : undefined;
+    expect(spec?.supported_destination_sync_modes).toEqual(['overwrite', 'append', 'append_dedup']);
+    const properties = spec!.connectionSpecification.properties as Record<string, JsonObject>;
+    expect(properties.password.airbyte_secret).toBe(true);
+    const verifyFull = (properties.ssl_mode.oneOf as JsonObject[]).find(
+      (o) => (o.properties as JsonObject & { mode: JsonObject }).mode.const === 'verify-full',
+    )!;
+    expect((verifyFull.properties as Record<string, JsonObject>).client_key.airbyte_secret).toBe(true);
+  });
+
+  test('check with an empty password succeeds against trust authentication', async () => {
+    const { messages } = await runConnector(run, [
+      'check',
+      '--config',
+      await files.file('check.json', db.config({ password: '' })),
+    ]);
+    expect(messages).toEqual([{ type: 'CONNECTION_STATUS', connectionStatus: { status: 'SUCCEEDED' } }]);
+  });
+
+  test('check of a host that does not resolve fails naming the host', async () => {
+    const config = db.config({ host: 'no-such-host.invalid' });
+    const { messages } = await runConnector(run, [
+      'check',
+      '--config',
+      await files.file('bad-host.json', config),
+    ]);
+    expect(messages[0]).toMatchObject({
+      connectionStatus: {
+        status: 'FAILED',
+        message: expect.stringMatching(/^could not connect to PostgreSQL at no-such-host\.invalid:/),
+      },
+    });
+  });
+
+  test('check of a wrongly typed schema names the field, through the sluice process', async () => {
+    const config = await files.file('bad-field.json', db.config({ schema: 5 }));
+    const { code, stdout } = await runCli(['connector', 'destination-postgres', 'check', '--config', config]);
+    expect([code, parseMessages(stdout)]).toEqual([
+      0,
+      [
+        {
+          type: 'CONNECTION_STATUS',
+          connectionStatus: {
+            status: 'FAILED',
+            message: 'invalid configuration: config.schema: must be string',
+          },
+        },
+      ],
+    ]);
+  });
+
+  test('overwrite twice leaves each row once, in typed columns with the Airbyte meta columns', async () => {
+    const catalog = {
+      streams: [configured(stream('ow', users.json_schema.properties as JsonObject), 'overwrite')],
+    };
+    const input = [
+      record('ow', { id: 1, name: 'a', updated: '2024-01-01T00:00:00Z' }),
+      record('ow', { id: 2, name: null, updated: '2024-01-02T00:00:00+02:00' }),
+      streamState('ow', { n: 1 }),
+    ];
+    await write(catalog, input);
+    const { code, messages } = await write(catalog, input);
+    expect(code).toBe(0);
+    expect(statesOf(messages)).toEqual([
+      {
+        type: 'STATE',
+        state: { ...streamState('ow', { n: 1 }).state, destinationStats: { recordCount: 2 } },
+      },
+    ]);
+    expect(
+      await rows(
+        `SELECT id, name, updated::text, _airbyte_extracted_at::text, _airbyte_meta FROM public.ow ORDER BY id`,
+      ),
+    ).toEqual([
+      {
+        id: '1',
+        name: 'a',
+        updated: '2024-01-01 00:00:00+00',
+        _airbyte_extracted_at: '2023-11-14 22:13:20+00',
+        _airbyte_meta: { changes: [] },
+      },
+      {
+        id: '2',
+        name: null,
+        updated: '2024-01-01 22:00:00+00',
+        _airbyte_extracted_at: '2023-11-14 22:13:20+00',
+        _airbyte_meta: { changes: [] },
+      },
+    ]);
+    const types = await rows(
+      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'ow' ORDER BY ordinal_position`,
+    );
+    expect(types.map((t) => `${t.column_name}:${t.data_type}`)).toEqual([
+      'id:bigint',
+      'name:text',
+      'updated:timestamp with time zone',
+      '_airbyte_raw_id:uuid',
+      '_airbyte_extracted_at:timestamp with time zone',
+      '_airbyte_meta:jsonb',
+    ]);
+  });
+
+  test('overwrite of a stream whose records never come leaves its table empty', async () => {
+    const catalog = { streams: [configured(stream('ow_empty', { id: { type: 'integer' } }), 'overwrite')] };
+    await write(catalog, [record('ow_empty', { id: 1 })]);
+    const { code } = await write(catalog, []);
+    expect(code).toBe(0);
+    expect(await rows('SELECT count(*)::int AS n FROM public.ow_empty')).toEqual([{ n: 0 }]);
+  });
+
+  test('append twice doubles the rows', async () => {
+    const catalog = { streams: [configured(stream('ap', { id: { type: 'integer' } }), 'append')] };
+    const input = [record('ap', { id: 1 }), record('ap', { id: 2 })];
+    await write(catalog, input);
+    await write(catalog, input);
+    expect(await rows('SELECT id::int FROM public.ap ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 1 },
+      { id: 2 },
+      { id: 2 },
+    ]);
+  });
+
+  test('append_dedup keeps the latest row per key: highest cursor, then the later record, and a newer existing row wins', async () => {
+    const dd = stream('dd', { id: { type: 'integer' }, v: { type: 'string' }, c: { type: 'integer' } });
+    const catalog = {
+      streams: [configured(dd, 'append_dedup', { syncMode: 'incremental', cursor: 'c', primaryKey: ['id'] })],
+    };
+    await write(catalog, [
+      record('dd', { id: 1, v: 'old', c: 1 }),
+      record('dd', { id: 1, v: 'new', c: 2 }),
+      record('dd', { id: 2, v: 'first tie', c: 5 }),
+      record('dd', { id: 2, v: 'second tie', c: 5 }),
+      record('dd', { id: 3, v: 'newer in table', c: 9 }),
+    ]);
+    await write(catalog, [
+      record('dd', { id: 3, v: 'older arrival', c: 4 }),
+      record('dd', { id: 1, v: 'same cursor later', c: 2 }),
+      record('dd', { id: 4, v: 'fresh', c: 0 }),
+    ]);
+    expect(await rows('SELECT id::int, v, c::int FROM public.dd ORDER BY id')).toEqual([
+      { id: 1, v: 'same cursor later', c: 2 },
+      { id: 2, v: 'second tie', c: 5 },
+      { id: 3, v: 'newer in table', c: 9 },
+      { id: 4, v: 'fresh', c: 0 },
+    ]);
+  });
+
+  test('a value the column cannot hold becomes NULL and _airbyte_meta says why', async () => {
+    const catalog = {
+      streams: [
+        configured(
+          stream('typed', { n: { type: 'integer' }, d: { type: 'string', format: 'date' } }),
+          'append',
+        ),
+      ],
+    };
+    await write(catalog, [record('typed', { n: 'twelve', d: '2024-13-01' })]);
+    expect(await rows('SELECT n, d, _airbyte_meta FROM public.typed')).toEqual([
+      {
+        n: null,
+        d: null,
+        _airbyte_meta: {
+          changes: [
+            { field: 'n', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR' },
+            { field: 'd', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR' },
+          ],
+        },
+      },
+    ]);
+  });
+
+  test('a record field outside the schema is reported once, not stored', async () => {
+    const catalog = { streams: [configured(stream('extra', { id: { type: 'integer' } }), 'append')] };
+    const { messages } = await write(catalog, [
+      record('extra', { id: 1, surprise: 1 }),
+      record('extra', { id: 2, surprise: 2 }),
+    ]);
+    expect(messages.filter((m) => m.type === 'LOG')).toEqual([
+      {
+        type: 'LOG',
+        log: {
+          level: 'WARN',
+          message: `stream "extra": field "surprise" is not in the stream's json_schema; it is not stored`,
+        },
+      },
+    ]);
+  });
+
+  test('a failing write emits no state for records not yet committed, and commits none of them', async () => {
+    const catalog = { streams: [configured(stream('fail', { id: { type: 'integer' } }), 'append')] };
+    const { code, messages } = await write(catalog, [
+      record('fail', { id: 1 }),
+      record('fail', { id: 2 }),
+      streamState('fail', { at: 2 }),
+      record('fail', { id: 3 }),
+      record('elsewhere', { id: 4 }),
+    ]);
+    expect(code).toBe(1);
+    expect(statesOf(messages)).toEqual([]);
+    expect(messages.at(-1)).toMatchObject({
+      trace: {
+        error: {
+          message: expect.stringContaining(
+            'a record of stream "elsewhere", which the configured catalog does not have',
+          ),
+        },
+      },
+    });
+    expect(await rows('SELECT count(*)::int AS n FROM public.fail')).toEqual([{ n: 0 }]);
+  });
+
+  test('a state is emitted once the records before it are committed, batch by batch', async () => {
+    const catalog = { streams: [configured(stream('batches', { id: { type: 'integer' } }), 'append')] };
+    const { code, messages } = await write(
+      catalog,
+      [
+        record('batches', { id: 1 }),
+        record('batches', { id: 2 }),
+        streamState('batches', { at: 2 }),
+        record('batches', { id: 3 }),
+        record('nowhere', {}),
+      ],
+      { batchChars: 1 },
+    );
+    expect(code).toBe(1);
+    expect(statesOf(messages).map((s) => s.state.destinationStats)).toEqual([{ recordCount: 2 }]);
+    expect(await rows('SELECT id::int FROM public.batches ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 3 },
+    ]);
+  });
+
+  test('a later sync with new fields adds their columns', async () => {
+    const v1 = stream('evolve', { id: { type: 'integer' } });
+    const v2 = stream('evolve', { id: { type: 'integer' }, extra: { type: 'boolean' } });
+    await write({ streams: [configured(v1, 'append')] }, [record('evolve', { id: 1 })]);
+    const { messages } = await write({ streams: [configured(v2, 'append')] }, [
+      record('evolve', { id: 2, extra: true }),
+    ]);
+    expect(messages).toContainEqual({
+      type: 'LOG',
+      log: { level: 'INFO', message: 'stream "evolve": added column "extra"' },
+    });
+    expect(await rows('SELECT id::int, extra FROM public.evolve ORDER BY id')).toEqual([
+      { id: 1, extra: null },
+      { id: 2, extra: true },
+    ]);
+  });
+
+  test('a namespace is the schema; the configured schema takes the rest; other tables stay untouched', async () => {
+    const catalog = {
+      streams: [
+        configured(stream('ns', { id: { type: 'integer' } }, 'Other Schema'), 'overwrite'),
+        configured(stream('ns', { id: { type: 'integer' } }), 'overwrite'),
+      ],
+    };
+    const { code } = await write(
+      catalog,
+      [record('ns', { id: 1 }, 'Other Schema'), record('ns', { id: 2 })],
+      {
+        config: { schema: 'fallback' },
+      },
+    );
+    expect(code).toBe(0);
+    expect(await rows('SELECT id::int FROM "Other Schema".ns')).toEqual([{ id: 1 }]);
+    expect(await rows('SELECT id::int FROM fallback.ns')).toEqual([{ id: 2 }]);
+    expect(await rows('SELECT id FROM public.canary')).toEqual([{ id: 1 }]);
+  });
+
+  test('hostile stream and field names are kept exactly, quoted, and long ones cut distinctly', async () => {
+    const hostile = [
+      'with "quotes"',
+      "it's",
+      'has space',
+      'semi;colon',
+      'select',
+      'UPPER',
+      'upper',
+      '1leading',
+      'da-sh',
+      'do.t',
+      'ünïcødé ✓',
+      "col'); DROP TABLE canary; --",
+      `long_${'x'.repeat(70)}_a`,
+      `long_${'x'.repeat(70)}_b`,
+    ];
+    const properties = Object.fromEntries(hostile.map((name) => [name, { type: 'string' }]));
+    const name = `"; DROP TABLE public.canary; -- ${'é'.repeat(40)}`;
+    const catalog = { streams: [configured(stream(name, properties), 'append')] };
+    const data = Object.fromEntries(hostile.map((h) => [h, `value of ${h}`]));
+    const { code } = await write(catalog, [record(name, data)]);
+    expect(code).toBe(0);
+    const [table] = await rows(
+      `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname LIKE '"; DROP%'`,
+    );
+    expect(Buffer.byteLength(table.relname as string)).toBeLessThanOrEqual(63);
+    const columns = (
+      await rows(
+        `SELECT attname FROM pg_attribute WHERE attrelid = ${db.client.escapeLiteral(`public.${db.client.escapeIdentifier(table.relname as string)}`)}::regclass AND attnum > 0 ORDER BY attnum`,
+      )
+    ).map((r) => r.attname as string);
+    expect(columns.slice(0, 12).sort()).toEqual(hostile.slice(0, 12).sort());
+    const long = columns.filter((c) => c.startsWith('long_'));
+    expect(long).toHaveLength(2);
+    expect(long.every((c) => Buffer.byteLength(c) <= 63)).toBe(true);
+    const [stored] = await rows(
+      `SELECT * FROM public.${db.client.escapeIdentifier(table.relname as string)}`,
+    );
+    expect(stored["col'); DROP TABLE canary; --"]).toBe("value of col'); DROP TABLE canary; --");
+    expect(await rows('SELECT id FROM public.canary')).toEqual([{ id: 1 }]);
+  });
+
+  test('write runs as a process through sluice connector destination-postgres', async () => {
+    const catalog = await files.file('proc-catalog.json', {
+      streams: [configured(stream('proc', { id: { type: 'integer' } }), 'append')],
+    });
+    const config = await files.file('proc-config.json', db.config());
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(REPO_ROOT, 'bin', 'sluice.js'),
+        'connector',
+        'destination-postgres',
+        'write',
+        '--config',
+        config,
+        '--catalog',
+        catalog,
+      ],
+      { stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    child.stdin.end(
+      [record('proc', { id: 1 }), record('proc', { id: 2 }), streamState('proc', { done: true })]
+        .map((m) => JSON.stringify(m))
+        .join('\n'),
+    );
+    expect(await exited).toBe(0);
+    expect(statesOf(parseMessages(stdout)).map((s) => s.state.stream?.stream_state)).toEqual([
+      { done: true },
+    ]);
+    expect(await rows('SELECT id::int FROM public.proc ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+});

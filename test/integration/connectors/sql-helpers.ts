@@ -1,0 +1,157 @@
+// Shared by the SQL connector tests: a database of their own per test file, config/catalog files, and
+// connectors run in this process with messages on a stdin of the test's making.
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import pg from 'pg';
+import type { ConnectorIo } from '../../../src/cdk/run.js';
+import type {
+  AirbyteMessage,
+  AirbyteStream,
+  ConfiguredAirbyteCatalog,
+  DestinationSyncMode,
+  JsonObject,
+  StateMessage,
+  SyncMode,
+} from '../../../src/protocol/messages.js';
+import { databaseUrl } from '../../support/postgres-urls.js';
+
+export const POSTGRES_URL = process.env.SLUICE_TEST_DATABASE_URL;
+export const SKIP_POSTGRES = POSTGRES_URL
+  ? false
+  : 'SLUICE_TEST_DATABASE_URL is not set: these tests need a real PostgreSQL';
+
+export interface TestPostgres {
+  url: string;
+  name: string;
+  client: pg.Client;
+  /** the connector configuration of this database */
+  config(extra?: JsonObject): JsonObject;
+  drop(): Promise<void>;
+}
+
+/** A database of the file's own (the global setup drops leftovers named sluice_test_…). */
+export async function createTestPostgres(): Promise<TestPostgres> {
+  const name = `sluice_test_conn_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = databaseUrl(POSTGRES_URL!, name);
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const u = new URL(url);
+  return {
+    url,
+    name,
+    client,
+    config: (extra = {}) => ({
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      database: name,
+      username: decodeURIComponent(u.username),
+      password: decodeURIComponent(u.password),
+      ssl_mode: { mode: 'disable' },
+      ...extra,
+    }),
+    async drop() {
+      await client.end();
+      const drop = new pg.Client({ connectionString: POSTGRES_URL });
+      await drop.connect();
+      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await drop.end();
+    },
+  };
+}
+
+export class Files {
+  private dir?: string;
+
+  async file(name: string, content: unknown): Promise<string> {
+    this.dir ??= await mkdtemp(path.join(tmpdir(), 'sluice-sql-connector-'));
+    const target = path.join(this.dir, name);
+    await writeFile(target, typeof content === 'string' ? content : JSON.stringify(content));
+    return target;
+  }
+
+  async remove(): Promise<void> {
+    if (this.dir) await rm(this.dir, { recursive: true, force: true });
+  }
+}
+
+export function parseMessages(text: string): AirbyteMessage[] {
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AirbyteMessage);
+}
+
+export type Run = (argv: readonly string[], io?: ConnectorIo) => Promise<number>;
+
+/** Runs a connector in this process with `input` (messages or raw lines) on its stdin. */
+export async function runConnector(
+  run: Run,
+  argv: string[],
+  input: (AirbyteMessage | string)[] = [],
+): Promise<{ code: number; messages: AirbyteMessage[]; text: string }> {
+  const stdin = new PassThrough();
+  const stdout = new PassThrough();
+  let text = '';
+  stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+  stdin.end(input.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join('\n'));
+  const code = await run(argv, { stdin, stdout });
+  return { code, messages: parseMessages(text), text };
+}
+
+export const recordsOf = (messages: AirbyteMessage[], stream?: string): JsonObject[] =>
+  messages.flatMap((m) =>
+    m.type === 'RECORD' && (!stream || m.record.stream === stream) ? [m.record.data] : [],
+  );
+
+export const statesOf = (messages: AirbyteMessage[]): StateMessage[] =>
+  messages.filter((m): m is StateMessage => m.type === 'STATE');
+
+export function record(stream: string, data: JsonObject, namespace?: string): AirbyteMessage {
+  return {
+    type: 'RECORD',
+    record: { stream, data, emitted_at: 1_700_000_000_000, ...(namespace ? { namespace } : {}) },
+  };
+}
+
+export function streamState(stream: string, value: JsonObject, namespace?: string): StateMessage {
+  return {
+    type: 'STATE',
+    state: {
+      type: 'STREAM',
+      stream: {
+        stream_descriptor: { name: stream, ...(namespace ? { namespace } : {}) },
+        stream_state: value,
+      },
+    },
+  };
+}
+
+export function configured(
+  stream: AirbyteStream,
+  destinationSyncMode: DestinationSyncMode,
+  options: { syncMode?: SyncMode; cursor?: string; primaryKey?: string[] } = {},
+): ConfiguredAirbyteCatalog['streams'][number] {
+  return {
+    stream,
+    sync_mode: options.syncMode ?? 'full_refresh',
+    destination_sync_mode: destinationSyncMode,
+    ...(options.cursor ? { cursor_field: [options.cursor] } : {}),
+    ...(options.primaryKey ? { primary_key: options.primaryKey.map((k) => [k]) } : {}),
+  };
+}
+
+export function stream(name: string, properties: JsonObject, namespace?: string): AirbyteStream {
+  return {
+    name,
+    ...(namespace ? { namespace } : {}),
+    json_schema: { type: 'object', properties },
+    supported_sync_modes: ['full_refresh', 'incremental'],
+  };
+}
