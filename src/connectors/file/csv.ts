@@ -8,6 +8,8 @@ export interface CsvDialect {
   delimiter?: string;
   /** one character; default `"` */
   quote?: string;
+  /** the longest field accepted; default 64 Mi characters, as the protocol's own line limit */
+  maxFieldChars?: number;
 }
 
 export type CsvField = string | null;
@@ -49,6 +51,7 @@ export class CsvParser {
   private readonly delimiter: number;
   private readonly quote: number;
   private readonly quoteText: string;
+  private readonly maxFieldChars: number;
   private state = State.FieldStart;
   private fields: CsvField[] = [];
   /** the current field's text from earlier chunks or before a doubled quote */
@@ -64,8 +67,9 @@ export class CsvParser {
 
   constructor(
     private readonly onRow: (fields: CsvField[], line: number) => void,
-    { delimiter = ',', quote = '"' }: CsvDialect = {},
+    { delimiter = ',', quote = '"', maxFieldChars = 64 * 1024 * 1024 }: CsvDialect = {},
   ) {
+    this.maxFieldChars = maxFieldChars;
     this.delimiter = singleChar(delimiter, 'delimiter');
     this.quote = singleChar(quote, 'quote character');
     this.quoteText = quote;
@@ -169,6 +173,14 @@ export class CsvParser {
     }
     if (this.state === State.Unquoted || this.state === State.Quoted) {
       this.partial += text.slice(segment, n);
+      // an unclosed quote would otherwise hold the rest of the file in memory before failing at its end
+      if (this.partial.length > this.maxFieldChars) {
+        throw new CsvSyntaxError(
+          `a field longer than ${this.maxFieldChars} characters (an unclosed quote?)`,
+          this.rowLine,
+          1,
+        );
+      }
     }
     this.consumed += n;
   }

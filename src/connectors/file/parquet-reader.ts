@@ -72,7 +72,7 @@ function nullable(tree: SchemaTree, schema: JsonObject): JsonObject {
 }
 
 /** The JSON schema of one Parquet column (a leaf or a group). */
-export function columnSchema(tree: SchemaTree): JsonObject {
+function columnSchema(tree: SchemaTree): JsonObject {
   const { element, children } = tree;
   const logical = element.logical_type?.type;
   const converted = element.converted_type;

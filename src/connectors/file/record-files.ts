@@ -16,7 +16,7 @@ export interface Column {
 }
 
 /** Where a schemaless stream's records go whole, as JSON (Airbyte's name for the raw record). */
-export const RAW_DATA_COLUMN = '_airbyte_data';
+const RAW_DATA_COLUMN = '_airbyte_data';
 
 /** The columns a stream's JSON schema declares, in its order; none when it declares no properties. */
 export function columnsOf(jsonSchema: JsonObject): Column[] {
@@ -43,7 +43,7 @@ export interface RecordFile {
   readonly syncedBytes: number;
 }
 
-export class RecordError extends Error {
+class RecordError extends Error {
   constructor(stream: string, recordNumber: number, message: string) {
     super(`stream ${stream}: record ${recordNumber}: ${message}`);
     this.name = 'RecordError';
@@ -151,7 +151,7 @@ export class CsvRecordFile extends TextRecordFile {
 }
 
 /** Rows per row group: what a Parquet file holds in memory before writing it out. */
-export const PARQUET_ROW_GROUP_ROWS = 10_000;
+const PARQUET_ROW_GROUP_ROWS = 10_000;
 
 const PARQUET_ELEMENTS: Record<ColumnType, Omit<SchemaElement, 'name'>> = {
   integer: { type: 'INT64' },

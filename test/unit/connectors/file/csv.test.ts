@@ -121,6 +121,14 @@ describe('CsvParser', () => {
     );
   });
 
+  test('refuses a field longer than the limit at the chunk that exceeds it, naming its row', () => {
+    const parser = new CsvParser(() => undefined, { maxFieldChars: 10 });
+    parser.push('a\n"');
+    expect(() => parser.push('x'.repeat(11))).toThrow(
+      '2:1: a field longer than 10 characters (an unclosed quote?)',
+    );
+  });
+
   test('refuses a delimiter that is not one character', () => {
     expect(() => new CsvParser(() => undefined, { delimiter: '::' })).toThrow(/one character/);
   });
