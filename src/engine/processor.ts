@@ -1,6 +1,7 @@
 import { type RenderOptions, renderRecursive } from '../expression/index.js';
 import { parseDuration } from '../flow/duration.js';
 import { resolveInputs } from '../flow/inputs.js';
+import { Redactor } from '../secrets/redactor.js';
 import type { Flow, InputDef, RetryDef, TaskDef } from '../flow/model.js';
 import { conditionHolds } from './conditions.js';
 import { type Execution, newId, type TaskRun } from './execution.js';
@@ -308,10 +309,14 @@ export class ExecutionProcessor {
     await this.ended(true);
   }
 
+  /** Values read through secret() are masked, as a worker masks its task outputs: flow outputs are
+   * stored, shown by the API and handed to a parent flow. */
   private renderFlowOutputs(): Record<string, unknown> {
     const variables = executionVariables(this.flow, this.execution);
+    const redactor = new Redactor();
+    const options: RenderOptions = { ...this.renderOptions, onSecret: (value) => redactor.add(value) };
     const raw: Record<string, unknown> = {};
-    for (const o of this.flow.outputs) raw[o.id] = renderRecursive(o.value, variables, this.renderOptions);
+    for (const o of this.flow.outputs) raw[o.id] = renderRecursive(o.value, variables, options);
     const defs: InputDef[] = this.flow.outputs.map((o) => ({
       id: o.id,
       type: o.type,
@@ -319,8 +324,8 @@ export class ExecutionProcessor {
     }));
     // Kestra types flow outputs like inputs but never nests dotted output ids
     const { values, errors } = resolveInputs(defs, raw, { fromStrings: true, nest: false });
-    if (errors.length > 0) throw new Error(errors.join('; '));
-    return values;
+    if (errors.length > 0) throw new Error(redactor.text(errors.join('; ')));
+    return redactor.value(values) as Record<string, unknown>;
   }
 
   private async notifyParent(): Promise<void> {
