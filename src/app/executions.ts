@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { Database } from '../db/database.js';
 import { EXECUTION_ENDED_CHANNEL, EXECUTION_UPDATED_CHANNEL, insertExecution } from '../db/engine-store.js';
 import type { Execution, ExecutionTrigger } from '../engine/execution.js';
@@ -7,6 +9,8 @@ import { isTerminal } from '../engine/state.js';
 import { resolveInputs } from '../flow/inputs.js';
 import type { Flow } from '../flow/model.js';
 import { emit } from '../queue/postgres-queue.js';
+import { executionStoragePrefix, sanitizeSegment, uriOfPath } from '../storage/paths.js';
+import type { Storage } from '../storage/storage.js';
 
 export class InvalidInputsError extends Error {
   constructor(readonly errors: string[]) {
@@ -30,10 +34,79 @@ export async function startExecution(
   inputs: Record<string, unknown>,
   options: StartOptions = {},
 ): Promise<Execution> {
-  if (flow.disabled) throw new ExecutionConflictError(`flow ${flow.namespace}.${flow.id} is disabled`);
+  refuseDisabled(flow);
   const { values, errors } = resolveInputs(flow.inputs, inputs, { fromStrings: options.fromStrings });
   if (errors.length > 0) throw new InvalidInputsError(errors);
   const execution = newExecution(flow, values, { labels: options.labels, trigger: options.trigger });
+  await insertCreated(db, execution);
+  return execution;
+}
+
+/** One part of a form: a field (an input as text) or a file (for a FILE input). */
+export type FormPart =
+  | { kind: 'field'; name: string; value: string }
+  | { kind: 'file'; name: string; fileName: string; content: Readable };
+
+/**
+ * Creates an execution from a form (multipart): fields are inputs as text, files are FILE inputs. A
+ * file is stored as it arrives, under the execution it will belong to
+ * (`…/executions/<id>/inputs/<input id>/<file name>`, Kestra's layout), so the execution's id is
+ * chosen first and the input holds the file's `sluice:///` URI. When anything is refused, the files
+ * already stored are removed and no execution is created.
+ */
+export async function startExecutionFromForm(
+  db: Database,
+  storage: Storage | undefined,
+  flow: Flow,
+  parts: AsyncIterable<FormPart>,
+  options: Omit<StartOptions, 'fromStrings'> = {},
+): Promise<Execution> {
+  refuseDisabled(flow);
+  const draft = newExecution(flow, {}, { labels: options.labels, trigger: options.trigger });
+  const prefix = executionStoragePrefix(flow.namespace, flow.id, draft.id);
+  const fileInputs = new Set(flow.inputs.filter((d) => d.type === 'FILE').map((d) => d.id));
+  const given: Record<string, unknown> = Object.create(null);
+  const problems: string[] = [];
+  try {
+    for await (const part of parts) {
+      if (part.name in given) problems.push(`input '${part.name}' is given more than once`);
+      else if (part.kind === 'field') given[part.name] = part.value;
+      else if (!storage) throw new NoStorageError('no internal storage is configured: files cannot be taken');
+      else if (fileInputs.has(part.name)) {
+        const file = sanitizeSegment(part.fileName || part.name);
+        given[part.name] = await storage.put(
+          `${prefix}/inputs/${sanitizeSegment(part.name)}/${file}`,
+          part.content,
+        );
+        continue;
+      } else {
+        problems.push(`'${part.name}' is sent as a file, but the flow declares no FILE input of that id`);
+      }
+      // a part that is not stored must still be read, or the parts after it never arrive
+      if (part.kind === 'file') await finished(part.content.resume());
+    }
+    const { values, errors } = resolveInputs(flow.inputs, given, { fromStrings: true });
+    problems.push(...errors);
+    if (problems.length > 0) throw new InvalidInputsError(problems);
+    const execution = { ...draft, inputs: values };
+    await insertCreated(db, execution);
+    return execution;
+  } catch (error) {
+    // the caller's error is the one that matters; leftovers of a failed cleanup sit under a prefix
+    // no execution owns, and a later attempt gets a new id
+    await storage?.deletePrefix(uriOfPath(prefix)).catch(() => 0);
+    throw error;
+  }
+}
+
+export class NoStorageError extends Error {}
+
+function refuseDisabled(flow: Flow): void {
+  if (flow.disabled) throw new ExecutionConflictError(`flow ${flow.namespace}.${flow.id} is disabled`);
+}
+
+/** The execution row and the message that announces it to the executor, in one transaction. */
+async function insertCreated(db: Database, execution: Execution): Promise<void> {
   await db.transaction(async (tx) => {
     await insertExecution(tx, execution);
     await emit(
@@ -43,7 +116,6 @@ export async function startExecution(
       { key: execution.id },
     );
   });
-  return execution;
 }
 
 export async function getExecution(db: Database, id: string): Promise<Execution | undefined> {
@@ -105,6 +177,43 @@ export async function watchExecution(
 
 export class ExecutionConflictError extends Error {}
 
+/** Asks the executor to kill an execution that has not ended yet. */
+export async function killExecution(db: Database, id: string): Promise<Execution | undefined> {
+  const execution = await getExecution(db, id);
+  if (!execution) return undefined;
+  refuseEnded(execution);
+  await db.transaction((tx) => emit(tx, 'executor', { type: 'kill', executionId: id }, { key: id }));
+  return execution;
+}
+
+/** Resumes a paused execution; the inputs become the Pause task's `onResume` output. Kestra refuses
+ * to resume what is not paused: accepting it would consume the message for nothing, and when the
+ * execution pauses later it would wait forever. */
+export async function resumeExecution(
+  db: Database,
+  id: string,
+  inputs: Record<string, unknown>,
+): Promise<Execution | undefined> {
+  const execution = await getExecution(db, id);
+  if (!execution) return undefined;
+  refuseEnded(execution);
+  if (execution.state.current !== 'PAUSED') {
+    throw new ExecutionConflictError(`execution ${id} is not paused (${execution.state.current})`);
+  }
+  await db.transaction((tx) =>
+    emit(tx, 'executor', { type: 'resume', executionId: id, inputs }, { key: id }),
+  );
+  return execution;
+}
+
+function refuseEnded(execution: Execution): void {
+  if (isTerminal(execution.state.current)) {
+    throw new ExecutionConflictError(
+      `execution ${execution.id} has already ended (${execution.state.current})`,
+    );
+  }
+}
+
 /** Restart from the failed task runs, in the same execution (it must have FAILED or been KILLED). */
 export async function restartExecution(db: Database, id: string): Promise<Execution | undefined> {
   const execution = await getExecution(db, id);
@@ -132,9 +241,6 @@ export async function replayExecution(
     );
   }
   const replay = replayOf(original, fromTaskRunId);
-  await db.transaction(async (tx) => {
-    await insertExecution(tx, replay);
-    await emit(tx, 'executor', { type: 'execution.created', executionId: replay.id }, { key: replay.id });
-  });
+  await insertCreated(db, replay);
   return replay;
 }

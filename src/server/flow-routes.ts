@@ -12,10 +12,26 @@ import {
 import { formatFlowError } from '../flow/errors.js';
 import { loadFlow } from '../flow/load.js';
 import type { Flow, FlowError } from '../flow/model.js';
+import { apiError } from './errors.js';
+import { errors, object, pageOf, paging, text } from './schemas/common.js';
+import { YAML_ONLY, yamlBody } from './yaml-body.js';
 
-export const YAML_ONLY = 'send the flow as YAML (Content-Type: application/x-yaml)';
+const MAX_PAGE = 500;
 
 type Ns = { Params: { namespace: string; id: string } };
+
+const flowParams = object({ namespace: text('the namespace'), id: text('the flow id') }, ['namespace', 'id']);
+
+const byIds = {
+  type: 'array',
+  description: 'the flows to change',
+  items: {
+    type: 'object',
+    properties: { namespace: { type: 'string' }, id: { type: 'string' } },
+    required: ['namespace', 'id'],
+    additionalProperties: false,
+  },
+};
 
 function errorDetails(errors: FlowError[]) {
   return errors.map((e) => ({ line: e.line, column: e.col, message: e.message, text: formatFlowError(e) }));
@@ -28,83 +44,209 @@ export function registerFlowRoutes(app: FastifyInstance, db: Database): void {
   /** Loads a YAML body, answering 415/422 itself when it cannot. */
   const load = (body: unknown, reply: FastifyReply): Flow | undefined => {
     if (typeof body !== 'string') {
-      void reply.code(415).send({ message: YAML_ONLY, details: [] });
+      void reply.code(415).send(apiError(YAML_ONLY));
       return undefined;
     }
     const { flow, errors } = loadFlow(body, 'flow.yaml');
-    if (!flow) void reply.code(422).send({ message: 'invalid flow', details: errorDetails(errors) });
+    if (!flow) void reply.code(422).send(apiError('invalid flow', errorDetails(errors)));
     return flow;
   };
   const notFound = (reply: FastifyReply, namespace: string, id: string) =>
-    reply.code(404).send({ message: `flow ${namespace}.${id} not found`, details: [] });
+    reply.code(404).send(apiError(`flow ${namespace}.${id} not found`));
 
-  app.post('/api/v1/flows', async (req, reply) => {
-    const flow = load(req.body, reply);
-    if (!flow) return reply;
-    return summary(await saveFlow(db, flow));
-  });
-
-  app.post('/api/v1/flows/validate', async (req, reply) => {
-    if (typeof req.body !== 'string') return reply.code(415).send({ message: YAML_ONLY, details: [] });
-    const { flow, errors } = loadFlow(req.body, 'flow.yaml');
-    return {
-      valid: errors.length === 0,
-      id: flow?.id,
-      namespace: flow?.namespace,
-      errors: errorDetails(errors),
-    };
-  });
-
-  app.get<{ Querystring: { namespace?: string; q?: string; page?: string; size?: string } }>(
-    '/api/v1/flows/search',
-    async (req) => {
-      const page = Math.max(1, Number.parseInt(req.query.page ?? '1', 10) || 1);
-      const size = Math.min(500, Math.max(1, Number.parseInt(req.query.size ?? '25', 10) || 25));
-      return searchFlows(db, { namespace: req.query.namespace, text: req.query.q, page, size });
+  app.post(
+    '/api/v1/flows',
+    {
+      schema: {
+        operationId: 'createFlow',
+        tags: ['Flows'],
+        summary: 'Save a flow from its YAML (a new revision when the source changed)',
+        body: yamlBody,
+        response: { 200: { description: 'the saved flow', $ref: 'FlowSaved#' }, ...errors(415, 422) },
+      },
+    },
+    async (req, reply) => {
+      const flow = load(req.body, reply);
+      if (!flow) return reply;
+      return summary(await saveFlow(db, flow));
     },
   );
 
-  app.get('/api/v1/flows/distinct-namespaces', async () => flowNamespaces(db));
+  app.post(
+    '/api/v1/flows/validate',
+    {
+      schema: {
+        operationId: 'validateFlow',
+        tags: ['Flows'],
+        summary: 'Check a flow without saving it: every mistake with its line and column',
+        body: yamlBody,
+        response: { 200: { description: 'the verdict', $ref: 'FlowValidation#' }, ...errors(415) },
+      },
+    },
+    async (req, reply) => {
+      if (typeof req.body !== 'string') return reply.code(415).send(apiError(YAML_ONLY));
+      const { flow, errors } = loadFlow(req.body, 'flow.yaml');
+      return {
+        valid: errors.length === 0,
+        id: flow?.id,
+        namespace: flow?.namespace,
+        errors: errorDetails(errors),
+      };
+    },
+  );
 
-  app.get<Ns>('/api/v1/flows/:namespace/:id', async (req, reply) => {
-    const flow = await getFlow(db, req.params.namespace, req.params.id);
-    return flow ?? notFound(reply, req.params.namespace, req.params.id);
-  });
+  app.get<{ Querystring: { namespace?: string; q?: string; page: number; size: number } }>(
+    '/api/v1/flows/search',
+    {
+      schema: {
+        operationId: 'searchFlows',
+        tags: ['Flows'],
+        summary: 'Live flows by namespace (with its children) and text in the id or description',
+        querystring: object({
+          namespace: text('a namespace; its child namespaces match too'),
+          q: text('text to find in the flow id or description'),
+          ...paging(25, MAX_PAGE),
+        }),
+        response: {
+          200: {
+            description: 'a page of flows',
+            ...object(
+              { results: { type: 'array', items: { $ref: 'FlowSummary#' } }, total: { type: 'integer' } },
+              ['results', 'total'],
+            ),
+          },
+          ...errors(400),
+        },
+      },
+    },
+    async (req) => {
+      const { namespace, q, page, size } = req.query;
+      return searchFlows(db, { namespace, text: q, page, size: pageOf(size, MAX_PAGE) });
+    },
+  );
 
-  app.put<Ns>('/api/v1/flows/:namespace/:id', async (req, reply) => {
-    const flow = load(req.body, reply);
-    if (!flow) return reply;
-    if (flow.namespace !== req.params.namespace || flow.id !== req.params.id) {
-      return reply.code(422).send({
-        message: `the YAML declares ${flow.namespace}.${flow.id}, not ${req.params.namespace}.${req.params.id}`,
-        details: [],
-      });
-    }
-    if (!(await getFlow(db, flow.namespace, flow.id))) return notFound(reply, flow.namespace, flow.id);
-    return summary(await saveFlow(db, flow));
-  });
+  app.get(
+    '/api/v1/flows/distinct-namespaces',
+    {
+      schema: {
+        operationId: 'listFlowNamespaces',
+        tags: ['Flows'],
+        summary: 'The namespaces that hold live flows',
+        response: { 200: { description: 'namespaces, sorted', type: 'array', items: { type: 'string' } } },
+      },
+    },
+    async () => flowNamespaces(db),
+  );
 
-  app.delete<Ns>('/api/v1/flows/:namespace/:id', async (req, reply) => {
-    if (!(await deleteFlow(db, req.params.namespace, req.params.id))) {
-      return notFound(reply, req.params.namespace, req.params.id);
-    }
-    return reply.code(204).send();
-  });
+  app.get<Ns>(
+    '/api/v1/flows/:namespace/:id',
+    {
+      schema: {
+        operationId: 'getFlow',
+        tags: ['Flows'],
+        summary: 'The newest revision of a flow',
+        params: flowParams,
+        response: { 200: { description: 'the flow', $ref: 'Flow#' }, ...errors(404) },
+      },
+    },
+    async (req, reply) => {
+      const flow = await getFlow(db, req.params.namespace, req.params.id);
+      return flow ?? notFound(reply, req.params.namespace, req.params.id);
+    },
+  );
 
-  app.get<Ns>('/api/v1/flows/:namespace/:id/revisions', async (req, reply) => {
-    const revisions = await flowRevisions(db, req.params.namespace, req.params.id);
-    return revisions.length > 0 ? revisions : notFound(reply, req.params.namespace, req.params.id);
-  });
+  app.put<Ns>(
+    '/api/v1/flows/:namespace/:id',
+    {
+      schema: {
+        operationId: 'updateFlow',
+        tags: ['Flows'],
+        summary: 'Save a new revision of an existing flow',
+        params: flowParams,
+        body: yamlBody,
+        response: { 200: { description: 'the saved flow', $ref: 'FlowSaved#' }, ...errors(404, 415, 422) },
+      },
+    },
+    async (req, reply) => {
+      const flow = load(req.body, reply);
+      if (!flow) return reply;
+      if (flow.namespace !== req.params.namespace || flow.id !== req.params.id) {
+        return reply
+          .code(422)
+          .send(
+            apiError(
+              `the YAML declares ${flow.namespace}.${flow.id}, not ${req.params.namespace}.${req.params.id}`,
+            ),
+          );
+      }
+      if (!(await getFlow(db, flow.namespace, flow.id))) return notFound(reply, flow.namespace, flow.id);
+      return summary(await saveFlow(db, flow));
+    },
+  );
+
+  app.delete<Ns>(
+    '/api/v1/flows/:namespace/:id',
+    {
+      schema: {
+        operationId: 'deleteFlow',
+        tags: ['Flows'],
+        summary: 'Delete a flow (recorded as a revision; a later save starts again)',
+        params: flowParams,
+        response: { 204: { description: 'deleted', type: 'null' }, ...errors(404) },
+      },
+    },
+    async (req, reply) => {
+      if (!(await deleteFlow(db, req.params.namespace, req.params.id))) {
+        return notFound(reply, req.params.namespace, req.params.id);
+      }
+      return reply.code(204).send();
+    },
+  );
+
+  app.get<Ns>(
+    '/api/v1/flows/:namespace/:id/revisions',
+    {
+      schema: {
+        operationId: 'listFlowRevisions',
+        tags: ['Flows'],
+        summary: 'Every revision of a flow with its source, oldest first',
+        params: flowParams,
+        response: {
+          200: { description: 'revisions', type: 'array', items: { $ref: 'FlowRevision#' } },
+          ...errors(404),
+        },
+      },
+    },
+    async (req, reply) => {
+      const revisions = await flowRevisions(db, req.params.namespace, req.params.id);
+      return revisions.length > 0 ? revisions : notFound(reply, req.params.namespace, req.params.id);
+    },
+  );
 
   // Enabling or disabling writes `disabled:` into the YAML and saves a revision: the source stays the
   // one truth about a flow, as in Kestra.
   for (const action of ['enable', 'disable'] as const) {
     app.post<{ Body: Array<{ namespace: string; id: string }> }>(
       `/api/v1/flows/${action}/by-ids`,
+      {
+        schema: {
+          operationId: `${action}FlowsByIds`,
+          tags: ['Flows'],
+          summary: `${action === 'enable' ? 'Enable' : 'Disable'} flows (a new revision of each)`,
+          body: byIds,
+          response: {
+            200: {
+              description: 'the flows saved',
+              ...object(
+                { count: { type: 'integer' }, flows: { type: 'array', items: { $ref: 'FlowSaved#' } } },
+                ['count', 'flows'],
+              ),
+            },
+            ...errors(400, 404, 415),
+          },
+        },
+      },
       async (req, reply) => {
-        if (!Array.isArray(req.body)) {
-          return reply.code(400).send({ message: 'send a list of {namespace, id}', details: [] });
-        }
         const changed: ReturnType<typeof summary>[] = [];
         for (const { namespace, id } of req.body) {
           const flow = await getFlow(db, namespace, id);

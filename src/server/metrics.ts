@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
+import { media } from './schemas/common.js';
 
 /** Prometheus metrics at /metrics. Engine figures are read from the database at scrape time, so
  * every webserver replica reports the whole installation, whichever process did the work. */
@@ -83,5 +84,16 @@ export function registerMetrics(app: FastifyInstance, db: Database): void {
     },
   });
 
-  app.get('/metrics', async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  app.get(
+    '/metrics',
+    {
+      schema: {
+        operationId: 'getMetrics',
+        tags: ['Metrics'],
+        summary: 'Prometheus metrics: HTTP latency, active executions, queue depth and lag, components alive',
+        response: { 200: media('Prometheus text exposition format', 'text/plain') },
+      },
+    },
+    async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+  );
 }

@@ -1,0 +1,296 @@
+import type { AddressInfo } from 'node:net';
+import { isDeepStrictEqual } from 'node:util';
+import SwaggerParser from '@apidevtools/swagger-parser';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import addFormats from 'ajv-formats';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { getExecution, waitForExecutionEnd } from '../../../src/app/executions.js';
+import { createSchedulerBackend } from '../../../src/db/scheduler-store.js';
+import type { Execution } from '../../../src/engine/execution.js';
+import { Scheduler } from '../../../src/engine/scheduler.js';
+import { buildServer } from '../../../src/server/app.js';
+import { version } from '../../../src/version.js';
+import { testDialects } from '../../support/databases.js';
+import { startTestEngine, type TestEngine } from '../../support/engine.js';
+
+// The OpenAPI document the route schemas generate: valid OpenAPI 3.1, and true. The walk calls every
+// documented operation on a real server over real data (a deployed flow with a schedule and a webhook
+// trigger, a finished execution with an uploaded file) and checks each answer against the document.
+
+const NS = 'tests.openapi';
+const FLOW = 'walked';
+const KEY = 'walk-key-1';
+
+const WALKED = `id: ${FLOW}
+namespace: ${NS}
+inputs:
+  - id: name
+    type: STRING
+    defaults: world
+  - id: data
+    type: FILE
+    required: false
+tasks:
+  - id: greet
+    type: return
+    format: "Hello, {{ inputs.name }}"
+  - id: say
+    type: log
+    message: "{{ outputs.greet.value }}"
+triggers:
+  - id: nightly
+    type: schedule
+    cron: "0 3 * * *"
+  - id: hook
+    type: io.kestra.plugin.core.trigger.Webhook
+    key: ${KEY}
+`;
+
+type Operation = {
+  operationId?: string;
+  tags?: string[];
+  summary?: string;
+  parameters?: Array<{ name: string; in: string; required?: boolean }>;
+  requestBody?: { required?: boolean; content: Record<string, unknown> };
+  responses: Record<string, { content?: Record<string, { schema: object }> }>;
+};
+type Document = {
+  openapi: string;
+  info: { title: string; version: string };
+  tags?: Array<{ name: string }>;
+  components: { securitySchemes: Record<string, unknown> };
+  paths: Record<string, Record<string, Operation>>;
+};
+
+const ORDER = ['get', 'put', 'post', 'delete'];
+
+/** Every operation in an order that keeps the data alive: reads first, the deletion last. */
+function operations(doc: Document) {
+  return Object.entries(doc.paths)
+    .flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({ path, method, op })))
+    .sort((a, b) => ORDER.indexOf(a.method) - ORDER.indexOf(b.method) || a.path.localeCompare(b.path));
+}
+
+/** An error answer's body. */
+const errorOf = async (response: Response) =>
+  (await response.json()) as { message: string; details: unknown[] };
+
+describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
+  let engine: TestEngine;
+  let app: FastifyInstance;
+  let base: string;
+  let doc: Document;
+  let finished: Execution;
+  let fileUri: string;
+  /** what the last route handed to the serialiser, before its response schema shaped it */
+  let handed: unknown;
+
+  beforeAll(async () => {
+    engine = await startTestEngine(dialect);
+    app = buildServer({ db: engine.db, storage: engine.storage });
+    app.addHook('preSerialization', async (_req, _reply, payload) => {
+      handed = JSON.parse(JSON.stringify(payload));
+      return payload;
+    });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    await engine.deploy(WALKED);
+    await new Scheduler(createSchedulerBackend(engine.db)).tick();
+    const form = new FormData();
+    form.append('name', 'walk');
+    form.append('data', new Blob(['{"a":1}\n{"a":2}\n']), 'rows.jsonl');
+    const created = await fetch(`${base}/api/v1/executions/${NS}/${FLOW}?wait=true`, {
+      method: 'POST',
+      body: form,
+    });
+    finished = (await created.json()) as Execution;
+    fileUri = finished.inputs.data as string;
+    doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as Document;
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await engine?.stop();
+  });
+
+  test('validates as OpenAPI 3.1', async () => {
+    await expect(SwaggerParser.validate(structuredClone(doc) as never)).resolves.toBeDefined();
+    expect(doc.openapi).toBe('3.1.0');
+  });
+
+  test('names Sluice and its version, and declares basic and bearer authentication', () => {
+    expect(doc.info).toMatchObject({ title: 'Sluice', version });
+    expect(doc.components.securitySchemes).toEqual({
+      basicAuth: { type: 'http', scheme: 'basic' },
+      bearerAuth: { type: 'http', scheme: 'bearer' },
+    });
+  });
+
+  test("documents DESIGN.md's routes", () => {
+    const documented = operations(doc).map(({ method, path }) => `${method.toUpperCase()} ${path}`);
+    expect(documented).toEqual(
+      expect.arrayContaining([
+        'POST /api/v1/flows',
+        'POST /api/v1/flows/validate',
+        'POST /api/v1/executions/{namespace}/{flowId}',
+        'GET /api/v1/executions/search',
+        'GET /api/v1/executions/{id}',
+        'DELETE /api/v1/executions/{id}/kill',
+        'POST /api/v1/executions/{id}/restart',
+        'POST /api/v1/executions/{id}/replay',
+        'GET /api/v1/executions/{id}/follow',
+        'GET /api/v1/executions/{id}/file',
+        'GET /api/v1/executions/{id}/file/preview',
+        'GET /api/v1/logs/search',
+        'GET /api/v1/logs/{executionId}/follow',
+        'GET /api/v1/logs/{executionId}/download',
+        'GET /api/v1/triggers/search',
+        'POST /api/v1/executions/webhook/{namespace}/{flowId}/{key}',
+        'GET /health',
+        'GET /metrics',
+      ]),
+    );
+  });
+
+  test('every operation has a unique operationId, a known tag and a summary', () => {
+    const known = new Set(doc.tags?.map((t) => t.name));
+    const faults = operations(doc).flatMap(({ method, path, op }) => {
+      const where = `${method.toUpperCase()} ${path}`;
+      return [
+        ...(op.operationId ? [] : [`${where}: no operationId`]),
+        ...(op.tags?.length && op.tags.every((t) => known.has(t)) ? [] : [`${where}: no known tag`]),
+        ...(op.summary ? [] : [`${where}: no summary`]),
+      ];
+    });
+    const ids = operations(doc).map(({ op }) => op.operationId);
+    expect([faults, new Set(ids).size]).toEqual([[], ids.length]);
+  });
+
+  test('GET /api/v1/executions/{id} returns every field of the stored execution document', async () => {
+    const response = await fetch(`${base}/api/v1/executions/webhook/${NS}/${FLOW}/${KEY}`, {
+      method: 'POST',
+    });
+    const { id } = (await response.json()) as Execution;
+    await waitForExecutionEnd(engine.db, id, 100);
+    const served = await (await fetch(`${base}/api/v1/executions/${id}`)).json();
+    const stored = await getExecution(engine.db, id);
+    expect(stored?.trigger?.id).toBe('hook');
+    expect(served).toEqual(stored);
+  });
+
+  test('an invalid body answers 400 naming each field at fault', async () => {
+    const response = await fetch(`${base}/api/v1/flows/disable/by-ids`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify([{ namespace: NS }, { namespace: NS, id: FLOW, extra: 1 }]),
+    });
+    expect([response.status, await response.json()]).toEqual([
+      400,
+      {
+        message: 'invalid request: body[0].id is required; body[1].extra is not a known field',
+        details: [
+          { path: 'body[0].id', message: 'is required' },
+          { path: 'body[1].extra', message: 'is not a known field' },
+        ],
+      },
+    ]);
+  });
+
+  test('an invalid query parameter answers 400 naming it', async () => {
+    const response = await fetch(`${base}/api/v1/executions/search?state=DONE&size=0`);
+    expect([response.status, (await errorOf(response)).details]).toEqual([
+      400,
+      [
+        { path: 'query.state[0]', message: expect.stringMatching(/^must be one of CREATED, /) },
+        { path: 'query.size', message: 'must be >= 1' },
+      ],
+    ]);
+  });
+  // last: the walk disables, re-enables and finally deletes the flow
+  // A serialiser shapes its output to the schema (dropping undeclared fields, coercing types), so the
+  // answer alone would fit even a wrong schema: what the handler produced must fit too, and come out whole.
+  test('every documented route answers with a documented status and a body that fits its schema', async () => {
+    const api = (await SwaggerParser.dereference(structuredClone(doc) as never)) as unknown as Document;
+    const ajv = new Ajv2020({ strict: false, allErrors: true });
+    addFormats.default(ajv);
+    ajv.addFormat('binary', true);
+    const yaml = { type: 'application/x-yaml', body: WALKED };
+    const json = (value: unknown) => ({ type: 'application/json', body: JSON.stringify(value) });
+    const bodies: Record<string, { type: string; body: string }> = {
+      createFlow: yaml,
+      updateFlow: yaml,
+      validateFlow: yaml,
+      enableFlowsByIds: json([{ namespace: NS, id: FLOW }]),
+      disableFlowsByIds: json([{ namespace: NS, id: FLOW }]),
+      backfillTrigger: json({ start: new Date(Date.now() - 86_400_000).toISOString() }),
+      createExecution: json({ name: 'walk' }),
+      resumeExecution: json({}),
+      webhookPost: json({}),
+      webhookPut: json({}),
+    };
+    // the finished execution can be neither killed, resumed nor restarted
+    const expected: Record<string, number> = {
+      killExecution: 409,
+      resumeExecution: 409,
+      restartExecution: 409,
+    };
+    const pathValues: Record<string, string> = {
+      namespace: NS,
+      flowId: FLOW,
+      key: KEY,
+      triggerId: 'nightly',
+      executionId: finished.id,
+    };
+    const queryValues: Record<string, string> = { path: fileUri };
+
+    const faults: string[] = [];
+    for (const { path, method, op } of operations(api)) {
+      const where = `${method.toUpperCase()} ${path}`;
+      const url = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+        const value =
+          name === 'id' ? (path.startsWith('/api/v1/flows') ? FLOW : finished.id) : pathValues[name];
+        if (value === undefined) throw new Error(`${where}: no value for the path parameter ${name}`);
+        return encodeURIComponent(value);
+      });
+      const query = new URLSearchParams();
+      for (const p of op.parameters ?? []) {
+        if (p.in !== 'query' || !p.required) continue;
+        if (queryValues[p.name] === undefined) throw new Error(`${where}: no value for ?${p.name}`);
+        query.set(p.name, queryValues[p.name]);
+      }
+      const sample = op.operationId ? bodies[op.operationId] : undefined;
+      if (op.requestBody?.required && !sample) throw new Error(`${where}: no sample body`);
+      handed = undefined;
+      const response = await fetch(`${base}${url}${query.size > 0 ? `?${query}` : ''}`, {
+        method: method.toUpperCase(),
+        ...(sample && { body: sample.body, headers: { 'content-type': sample.type } }),
+      });
+      const text = await response.text();
+      const declared = op.responses[String(response.status)];
+      const wanted =
+        expected[op.operationId ?? ''] ?? Number(Object.keys(op.responses).find((s) => s.startsWith('2')));
+      if (response.status !== wanted)
+        faults.push(`${where}: ${response.status} (expected ${wanted}) ${text}`);
+      if (!declared) continue;
+      const type = (response.headers.get('content-type') ?? '').split(';')[0];
+      if (!declared.content) {
+        if (text !== '' && response.status === 204) faults.push(`${where}: a body where none is declared`);
+        continue;
+      }
+      const media = declared.content[type];
+      if (!media) {
+        faults.push(`${where}: ${type} is not a declared content type of ${response.status}`);
+        continue;
+      }
+      const validate = ajv.compile(media.schema);
+      const body = type === 'application/json' ? JSON.parse(text) : text;
+      if (!validate(body)) faults.push(`${where}: ${ajv.errorsText(validate.errors)}`);
+      if (handed === undefined) continue;
+      if (!validate(handed))
+        faults.push(`${where}: the handler's answer: ${ajv.errorsText(validate.errors)}`);
+      if (!isDeepStrictEqual(body, handed)) faults.push(`${where}: serialising changed the answer`);
+    }
+    expect(faults).toEqual([]);
+  });
+});
