@@ -14,6 +14,8 @@ import { createQueueSignals } from '../queue/postgres-queue.js';
 import type { Storage } from '../storage/storage.js';
 import { createSyncStateStore } from '../db/sync-state-store.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
+import type { SecretCipher } from '../secrets/cipher.js';
+import { createConnectorResolver } from './connector-resolver.js';
 
 export interface LivenessOptions {
   heartbeatMs?: number;
@@ -37,6 +39,8 @@ export interface InstanceOptions {
   logger?: ServiceLogger;
   /** the secret store, read through whichever connection asks */
   secrets?: SecretsVia;
+  /** decrypts stored sources' and destinations' secrets for sync tasks that name them */
+  cipher?: SecretCipher;
   /** how long history is kept; absent: the scheduler purges nothing (one-off runs, tests) */
   retention?: RetentionPolicy;
   /** registration and heartbeats of every component; absent for one-off runs */
@@ -82,7 +86,10 @@ export class Instance {
     }
     if (options.worker !== false) {
       // the worker heartbeats itself: its id is the one its claimed jobs are recorded under
-      const runtime = createTaskRuntime({ syncStates: createSyncStateStore(options.db) });
+      const runtime = createTaskRuntime({
+        syncStates: createSyncStateStore(options.db),
+        resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
+      });
       this.worker = new Worker(createWorkerBackend(options.db), signals, runtime, options.storage, {
         threads: options.workerThreads,
         pollMs: options.pollMs,

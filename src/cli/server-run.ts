@@ -75,6 +75,7 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
     },
     logger,
     secrets: (q) => createSecretStore(q, cipher),
+    cipher,
   }).start();
 
   if (mode === 'local') await loadDemoFlows(db, logger);
@@ -82,6 +83,7 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
   const http = serves
     ? buildServer({
         db,
+        cipher,
         bodyLimit: config.bodyLimit,
         auth: { enabled: auth.enabled, failureLimits: config.authFailureLimits },
       })

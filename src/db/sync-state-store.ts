@@ -1,7 +1,8 @@
 import type { ConnectorSide, ReplacedConfig, StoredSync, SyncStateStore } from '../tasks/sync/state-store.js';
-import type { Queryable } from './database.js';
+import { withoutStreams } from '../protocol/state.js';
+import type { Database } from './database.js';
 
-export function createSyncStateStore(db: Queryable): SyncStateStore {
+export function createSyncStateStore(db: Database): SyncStateStore {
   return {
     async load(key) {
       const { rows } = await db.query<{ state: unknown; configs: StoredSync['configs'] }>(
@@ -27,6 +28,20 @@ export function createSyncStateStore(db: Queryable): SyncStateStore {
           JSON.stringify(progress.streams),
         ],
       );
+    },
+    async resetState(key, streams) {
+      await db.transaction(async (tx) => {
+        const { rows } = await tx.query<{ state: unknown }>(
+          'SELECT state FROM sync_connections WHERE key = $1 FOR UPDATE',
+          [key],
+        );
+        if (rows.length === 0) return;
+        const state = streams === undefined ? undefined : withoutStreams(rows[0].state, streams);
+        await tx.query('UPDATE sync_connections SET state = $2::json, updated = now() WHERE key = $1', [
+          key,
+          state === undefined ? null : JSON.stringify(state),
+        ]);
+      });
     },
     async saveConfig(key: string, side: ConnectorSide, config: ReplacedConfig) {
       await db.query(

@@ -49,3 +49,22 @@ function streamStates(input: unknown): AirbyteStateMessage[] {
       typeof s === 'object' && s !== null && s.type === 'STREAM' && s.stream?.stream_descriptor !== undefined,
   );
 }
+
+/** The next read's input without the given streams' states: a STREAM list loses their entries, a
+ * GLOBAL state its stream_states for them; a LEGACY blob cannot be split, so it goes whole. Undefined
+ * when nothing is left. */
+export function withoutStreams(input: unknown, streams: readonly StreamDescriptor[]): unknown {
+  const keys = new Set(streams.map(streamKey));
+  if (!Array.isArray(input)) return undefined;
+  const kept = input.flatMap((s: AirbyteStateMessage) => {
+    if (s.type === 'STREAM') return keys.has(streamKey(s.stream!.stream_descriptor)) ? [] : [s];
+    if (s.type === 'GLOBAL' && s.global) {
+      const streamStates = (s.global.stream_states ?? []).filter(
+        (ss) => !keys.has(streamKey(ss.stream_descriptor)),
+      );
+      return [{ ...s, global: { ...s.global, stream_states: streamStates } }];
+    }
+    return [s];
+  });
+  return kept.length > 0 ? kept : undefined;
+}

@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
+import type { SecretCipher } from '../secrets/cipher.js';
 import type { Storage } from '../storage/storage.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT } from '../config/config.js';
 import { type AuthOptions, registerAuth } from './auth.js';
@@ -12,6 +13,7 @@ import { registerFlowRoutes } from './flow-routes.js';
 import { registerHealth } from './health.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerMetrics } from './metrics.js';
+import { registerResourceRoutes } from './resources/resource-routes.js';
 import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './openapi.js';
 import { registerTriggerRoutes } from './trigger-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
@@ -28,6 +30,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** largest uploaded file, in bytes */
   uploadLimit?: number;
+  /** encrypts sources' and destinations' secret fields; absent: no Airbyte-style resource routes */
+  cipher?: SecretCipher;
 }
 
 /** The webserver: the HTTP API over the repository and the queue, described by the OpenAPI document
@@ -72,6 +76,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerWebhookRoutes(app, db);
     registerTriggerRoutes(app, db);
     registerMetrics(app, db);
+    if (options.cipher) registerResourceRoutes(app, { db, cipher: options.cipher });
   });
 
   return app;

@@ -5,13 +5,14 @@ import { returnTask } from './core/return.js';
 import { sleepTask } from './core/sleep.js';
 import { httpRunnables } from './http/index.js';
 import { scriptRunnables } from './script/index.js';
-import type { SyncStateStore } from './sync/state-store.js';
+import type { ConnectorResolver, SyncStateStore } from './sync/state-store.js';
 import { createSyncTask } from './sync/sync-task.js';
 import type { RunnableTask } from './types.js';
 
 /** What some task types need from the platform, given where the worker is built. */
 export interface TaskRuntimeDeps {
   syncStates: SyncStateStore;
+  resolver?: ConnectorResolver;
 }
 
 /** Runnable task implementations by canonical type name (the flow loader has already turned aliases
@@ -23,7 +24,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
     'io.kestra.plugin.core.output.OutputValues': outputValuesTask,
     'io.kestra.plugin.core.execution.Fail': failTask,
     'io.kestra.plugin.core.flow.Sleep': sleepTask,
-    'io.sluice.sync.Sync': createSyncTask({ states: deps.syncStates }),
+    'io.sluice.sync.Sync': createSyncTask({ states: deps.syncStates, resolver: deps.resolver }),
     ...scriptRunnables,
     ...httpRunnables,
   };

@@ -10,8 +10,12 @@ import type { Execution, TaskRun } from '../../src/engine/execution.js';
 import type { LogLine } from '../../src/engine/messages.js';
 import { loadFlow } from '../../src/flow/load.js';
 import type { Flow } from '../../src/flow/model.js';
+import { SecretCipher } from '../../src/secrets/cipher.js';
 import { LocalStorage } from '../../src/storage/local-storage.js';
 import type { TestDialect } from './databases.js';
+
+/** One key for every test engine and server: what one encrypts, the other decrypts. */
+export const TEST_CIPHER = SecretCipher.fromKey('sluice-tests');
 
 export interface TestEngine {
   db: Database;
@@ -45,6 +49,7 @@ export async function startTestEngine(
     scheduler: false,
     worker: options.worker,
     secrets: options.secrets,
+    cipher: TEST_CIPHER,
   }).start();
   const deploy = async (yaml: string) => {
     const { flow, errors } = loadFlow(yaml, 'test.yaml');

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/server/app.js';
 import type { AuthOptions } from '../../src/server/auth.js';
 import type { TestDialect } from './databases.js';
-import { startTestEngine, type TestEngine } from './engine.js';
+import { startTestEngine, TEST_CIPHER, type TestEngine } from './engine.js';
 
 export interface TestServer {
   engine: TestEngine;
@@ -19,7 +19,7 @@ export async function startTestServer(
   options: { listen?: boolean; auth?: AuthOptions } = {},
 ): Promise<TestServer> {
   const engine = await startTestEngine(dialect);
-  const app = buildServer({ db: engine.db, auth: options.auth });
+  const app = buildServer({ db: engine.db, auth: options.auth, cipher: TEST_CIPHER });
   let base = '';
   if (options.listen) {
     await app.listen({ host: '127.0.0.1', port: 0 });

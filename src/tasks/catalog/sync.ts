@@ -4,15 +4,23 @@ import { z } from 'zod';
 import { looseMap, text } from '../../flow/schemas.js';
 import { runnable } from './define.js';
 
-const connector = () =>
+/** A side names its connector one way: a connector name, a command, or a stored source/destination
+ * (whose configuration comes with it, so it takes no `config`). */
+const connector = (stored: 'sourceId' | 'destinationId') =>
   z
     .strictObject({
       connector: text().optional(),
       command: z.array(text()).min(1).optional(),
+      [stored]: text().optional(),
       config: looseMap().optional(),
     })
-    .refine((side) => (side.connector === undefined) !== (side.command === undefined), {
-      error: "expected exactly one of 'connector' or 'command'",
+    .refine(
+      (side) =>
+        [side.connector, side.command, side[stored]].filter((named) => named !== undefined).length === 1,
+      { error: `expected exactly one of 'connector', 'command' or '${stored}'` },
+    )
+    .refine((side) => side[stored] === undefined || side.config === undefined, {
+      error: `a stored ${stored.replace('Id', '')} brings its own config`,
     });
 
 const stream = () =>
@@ -38,13 +46,16 @@ export const syncTasks = [
     description:
       'Copies records from a source connector to a destination connector, with checkpointed state.',
     properties: z.strictObject({
-      source: connector(),
-      destination: connector(),
+      source: connector('sourceId'),
+      destination: connector('destinationId'),
       streams: z.array(stream()).optional(),
       // Airbyte's connection settings for where the destination writes; default: its own namespace
-      namespaceDefinition: z.enum(['source', 'destination', 'customformat']).optional(),
+      namespaceDefinition: z.enum(['source', 'destination', 'custom_format']).optional(),
       namespaceFormat: text().optional(),
       prefix: text().optional(),
+      // what the API's jobs ask for; a flow's own syncs leave it out (a rendered `{{ inputs.… }}` is
+      // checked when the task runs)
+      jobType: text().optional(),
     }),
   }),
 ];

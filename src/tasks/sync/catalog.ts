@@ -31,7 +31,7 @@ export interface StreamChoice {
 
 /** Where the destination writes: the source's namespace, the destination's own default (no
  * namespace), or a format where `${SOURCE_NAMESPACE}` stands for the source's. */
-export type NamespaceDefinition = 'source' | 'destination' | 'customformat';
+export type NamespaceDefinition = 'source' | 'destination' | 'custom_format';
 
 export interface NamespaceMapping {
   namespaceDefinition?: NamespaceDefinition;
@@ -155,7 +155,7 @@ function mapDescriptor(
       return source.namespace === undefined ? { name } : { name, namespace: source.namespace };
     case 'destination':
       return { name };
-    case 'customformat': {
+    case 'custom_format': {
       const namespace = (namespaceFormat ?? '').replaceAll('${SOURCE_NAMESPACE}', source.namespace ?? '');
       return namespace === '' ? { name } : { name, namespace };
     }

@@ -1,8 +1,11 @@
-// Which program a sync side runs: a built-in connector by its short name (`postgres` under `source:` is
-// `source-postgres`), or any Airbyte-protocol executable given as an argv.
+// What program a sync side runs, with which configuration: a built-in connector by its short name
+// (`postgres` under `source:` is `source-postgres`), a registered connector definition, any
+// Airbyte-protocol executable given as an argv, or a stored source / destination by id.
 import { fileURLToPath } from 'node:url';
 import { BUILT_IN_CONNECTORS, builtInConnector } from '../../connectors/registry.js';
-import type { ConnectorSide } from './state-store.js';
+import type { JsonObject } from '../../protocol/messages.js';
+import { SyncFailure } from './connector-calls.js';
+import type { ConnectorResolver, ConnectorSide, ResolvedConnector } from './state-store.js';
 
 /** The sluice CLI, relative to this module in both src/ and dist/. */
 const SLUICE_BIN = fileURLToPath(new URL('../../../bin/sluice.js', import.meta.url));
@@ -10,20 +13,42 @@ const SLUICE_BIN = fileURLToPath(new URL('../../../bin/sluice.js', import.meta.u
 export interface ConnectorRef {
   connector?: string;
   command?: string[];
+  sourceId?: string;
+  destinationId?: string;
+  config?: JsonObject;
 }
 
-export function connectorCommand(side: ConnectorSide, ref: ConnectorRef): string[] {
-  if (ref.command !== undefined) return ref.command;
-  const short = ref.connector!;
-  const name = short.startsWith(`${side}-`) ? short : `${side}-${short}`;
-  if (!builtInConnector(name)) {
-    const known = BUILT_IN_CONNECTORS.filter((c) => c.kind === side)
-      .map((c) => c.name.slice(side.length + 1))
-      .join(', ');
-    throw new Error(
-      `${side}.connector: no built-in ${side} named ${JSON.stringify(short)} (built in: ${known})`,
-    );
+export async function resolveConnector(
+  side: ConnectorSide,
+  ref: ConnectorRef,
+  resolver: ConnectorResolver | undefined,
+): Promise<ResolvedConnector> {
+  const id = side === 'source' ? ref.sourceId : ref.destinationId;
+  if (id !== undefined) {
+    const stored = await resolver?.actor(side, id);
+    if (!stored) throw new SyncFailure('config_error', `${side}.${side}Id: no ${side} ${JSON.stringify(id)}`);
+    return stored;
   }
+  const config = ref.config ?? {};
+  if (ref.command !== undefined) return { command: ref.command, config };
+  return { command: await namedCommand(side, ref.connector!, resolver), config };
+}
+
+export async function namedCommand(
+  side: ConnectorSide,
+  short: string,
+  resolver: ConnectorResolver | undefined,
+): Promise<string[]> {
+  const name = short.startsWith(`${side}-`) ? short : `${side}-${short}`;
   // the connector runs as its own process, as an outside one would: a crash or a leak stays its own
-  return [process.execPath, SLUICE_BIN, 'connector', name];
+  if (builtInConnector(name)) return [process.execPath, SLUICE_BIN, 'connector', name];
+  const registered = await resolver?.definition(side, short);
+  if (registered) return registered;
+  const known = BUILT_IN_CONNECTORS.filter((c) => c.kind === side)
+    .map((c) => c.name.slice(side.length + 1))
+    .join(', ');
+  throw new SyncFailure(
+    'config_error',
+    `${side}.connector: no built-in or registered ${side} named ${JSON.stringify(short)} (built in: ${known})`,
+  );
 }

@@ -42,8 +42,6 @@ export interface PipeResult {
   committed: CountsByStream;
   /** records of streams outside the catalog, by stream */
   dropped: Map<string, number>;
-  /** the destination's stdin failed (it died or closed it) */
-  writeError?: Error;
 }
 
 interface Pending {
@@ -104,13 +102,8 @@ export class SyncPipe {
     await this.ackChain;
   }
 
-  result(stdin: LineSink): PipeResult {
-    return {
-      emitted: this.emitted,
-      committed: this.committed,
-      dropped: this.dropped,
-      writeError: stdin.failed,
-    };
+  result(): PipeResult {
+    return { emitted: this.emitted, committed: this.committed, dropped: this.dropped };
   }
 
   private record(

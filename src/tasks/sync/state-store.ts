@@ -1,6 +1,6 @@
 // What a sync keeps between its runs. The sync task depends on this interface only; the database
 // implementation plugs in where the worker is built.
-import type { JsonObject } from '../../protocol/messages.js';
+import type { JsonObject, StreamDescriptor } from '../../protocol/messages.js';
 
 export type ConnectorSide = 'source' | 'destination';
 
@@ -29,4 +29,19 @@ export interface SyncStateStore {
   /** Records an acknowledged checkpoint: the state and the counts committed with it, atomically. */
   saveState(key: string, state: unknown, progress: CommittedProgress): Promise<void>;
   saveConfig(key: string, side: ConnectorSide, config: ReplacedConfig): Promise<void>;
+  /** Forgets the state of the given streams (all of it when none are given, or when the state is
+   * not kept per stream). */
+  resetState(key: string, streams?: StreamDescriptor[]): Promise<void>;
+}
+
+export interface ResolvedConnector {
+  command: string[];
+  config: JsonObject;
+}
+
+/** Finds what a sync side names by reference: a stored source or destination (its configuration with
+ * secrets in clear), or a registered connector definition. */
+export interface ConnectorResolver {
+  actor(side: ConnectorSide, id: string): Promise<ResolvedConnector | undefined>;
+  definition(side: ConnectorSide, name: string): Promise<string[] | undefined>;
 }

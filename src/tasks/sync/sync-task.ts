@@ -9,29 +9,33 @@ import { nextReadState } from '../../protocol/state.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
 import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
 import { check, discover, failureOfExit, specOf, SyncFailure, validated } from './connector-calls.js';
-import { type ConnectorRef, connectorCommand } from './connector-command.js';
+import { type ConnectorRef, resolveConnector } from './connector-command.js';
 import { launchConnector } from './launcher.js';
 import { LineSink } from './line-sink.js';
 import { type CountsByStream, SyncPipe } from './pipe.js';
 import { ProgressReporter } from './progress.js';
-import type { ConnectorSide, StoredSync, SyncStateStore } from './state-store.js';
+import type { ConnectorResolver, ConnectorSide, StoredSync, SyncStateStore } from './state-store.js';
 
 export interface SyncTaskOptions {
   states: SyncStateStore;
+  /** finds stored sources and destinations, and registered connector definitions */
+  resolver?: ConnectorResolver;
   /** how often live progress is logged; default 5 s */
   progressIntervalMs?: number;
   /** the least time between two writes of an acknowledged state; the last one is always written */
   stateSaveIntervalMs?: number;
 }
 
-interface SideProps extends ConnectorRef {
-  config?: JsonObject;
-}
+/** Airbyte's job types: a sync; a reset or clear (empty the destination's streams and forget the
+ * state); a refresh (forget the state and copy everything again, replacing what the destination has). */
+const JOB_TYPES = ['sync', 'reset', 'clear', 'refresh'] as const;
+type JobType = (typeof JOB_TYPES)[number];
 
 interface SyncProps extends NamespaceMapping {
-  source: SideProps;
-  destination: SideProps;
+  source: ConnectorRef;
+  destination: ConnectorRef;
   streams?: StreamChoice[];
+  jobType?: JobType;
 }
 
 interface Side {
@@ -59,11 +63,9 @@ export function createSyncTask(options: SyncTaskOptions): RunnableTask {
 }
 
 function pick(task: TaskDef): Record<string, unknown> {
-  const { source, destination, streams, namespaceDefinition, namespaceFormat, prefix } = task as Record<
-    string,
-    unknown
-  >;
-  return { source, destination, streams, namespaceDefinition, namespaceFormat, prefix };
+  const { source, destination, streams, namespaceDefinition, namespaceFormat, prefix, jobType } =
+    task as Record<string, unknown>;
+  return { source, destination, streams, namespaceDefinition, namespaceFormat, prefix, jobType };
 }
 
 class SyncRun {
@@ -82,8 +84,15 @@ class SyncRun {
   }
 
   async run(props: SyncProps): Promise<TaskResult> {
-    const source = this.side('source', props.source);
-    const destination = this.side('destination', props.destination);
+    const jobType = props.jobType ?? 'sync';
+    if (!JOB_TYPES.includes(jobType)) {
+      throw new SyncFailure(
+        'config_error',
+        `jobType: expected one of ${JOB_TYPES.join(', ')}, got ${jobType}`,
+      );
+    }
+    const source = await this.side('source', props.source);
+    const destination = await this.side('destination', props.destination);
     const [sourceSpec, destinationSpec] = await Promise.all([
       specOf(this.call(source)),
       specOf(this.call(destination)),
@@ -96,6 +105,16 @@ class SyncRun {
       check(this.call(destination), destination.config),
     ]);
     const plan = planSync(catalog, props.streams, props);
+    if (jobType !== 'sync') {
+      await this.options.states.resetState(this.key);
+      this.state = undefined;
+      this.ctx.logger.info(`${jobType}: the state is reset`);
+      // a refresh copies everything again and a clear copies nothing: either way, replacing
+      for (const s of [...plan.sourceCatalog.streams, ...plan.destinationCatalog.streams]) {
+        s.destination_sync_mode = 'overwrite';
+      }
+      if (jobType !== 'refresh') return this.clear(destination, plan);
+    }
     this.ctx.logger.info(
       `syncing ${plan.sourceCatalog.streams
         .map((s) => `${s.stream.name} (${s.sync_mode}/${s.destination_sync_mode})`)
@@ -141,7 +160,7 @@ class SyncRun {
       onControl: (side, config) => this.replaceConfig(side === 'source' ? source : destination, config),
     });
     const progress = new ProgressReporter(this.ctx.logger, this.options.progressIntervalMs ?? 5000);
-    progress.start(() => pipe.result(stdin).emitted);
+    progress.start(() => pipe.result().emitted);
     const writerDone = writer.exit.then((exit) => {
       // a destination gone before the source ended: nothing it would write can be committed now
       if (exit.failure || exit.exitCode !== 0) stopSource.abort();
@@ -154,30 +173,51 @@ class SyncRun {
     }
     const [readExit, writeExit] = await Promise.all([reader.exit, writerDone]);
     await this.saveState(true);
-    const result = pipe.result(stdin);
+    const result = pipe.result();
     progress.summary(result.emitted, result.dropped);
 
     if (this.ctx.signal.aborted) throw new SyncFailure('system_error', 'Sync killed');
     const failure =
       failureOfExit('destination', 'write', writeExit) ??
       (readExit.cancelled ? undefined : failureOfExit('source', 'read', readExit)) ??
-      (result.writeError
-        ? new SyncFailure(
-            'system_error',
-            `destination stopped reading its input: ${result.writeError.message}`,
-          )
+      (stdin.failed
+        ? new SyncFailure('system_error', `destination stopped reading its input: ${stdin.failed.message}`)
         : undefined);
     if (failure) throw failure;
     // a destination that ends its write successfully has committed all it was given
     return { outputs: this.outputs(result.emitted, result.emitted) };
   }
 
-  private side(side: ConnectorSide, props: SideProps): Side {
-    const given = props.config ?? {};
+  private async side(side: ConnectorSide, ref: ConnectorRef): Promise<Side> {
+    const { command, config: given } = await resolveConnector(side, ref, this.options.resolver);
     const replaced = this.stored.configs[side];
     const config = replaced && replaced.basedOn === digest(given) ? replaced.config : given;
     if (config !== given) this.ctx.logger.info(`${side}: using the configuration it last replaced (CONTROL)`);
-    return { side, command: connectorCommand(side, props), given, config };
+    return { side, command, given, config };
+  }
+
+  /** The destination's streams replaced by nothing: a write of the catalog, in overwrite, with no
+   * records. */
+  private async clear(destination: Side, plan: ReturnType<typeof planSync>): Promise<TaskResult> {
+    const writer = await launchConnector({
+      command: destination.command,
+      verb: 'write',
+      config: destination.config,
+      catalog: plan.destinationCatalog,
+      signal: this.ctx.signal,
+      onStderr: (line) => this.ctx.logger.info(`destination: ${line}`),
+    });
+    writer.stdin!.end();
+    const pipe = new SyncPipe(plan.routes, {
+      logger: this.ctx.logger,
+      onAck: async () => undefined,
+      onControl: (_side, config) => this.replaceConfig(destination, config),
+    });
+    await pipe.acknowledgements(writer.messages);
+    const failure = failureOfExit('destination', 'write', await writer.exit);
+    if (failure) throw failure;
+    const empty = pipe.result().emitted;
+    return { outputs: this.outputs(empty, empty) };
   }
 
   private call(side: Side) {

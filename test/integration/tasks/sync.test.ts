@@ -217,7 +217,7 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
         { streams: users(2) },
         {
           extra: {
-            namespaceDefinition: 'customformat',
+            namespaceDefinition: 'custom_format',
             namespaceFormat: 'raw_${SOURCE_NAMESPACE}x',
             prefix: 'src_',
           },
@@ -296,6 +296,6 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
     const execution = await engine.run(yaml);
     expect(execution.state.current).toBe('FAILED');
     const logs = (await engine.logs(execution.id)).map((l) => l.message).join('\n');
-    expect(logs).toMatch(/source\.connector: no built-in source named "nosuch" \(built in: .*faker/);
+    expect(logs).toMatch(/source\.connector: no built-in or registered source named "nosuch" \(built in: .*faker/);
   });
 });

@@ -1,0 +1,512 @@
+// The Airbyte-style resources over the engine: connector definitions, sources and destinations
+// (configurations checked against the connector's spec, secrets encrypted at rest and masked on the
+// way out), connections (saved as the flows they run as) and jobs (their executions).
+import { randomUUID } from 'node:crypto';
+import {
+  type ConnectionDef,
+  type ConnectionSettings,
+  CONNECTIONS_NAMESPACE,
+  connectionFlow,
+  connectionStateKey,
+  type JobType,
+  jobStatus,
+  SYNC_TASK_ID,
+} from '../connections/connection.js';
+import { keepMaskedSecrets, mapPaths, masked, secretPaths } from '../connections/secret-fields.js';
+import { BUILT_IN_CONNECTORS } from '../connectors/registry.js';
+import {
+  type ActorKind,
+  type ActorRow,
+  deleteActor,
+  deleteDefinition,
+  getActor,
+  insertActor,
+  insertDefinition,
+  listActors,
+  listDefinitions,
+  saveCatalog,
+  updateActor,
+} from '../db/actor-repository.js';
+import {
+  connectionsOf,
+  type ConnectionRow,
+  deleteConnection,
+  getConnection,
+  listConnections,
+  saveConnection,
+} from '../db/connection-repository.js';
+import type { Database } from '../db/database.js';
+import { selectLogs } from '../db/engine-store.js';
+import { searchExecutions } from '../db/execution-search.js';
+import { deleteFlow, getFlow, saveFlow } from '../db/flow-repository.js';
+import { createSyncStateStore } from '../db/sync-state-store.js';
+import type { Execution } from '../engine/execution.js';
+import { isTerminal } from '../engine/state.js';
+import { loadFlow } from '../flow/load.js';
+import type { ConnectorSpecification, JsonObject, StreamDescriptor } from '../protocol/messages.js';
+import { validateConfig } from '../protocol/config-validation.js';
+import { emit } from '../queue/postgres-queue.js';
+import type { SecretCipher } from '../secrets/cipher.js';
+import { CatalogError, planSync } from '../tasks/sync/catalog.js';
+import { check, discover, specOf, SyncFailure } from '../tasks/sync/connector-calls.js';
+import { namedCommand } from '../tasks/sync/connector-command.js';
+import { createConnectorResolver } from './connector-resolver.js';
+import { getExecution, startExecution } from './executions.js';
+
+/** A refusal with the HTTP status it deserves and, for invalid input, the fields at fault. */
+export class ResourceError extends Error {
+  constructor(
+    readonly status: 400 | 404 | 409 | 422,
+    message: string,
+    readonly details: { path?: string; message: string }[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface ResourceDeps {
+  db: Database;
+  cipher: SecretCipher;
+}
+
+const typeField = (kind: ActorKind) => (kind === 'source' ? 'sourceType' : 'destinationType');
+const idField = (kind: ActorKind) => (kind === 'source' ? 'sourceId' : 'destinationId');
+
+// ------------------------------------------------------------------------------- definitions
+
+export interface DefinitionView {
+  definitionId: string;
+  name: string;
+  kind: ActorKind;
+  builtIn: boolean;
+  description?: string;
+  command?: string[];
+}
+
+export async function connectorDefinitions(deps: ResourceDeps): Promise<DefinitionView[]> {
+  const builtIn = BUILT_IN_CONNECTORS.map((c) => ({
+    definitionId: c.name,
+    name: c.name.slice(c.kind.length + 1),
+    kind: c.kind,
+    builtIn: true,
+    description: c.description,
+  }));
+  const registered = (await listDefinitions(deps.db)).map((d) => ({
+    definitionId: `${d.kind}-${d.name}`,
+    name: d.name,
+    kind: d.kind,
+    builtIn: false,
+    command: d.command,
+  }));
+  return [...builtIn, ...registered];
+}
+
+export async function registerDefinition(
+  deps: ResourceDeps,
+  def: { name: string; kind: ActorKind; command: string[] },
+): Promise<DefinitionView> {
+  if (BUILT_IN_CONNECTORS.some((c) => c.name === `${def.kind}-${def.name}`)) {
+    throw new ResourceError(409, `${def.name} is a built-in ${def.kind}`);
+  }
+  if (!(await insertDefinition(deps.db, def))) {
+    throw new ResourceError(409, `a connector definition named ${def.name} exists`);
+  }
+  return { definitionId: `${def.kind}-${def.name}`, ...def, builtIn: false };
+}
+
+export async function unregisterDefinition(deps: ResourceDeps, name: string): Promise<void> {
+  if (!(await deleteDefinition(deps.db, name)))
+    throw new ResourceError(404, `no connector definition ${name}`);
+}
+
+// ------------------------------------------------------------------------------- sources and destinations
+
+export interface ActorInput {
+  name: string;
+  configuration: JsonObject;
+}
+
+/** Specs are fixed per command: asked once per process. */
+const specs = new Map<string, Promise<ConnectorSpecification>>();
+
+async function connectorOf(deps: ResourceDeps, kind: ActorKind, connector: string) {
+  const command = await rethrow(() =>
+    namedCommand(kind, connector, createConnectorResolver(deps.db, deps.cipher)),
+  );
+  const key = JSON.stringify(command);
+  let spec = specs.get(key);
+  if (!spec) {
+    spec = specOf({ side: kind, command });
+    specs.set(key, spec);
+    spec.catch(() => specs.delete(key));
+  }
+  return { command, spec: await rethrow(() => spec) };
+}
+
+/** The configuration to store: validated against the spec (defaults applied), secrets encrypted. */
+async function storable(deps: ResourceDeps, kind: ActorKind, connector: string, config: JsonObject) {
+  const { spec } = await connectorOf(deps, kind, connector);
+  const result = validateConfig(spec.connectionSpecification, config);
+  if (!result.ok) {
+    throw new ResourceError(
+      422,
+      `invalid ${kind} configuration`,
+      result.errors.map((e) => ({
+        path: e.replace(/^config/, 'configuration').replace(/:.*/, ''),
+        message: e,
+      })),
+    );
+  }
+  const paths = secretPaths(spec.connectionSpecification, result.config);
+  return {
+    configuration: mapPaths(result.config, paths, (v) => deps.cipher.encrypt(v)),
+    secretPaths: paths,
+  };
+}
+
+function clearConfig(deps: ResourceDeps, actor: ActorRow): JsonObject {
+  return mapPaths(actor.configuration, actor.secretPaths, (v) => deps.cipher.decrypt(v));
+}
+
+export function actorView(actor: ActorRow): JsonObject {
+  return {
+    [idField(actor.kind)]: actor.id,
+    name: actor.name,
+    [typeField(actor.kind)]: actor.connector,
+    configuration: {
+      [typeField(actor.kind)]: actor.connector,
+      ...masked(actor.configuration, actor.secretPaths),
+    },
+    createdAt: actor.created,
+    updatedAt: actor.updated,
+  };
+}
+
+export async function createActor(
+  deps: ResourceDeps,
+  kind: ActorKind,
+  input: ActorInput,
+): Promise<JsonObject> {
+  const { [typeField(kind)]: connector, ...config } = input.configuration;
+  if (typeof connector !== 'string' || connector === '') {
+    throw new ResourceError(400, `configuration.${typeField(kind)} is required`, [
+      { path: `configuration.${typeField(kind)}`, message: 'must name a connector' },
+    ]);
+  }
+  const stored = await storable(deps, kind, connector, config);
+  const actor = await insertActor(deps.db, {
+    id: randomUUID(),
+    kind,
+    name: input.name,
+    connector,
+    ...stored,
+  });
+  return actorView(actor);
+}
+
+async function actorOr404(deps: ResourceDeps, kind: ActorKind, id: string): Promise<ActorRow> {
+  const actor = await getActor(deps.db, kind, id);
+  if (!actor) throw new ResourceError(404, `no ${kind} ${id}`);
+  return actor;
+}
+
+export async function getActorView(deps: ResourceDeps, kind: ActorKind, id: string): Promise<JsonObject> {
+  return actorView(await actorOr404(deps, kind, id));
+}
+
+export async function listActorViews(deps: ResourceDeps, kind: ActorKind, limit: number, offset: number) {
+  return (await listActors(deps.db, kind, limit, offset)).map(actorView);
+}
+
+/** A partial update; a secret sent back as the mask keeps its stored value. */
+export async function updateActorConfig(
+  deps: ResourceDeps,
+  kind: ActorKind,
+  id: string,
+  input: Partial<ActorInput>,
+): Promise<JsonObject> {
+  const actor = await actorOr404(deps, kind, id);
+  let stored = { configuration: actor.configuration, secretPaths: actor.secretPaths };
+  if (input.configuration) {
+    const { [typeField(kind)]: connector, ...config } = input.configuration;
+    if (connector !== undefined && connector !== actor.connector) {
+      throw new ResourceError(422, `configuration.${typeField(kind)} cannot change: create another ${kind}`);
+    }
+    stored = await storable(deps, kind, actor.connector, keepMaskedSecrets(config, clearConfig(deps, actor)));
+  }
+  const updated = await updateActor(deps.db, { id, kind, name: input.name ?? actor.name, ...stored });
+  return actorView(updated!);
+}
+
+export async function removeActor(deps: ResourceDeps, kind: ActorKind, id: string): Promise<void> {
+  const users = await connectionsOf(deps.db, id);
+  if (users.length > 0) {
+    throw new ResourceError(409, `${kind} ${id} is used by connection ${users.map((c) => c.id).join(', ')}`);
+  }
+  if (!(await deleteActor(deps.db, kind, id))) throw new ResourceError(404, `no ${kind} ${id}`);
+}
+
+export async function checkActor(deps: ResourceDeps, kind: ActorKind, id: string) {
+  const actor = await actorOr404(deps, kind, id);
+  const { command } = await connectorOf(deps, kind, actor.connector);
+  try {
+    await check({ side: kind, command }, clearConfig(deps, actor));
+    return { status: 'succeeded', message: null };
+  } catch (error) {
+    return { status: 'failed', message: (error as Error).message };
+  }
+}
+
+/** The source's catalog: the cached one unless a refresh is asked for or none was discovered yet. */
+export async function discoverSource(deps: ResourceDeps, id: string, refresh: boolean) {
+  const actor = await actorOr404(deps, 'source', id);
+  if (actor.catalog && !refresh)
+    return { catalog: actor.catalog, cached: true, discoveredAt: actor.catalogUpdated };
+  const { command } = await connectorOf(deps, 'source', actor.connector);
+  const catalog = await rethrow(() => discover({ side: 'source', command }, clearConfig(deps, actor)));
+  await saveCatalog(deps.db, 'source', id, catalog);
+  const fresh = await actorOr404(deps, 'source', id);
+  return { catalog, cached: false, discoveredAt: fresh.catalogUpdated };
+}
+
+// ------------------------------------------------------------------------------- connections
+
+export interface ConnectionInput {
+  name?: string;
+  sourceId: string;
+  destinationId: string;
+  configurations?: ConnectionSettings['configurations'];
+  schedule?: ConnectionSettings['schedule'];
+  namespaceDefinition?: ConnectionSettings['namespaceDefinition'];
+  namespaceFormat?: string;
+  prefix?: string;
+  status?: ConnectionSettings['status'];
+}
+
+export function connectionView(c: ConnectionRow): JsonObject {
+  return {
+    connectionId: c.id,
+    name: c.name,
+    sourceId: c.sourceId,
+    destinationId: c.destinationId,
+    ...c.settings,
+    createdAt: c.created,
+    updatedAt: c.updated,
+  };
+}
+
+async function connectionOr404(deps: ResourceDeps, id: string): Promise<ConnectionRow> {
+  const c = await getConnection(deps.db, id);
+  if (!c) throw new ResourceError(404, `no connection ${id}`);
+  return c;
+}
+
+/** Saves the connection and the flow it runs as, in one transaction. Streams are checked against the
+ * source's cached catalog when there is one, so a typo is refused now rather than at the first job. */
+async function store(deps: ResourceDeps, def: ConnectionDef): Promise<ConnectionRow> {
+  const source = await actorOr404(deps, 'source', def.sourceId);
+  await actorOr404(deps, 'destination', def.destinationId);
+  const { schedule } = def.settings;
+  if (schedule.scheduleType === 'cron' && !schedule.cronExpression) {
+    throw new ResourceError(400, 'schedule.cronExpression is required for a cron schedule', [
+      { path: 'schedule.cronExpression', message: 'required when scheduleType is cron' },
+    ]);
+  }
+  if (source.catalog && def.settings.configurations.streams.length > 0) {
+    try {
+      planSync(source.catalog, def.settings.configurations.streams, def.settings);
+    } catch (error) {
+      if (error instanceof CatalogError) throw new ResourceError(422, error.message);
+      throw error;
+    }
+  }
+  const { flow, errors } = loadFlow(JSON.stringify(connectionFlow(def)), `connection-${def.id}.yaml`);
+  if (!flow) {
+    throw new ResourceError(
+      422,
+      'invalid connection',
+      errors.map((e) => ({ message: e.message })),
+    );
+  }
+  return deps.db.transaction(async (tx) => {
+    const row = await saveConnection(tx, def);
+    await saveFlow(tx, flow);
+    return row;
+  });
+}
+
+export async function createConnection(deps: ResourceDeps, input: ConnectionInput): Promise<JsonObject> {
+  const id = randomUUID();
+  const row = await store(deps, {
+    id,
+    name: input.name ?? `connection ${id.slice(0, 8)}`,
+    sourceId: input.sourceId,
+    destinationId: input.destinationId,
+    settings: {
+      configurations: input.configurations ?? { streams: [] },
+      schedule: input.schedule ?? { scheduleType: 'manual' },
+      namespaceDefinition: input.namespaceDefinition ?? 'destination',
+      ...(input.namespaceFormat !== undefined && { namespaceFormat: input.namespaceFormat }),
+      ...(input.prefix !== undefined && { prefix: input.prefix }),
+      status: input.status ?? 'active',
+    },
+  });
+  return connectionView(row);
+}
+
+export async function updateConnection(
+  deps: ResourceDeps,
+  id: string,
+  input: Partial<Omit<ConnectionInput, 'sourceId' | 'destinationId'>>,
+): Promise<JsonObject> {
+  const current = await connectionOr404(deps, id);
+  const { name, ...settings } = input;
+  const row = await store(deps, {
+    id,
+    name: name ?? current.name,
+    sourceId: current.sourceId,
+    destinationId: current.destinationId,
+    settings: { ...current.settings, ...settings },
+  });
+  return connectionView(row);
+}
+
+export async function getConnectionView(deps: ResourceDeps, id: string): Promise<JsonObject> {
+  return connectionView(await connectionOr404(deps, id));
+}
+
+export async function listConnectionViews(deps: ResourceDeps, limit: number, offset: number) {
+  return (await listConnections(deps.db, limit, offset)).map(connectionView);
+}
+
+export async function removeConnection(deps: ResourceDeps, id: string): Promise<void> {
+  await connectionOr404(deps, id);
+  await deps.db.transaction(async (tx) => {
+    await deleteFlow(tx, CONNECTIONS_NAMESPACE, id);
+    await deleteConnection(tx, id);
+  });
+}
+
+export async function connectionState(deps: ResourceDeps, id: string) {
+  await connectionOr404(deps, id);
+  const { state } = await createSyncStateStore(deps.db).load(connectionStateKey(id));
+  return { connectionId: id, stateType: stateTypeOf(state), state: state ?? null };
+}
+
+export async function resetConnectionState(deps: ResourceDeps, id: string, streams?: StreamDescriptor[]) {
+  await connectionOr404(deps, id);
+  await createSyncStateStore(deps.db).resetState(connectionStateKey(id), streams);
+  return connectionState(deps, id);
+}
+
+function stateTypeOf(state: unknown): string {
+  if (state === undefined || state === null) return 'not_set';
+  if (!Array.isArray(state)) return 'legacy';
+  return (state[0] as { type?: string } | undefined)?.type === 'GLOBAL' ? 'global' : 'stream';
+}
+
+// ------------------------------------------------------------------------------- jobs
+
+export async function createJob(
+  deps: ResourceDeps,
+  connectionId: string,
+  jobType: JobType,
+): Promise<JsonObject> {
+  await connectionOr404(deps, connectionId);
+  const running = await searchExecutions(deps.db, {
+    namespace: CONNECTIONS_NAMESPACE,
+    flowId: connectionId,
+    states: ['CREATED', 'QUEUED', 'RUNNING', 'PAUSED', 'RESTARTED', 'KILLING', 'RETRYING'],
+    page: 1,
+    size: 1,
+  });
+  if (running.results.length > 0) {
+    throw new ResourceError(409, `connection ${connectionId} has a job running: ${running.results[0].id}`);
+  }
+  const flow = await getFlow(deps.db, CONNECTIONS_NAMESPACE, connectionId);
+  if (!flow) throw new ResourceError(404, `no connection ${connectionId}`);
+  const execution = await startExecution(deps.db, flow, { jobType });
+  return jobView(execution);
+}
+
+export async function listJobs(
+  deps: ResourceDeps,
+  filter: { connectionId?: string; limit: number; offset: number },
+) {
+  // pages of the execution search: offset is a multiple of limit in every client we serve
+  const page = Math.floor(filter.offset / filter.limit) + 1;
+  const { results } = await searchExecutions(deps.db, {
+    namespace: CONNECTIONS_NAMESPACE,
+    flowId: filter.connectionId,
+    page,
+    size: filter.limit,
+  });
+  return results.map(jobView);
+}
+
+async function jobOr404(deps: ResourceDeps, id: string): Promise<Execution> {
+  const execution = await getExecution(deps.db, id);
+  if (!execution || execution.namespace !== CONNECTIONS_NAMESPACE)
+    throw new ResourceError(404, `no job ${id}`);
+  return execution;
+}
+
+/** A job with its attempts, each with its log lines. */
+export async function getJob(deps: ResourceDeps, id: string): Promise<JsonObject> {
+  const execution = await jobOr404(deps, id);
+  const logs = await selectLogs(deps.db, id);
+  const sync = execution.taskRunList.find((tr) => tr.taskId === SYNC_TASK_ID);
+  const attempts = (sync?.attempts ?? []).map((attempt, i) => ({
+    attempt: i + 1,
+    status: attempt.state.current,
+    logs: logs
+      .filter((l) => l.taskRunId === sync!.id && l.attempt === i + 1)
+      .map((l) => ({ timestamp: l.ts, level: l.level, message: l.message })),
+  }));
+  return { ...jobView(execution), attempts };
+}
+
+export async function cancelJob(deps: ResourceDeps, id: string): Promise<JsonObject> {
+  const execution = await jobOr404(deps, id);
+  if (isTerminal(execution.state.current)) throw new ResourceError(409, `job ${id} has ended`);
+  await deps.db.transaction((tx) => emit(tx, 'executor', { type: 'kill', executionId: id }, { key: id }));
+  return { ...jobView(execution), status: 'cancelled' };
+}
+
+export function jobView(execution: Execution): JsonObject {
+  const sync = execution.taskRunList.find((tr) => tr.taskId === SYNC_TASK_ID);
+  const outputs = (sync?.outputs ?? {}) as {
+    recordsCommitted?: number;
+    bytesEmitted?: number;
+    streams?: Record<string, unknown>;
+  };
+  const histories = execution.state.histories;
+  const start = histories[0]?.date;
+  const last = histories[histories.length - 1]?.date;
+  return {
+    jobId: execution.id,
+    status: jobStatus(execution),
+    jobType: (execution.inputs as { jobType?: string }).jobType ?? 'sync',
+    connectionId: execution.flowId,
+    startTime: start ?? null,
+    lastUpdatedAt: last ?? null,
+    duration: start && last ? isoDuration(Date.parse(last) - Date.parse(start)) : null,
+    rowsSynced: outputs.recordsCommitted ?? 0,
+    bytesSynced: outputs.bytesEmitted ?? 0,
+    streams: outputs.streams ?? {},
+  };
+}
+
+function isoDuration(ms: number): string {
+  return `PT${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}S`;
+}
+
+/** A connector's failure at spec/check/discover time is the caller's configuration at fault. */
+async function rethrow<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (error instanceof SyncFailure) throw new ResourceError(422, error.message);
+    throw error;
+  }
+}

@@ -1,0 +1,26 @@
+// The worker's view of stored sources, destinations and connector definitions, for sync tasks that
+// name them by reference: configurations come back with their secrets decrypted, only here.
+import { mapPaths } from '../connections/secret-fields.js';
+import { getActor, getDefinition } from '../db/actor-repository.js';
+import type { Queryable } from '../db/database.js';
+import type { SecretCipher } from '../secrets/cipher.js';
+import { namedCommand } from '../tasks/sync/connector-command.js';
+import type { ConnectorResolver } from '../tasks/sync/state-store.js';
+
+export function createConnectorResolver(db: Queryable, cipher: SecretCipher): ConnectorResolver {
+  const resolver: ConnectorResolver = {
+    async actor(side, id) {
+      const actor = await getActor(db, side, id);
+      if (!actor) return undefined;
+      return {
+        command: await namedCommand(side, actor.connector, resolver),
+        config: mapPaths(actor.configuration, actor.secretPaths, (v) => cipher.decrypt(v)),
+      };
+    },
+    async definition(side, name) {
+      const def = await getDefinition(db, name);
+      return def && def.kind === side ? def.command : undefined;
+    },
+  };
+  return resolver;
+}

@@ -1,0 +1,101 @@
+// An Airbyte-style connection is a flow: one `sync` task between a stored source and destination, a
+// Schedule trigger when it has a cron, concurrency 1 so that two jobs never write at once. Its jobs are
+// that flow's executions, so the scheduler, executor, workers, logs and UI serve connections unchanged.
+import type { Execution } from '../engine/execution.js';
+import type { NamespaceDefinition, PublicSyncMode } from '../tasks/sync/catalog.js';
+
+export const CONNECTIONS_NAMESPACE = 'sluice.connections';
+export const SYNC_TASK_ID = 'sync';
+export const JOB_TYPES = ['sync', 'reset', 'refresh', 'clear'] as const;
+export type JobType = (typeof JOB_TYPES)[number];
+
+export interface StreamSetting {
+  name: string;
+  namespace?: string;
+  syncMode?: PublicSyncMode;
+  cursorField?: string[];
+  primaryKey?: string[][];
+}
+
+export interface ConnectionSettings {
+  configurations: { streams: StreamSetting[] };
+  schedule: { scheduleType: 'manual' | 'cron'; cronExpression?: string };
+  namespaceDefinition: NamespaceDefinition;
+  namespaceFormat?: string;
+  prefix?: string;
+  status: 'active' | 'inactive';
+}
+
+export interface ConnectionDef {
+  id: string;
+  name: string;
+  sourceId: string;
+  destinationId: string;
+  settings: ConnectionSettings;
+}
+
+/** The state key the sync task keeps this connection's state under (namespace/flow/task). */
+export function connectionStateKey(connectionId: string): string {
+  return `${CONNECTIONS_NAMESPACE}/${connectionId}/${SYNC_TASK_ID}`;
+}
+
+/** The flow a connection runs as, as a document for the flow loader. */
+export function connectionFlow(c: ConnectionDef): Record<string, unknown> {
+  const { settings } = c;
+  const streams = settings.configurations.streams;
+  const cron = settings.schedule.scheduleType === 'cron' ? settings.schedule.cronExpression : undefined;
+  return {
+    id: c.id,
+    namespace: CONNECTIONS_NAMESPACE,
+    description: `Connection ${c.name}`,
+    labels: { 'sluice.connection': c.id },
+    inputs: [{ id: 'jobType', type: 'SELECT', values: [...JOB_TYPES], defaults: 'sync' }],
+    concurrency: { limit: 1, behavior: 'QUEUE' },
+    tasks: [
+      {
+        id: SYNC_TASK_ID,
+        type: 'sync',
+        source: { sourceId: c.sourceId },
+        destination: { destinationId: c.destinationId },
+        ...(streams.length > 0 && { streams }),
+        namespaceDefinition: settings.namespaceDefinition,
+        ...(settings.namespaceFormat !== undefined && { namespaceFormat: settings.namespaceFormat }),
+        ...(settings.prefix !== undefined && { prefix: settings.prefix }),
+        jobType: '{{ inputs.jobType }}',
+      },
+    ],
+    ...(cron !== undefined && {
+      triggers: [
+        {
+          id: 'schedule',
+          type: 'io.kestra.plugin.core.trigger.Schedule',
+          cron,
+          // Airbyte's cron expressions are Quartz's, seconds first
+          withSeconds: cron.trim().split(/\s+/).length >= 6,
+          disabled: settings.status !== 'active',
+        },
+      ],
+    }),
+  };
+}
+
+/** Airbyte's job statuses, from the execution a job is. */
+export function jobStatus(execution: Pick<Execution, 'state'>): string {
+  switch (execution.state.current) {
+    case 'CREATED':
+    case 'QUEUED':
+      return 'pending';
+    case 'SUCCESS':
+    case 'WARNING':
+      return 'succeeded';
+    case 'FAILED':
+      return 'failed';
+    case 'KILLED':
+    case 'CANCELLED':
+      return 'cancelled';
+    case 'KILLING':
+      return 'cancelled';
+    default:
+      return 'running';
+  }
+}
