@@ -16,6 +16,8 @@ import { registerMetrics } from './metrics.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
 import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './openapi.js';
 import { registerTriggerRoutes } from './trigger-routes.js';
+import { registerUi } from './ui.js';
+import { registerUiSupportRoutes } from './ui-support-routes.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { acceptYaml } from './yaml-body.js';
 
@@ -56,17 +58,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   app.after((error) => {
     if (error) throw error;
 
-    // Until the web UI ships, the root says what is here rather than answering 404.
-    app.get('/', { schema: { hide: true } }, async (_req, reply) =>
-      reply
-        .type('text/html; charset=utf-8')
-        .send(
-          '<!doctype html><title>Sluice</title><h1>Sluice is running</h1>' +
-            '<p>API: <code>POST /api/v1/flows</code> (YAML), <code>POST /api/v1/executions/{namespace}/{flowId}</code>, ' +
-            '<code>GET /api/v1/executions/{id}</code>, <code>GET /api/v1/logs/{executionId}</code>, ' +
-            '<a href="/health">/health</a>, <a href="/api/openapi.json">the OpenAPI document</a>.</p>',
-        ),
-    );
+    registerUi(app);
+    registerUiSupportRoutes(app);
     registerOpenApiRoute(app);
     registerHealth(app, db);
     registerFlowRoutes(app, db);

@@ -1,0 +1,85 @@
+import { Suspense, useSyncExternalStore, type ReactNode } from 'react';
+import { authorization, loginState, logout } from './auth';
+import { Link } from './components/Link';
+import { ExecutionPage } from './pages/ExecutionPage';
+import { ExecutionsPage } from './pages/ExecutionsPage';
+import { FlowPage } from './pages/FlowPage';
+import { FlowsPage } from './pages/FlowsPage';
+import { LoginPage } from './pages/LoginPage';
+import { LogsPage } from './pages/LogsPage';
+import { match, useLocation } from './router';
+import { toggleTheme, useTheme } from './theme';
+
+function page(path: string): ReactNode {
+  let params: Record<string, string> | undefined;
+  if (path === '/' || path === '/flows') return <FlowsPage />;
+  if (path === '/flows/new') return <FlowPage key="new" />;
+  if ((params = match('/flows/:namespace/:id', path)))
+    return <FlowPage key={`${params.namespace}/${params.id}`} namespace={params.namespace} id={params.id} />;
+  if (path === '/executions') return <ExecutionsPage />;
+  if ((params = match('/executions/:id', path))) return <ExecutionPage key={params.id} id={params.id} />;
+  if (path === '/logs') return <LogsPage />;
+  return (
+    <div className="page">
+      <h1>Not found</h1>
+      <p>
+        Nothing at <code>{path}</code>. <Link href="/flows">Go to the flows</Link>.
+      </p>
+    </div>
+  );
+}
+
+const NAV = [
+  { href: '/flows', label: 'Flows' },
+  { href: '/executions', label: 'Executions' },
+  { href: '/logs', label: 'Logs' },
+];
+
+export function App() {
+  const { path } = useLocation();
+  const loginRequired = useSyncExternalStore(loginState.subscribe, loginState.get);
+  const theme = useTheme();
+  if (loginRequired) return <LoginPage />;
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link href="/flows" className="brand">
+          Sluice
+        </Link>
+        <nav>
+          {NAV.map((item) => (
+            <Link
+              key={item.href}
+              href={item.href}
+              className={
+                path.startsWith(item.href) || (path === '/' && item.href === '/flows')
+                  ? 'nav-link active'
+                  : 'nav-link'
+              }
+            >
+              {item.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="topbar-actions">
+          <button
+            className="icon-button"
+            onClick={toggleTheme}
+            title={`Switch to the ${theme === 'dark' ? 'light' : 'dark'} theme`}
+            aria-label="Toggle theme"
+          >
+            {theme === 'dark' ? '☀' : '☾'}
+          </button>
+          {authorization() && (
+            <button className="link-button" onClick={logout}>
+              Log out
+            </button>
+          )}
+        </div>
+      </header>
+      <main>
+        <Suspense fallback={<div className="page muted">Loading…</div>}>{page(path)}</Suspense>
+      </main>
+    </div>
+  );
+}

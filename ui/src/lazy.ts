@@ -1,0 +1,6 @@
+// The heavy parts load on first use, in chunks of their own: CodeMirror for the editor, React Flow and
+// dagre for the topology.
+import { lazy } from 'react';
+
+export const FlowEditor = lazy(() => import('./editor/FlowEditor'));
+export const Topology = lazy(() => import('./graph/Topology'));

@@ -1,0 +1,134 @@
+import { Suspense, useEffect, useState } from 'react';
+import { api, ApiError } from '../api';
+import { ErrorNote } from '../components/ErrorNote';
+import { ExecuteDialog } from '../components/ExecuteDialog';
+import { ExecutionsTable } from '../components/ExecutionsTable';
+import { Tabs } from '../components/Tabs';
+import { useLoad } from '../hooks';
+import { FlowEditor, Topology } from '../lazy';
+import { navigate } from '../router';
+import { useTheme } from '../theme';
+import type { Flow } from '../types';
+
+const TEMPLATE = `id: hello
+namespace: company.team
+
+inputs:
+  - id: name
+    type: STRING
+    defaults: world
+
+tasks:
+  - id: greet
+    type: log
+    message: Hello {{ inputs.name }}
+`;
+
+type Tab = 'editor' | 'topology' | 'executions';
+
+const flowPath = (namespace: string, id: string) =>
+  `/api/v1/flows/${encodeURIComponent(namespace)}/${encodeURIComponent(id)}`;
+
+/** One flow: its YAML in the editor (saving makes a revision), its topology, its executions. A new
+ * flow when no id is given. */
+export function FlowPage({ namespace, id }: { namespace?: string; id?: string }) {
+  const isNew = id === undefined || namespace === undefined;
+  const flow = useLoad(`${namespace}/${id}`, (signal) =>
+    isNew ? Promise.resolve(undefined) : api<Flow>(flowPath(namespace, id), { signal }),
+  );
+  const [source, setSource] = useState<string>(isNew ? TEMPLATE : '');
+  const [saved, setSaved] = useState('');
+  const [tab, setTab] = useState<Tab>('editor');
+  const [saveError, setSaveError] = useState<Error>();
+  const [saving, setSaving] = useState(false);
+  const [executing, setExecuting] = useState(false);
+  const theme = useTheme();
+
+  useEffect(() => {
+    if (flow.data) {
+      setSource(flow.data.source);
+      setSaved(flow.data.source);
+    }
+  }, [flow.data]);
+
+  const dirty = source !== saved;
+
+  const save = async () => {
+    setSaving(true);
+    setSaveError(undefined);
+    try {
+      const result = isNew
+        ? await api<{ id: string; namespace: string }>('/api/v1/flows', { yaml: source })
+        : await api<{ id: string; namespace: string }>(flowPath(namespace, id), {
+            method: 'PUT',
+            yaml: source,
+          });
+      if (isNew) navigate(`/flows/${encodeURIComponent(result.namespace)}/${encodeURIComponent(result.id)}`);
+      else flow.reload();
+    } catch (e) {
+      setSaveError(e as Error);
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  if (flow.error instanceof ApiError && flow.error.status === 404) {
+    return (
+      <div className="page">
+        <ErrorNote error={flow.error} />
+      </div>
+    );
+  }
+
+  return (
+    <div className="page flow-page">
+      <div className="page-header">
+        <div>
+          <h1>{isNew ? 'New flow' : id}</h1>
+          {!isNew && (
+            <div className="muted">
+              {namespace} · revision {flow.data?.revision ?? '…'}
+              {flow.data?.disabled && ' · disabled'}
+            </div>
+          )}
+        </div>
+        <div className="actions">
+          {tab === 'editor' && (
+            <button
+              className={dirty || isNew ? 'primary' : ''}
+              onClick={save}
+              disabled={saving || (!dirty && !isNew)}
+            >
+              {saving ? 'Saving…' : isNew ? 'Create' : 'Save'}
+            </button>
+          )}
+          {!isNew && (
+            <button onClick={() => setExecuting(true)} disabled={!flow.data || flow.data.disabled}>
+              Execute
+            </button>
+          )}
+        </div>
+      </div>
+      {!isNew && (
+        <Tabs<Tab>
+          tabs={[
+            { id: 'editor', label: 'Editor' },
+            { id: 'topology', label: 'Topology' },
+            { id: 'executions', label: 'Executions' },
+          ]}
+          current={tab}
+          onChange={setTab}
+        />
+      )}
+      <ErrorNote error={flow.error ?? saveError} />
+      <Suspense fallback={<div className="muted">Loading…</div>}>
+        {tab === 'editor' && (isNew || flow.data) && (
+          <FlowEditor value={source} onChange={setSource} onSave={save} />
+        )}
+        {tab === 'topology' && flow.data && <Topology flow={flow.data} theme={theme} />}
+      </Suspense>
+      {tab === 'executions' && !isNew && <ExecutionsTable fixed={{ namespace, flowId: id }} />}
+      {executing && flow.data && <ExecuteDialog flow={flow.data} onClose={() => setExecuting(false)} />}
+    </div>
+  );
+}

@@ -1,0 +1,87 @@
+import { api, query } from '../api';
+import { ErrorNote } from '../components/ErrorNote';
+import { Link } from '../components/Link';
+import { formatDate } from '../format';
+import { useDebounced, useLoad } from '../hooks';
+import { setParams, useLocation } from '../router';
+import type { FlowSummary, Page } from '../types';
+import { useState } from 'react';
+
+export function FlowsPage() {
+  const { params } = useLocation();
+  const namespace = params.get('namespace') ?? '';
+  const [text, setText] = useState(params.get('q') ?? '');
+  const q = useDebounced(text, 250);
+  const namespaces = useLoad('namespaces', (signal) =>
+    api<string[]>('/api/v1/flows/distinct-namespaces', { signal }),
+  );
+  const flows = useLoad(`${namespace}|${q}`, (signal) =>
+    api<Page<FlowSummary>>(`/api/v1/flows/search${query({ namespace, q, size: 200 })}`, { signal }),
+  );
+
+  return (
+    <div className="page">
+      <div className="page-header">
+        <h1>Flows</h1>
+        <Link href="/flows/new" className="button primary">
+          New flow
+        </Link>
+      </div>
+      <div className="filters">
+        <select
+          aria-label="Namespace"
+          value={namespace}
+          onChange={(e) => setParams({ namespace: e.target.value, q })}
+        >
+          <option value="">All namespaces</option>
+          {namespaces.data?.map((ns) => (
+            <option key={ns} value={ns}>
+              {ns}
+            </option>
+          ))}
+        </select>
+        <input
+          type="search"
+          placeholder="Search id or description"
+          aria-label="Search flows"
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            setParams({ namespace, q: e.target.value });
+          }}
+        />
+      </div>
+      <ErrorNote error={flows.error} />
+      <table className="list">
+        <thead>
+          <tr>
+            <th>Flow</th>
+            <th>Namespace</th>
+            <th className="wide-only">Revision</th>
+            <th className="wide-only">Updated</th>
+          </tr>
+        </thead>
+        <tbody>
+          {flows.data?.results.map((f) => (
+            <tr key={`${f.namespace}.${f.id}`} className={f.disabled ? 'disabled' : undefined}>
+              <td>
+                <Link href={`/flows/${encodeURIComponent(f.namespace)}/${encodeURIComponent(f.id)}`}>
+                  {f.id}
+                </Link>
+                {f.description && <div className="muted small clamp">{f.description}</div>}
+              </td>
+              <td>{f.namespace}</td>
+              <td className="wide-only">{f.revision}</td>
+              <td className="wide-only">{formatDate(f.updated)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {flows.data && flows.data.results.length === 0 && (
+        <p className="empty">
+          No flow matches. <Link href="/flows/new">Write one</Link>.
+        </p>
+      )}
+    </div>
+  );
+}
