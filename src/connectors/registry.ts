@@ -71,6 +71,31 @@ export const BUILT_IN_CONNECTORS: readonly BuiltInConnector[] = [
       return runDestination(postgresDestination(), argv, io);
     },
   },
+  {
+    name: 'source-mysql',
+    kind: 'source',
+    description:
+      'tables and views of a MySQL or MariaDB database, full refresh or incremental by a cursor column',
+    async run(argv, io) {
+      const [{ runSource }, { mysqlSource }] = await Promise.all([
+        import('../cdk/run.js'),
+        import('./mysql/source.js'),
+      ]);
+      return runSource(mysqlSource(), argv, io);
+    },
+  },
+  {
+    name: 'destination-mysql',
+    kind: 'destination',
+    description: 'typed MySQL or MariaDB tables loaded with LOAD DATA: overwrite, append or append_dedup',
+    async run(argv, io) {
+      const [{ runDestination }, { mysqlDestination }] = await Promise.all([
+        import('../cdk/run.js'),
+        import('./mysql/destination.js'),
+      ]);
+      return runDestination(mysqlDestination(), argv, io);
+    },
+  },
 ];
 
 export function builtInConnector(name: string): BuiltInConnector | undefined {

@@ -98,7 +98,9 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
         );
         if (!exists.rowCount) return undefined;
       }
-      return new Map(rows.map((r) => [r.column_name, FROM_DATA_TYPE[r.data_type]]));
+      return new Map(
+        rows.map((r) => [r.column_name, FROM_DATA_TYPE[r.data_type] ? [FROM_DATA_TYPE[r.data_type]] : []]),
+      );
     },
 
     async createKeyIndex(schema, table, keys) {

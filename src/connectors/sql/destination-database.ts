@@ -16,9 +16,9 @@ export interface DestinationDatabase {
 
   execute(sql: string): Promise<void>;
   createSchema(schema: string): Promise<void>;
-  /** the table's columns with the type each holds (undefined: not one of ours), or undefined when the
-   * table does not exist */
-  columns(schema: string, table: string): Promise<Map<string, ColumnType | undefined> | undefined>;
+  /** the table's columns with the types each can hold as we write them (several when the database
+   * spells two of ours alike: MySQL's DATETIME), or undefined when the table does not exist */
+  columns(schema: string, table: string): Promise<Map<string, readonly ColumnType[]> | undefined>;
   /** an index on the primary key of a new append_dedup table, which every batch's merge looks up */
   createKeyIndex(schema: string, table: string, keys: { name: string; type: ColumnType }[]): Promise<void>;
   /** a session-private table, dropped with the connection */

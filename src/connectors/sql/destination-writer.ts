@@ -169,7 +169,6 @@ function qualified(db: DestinationDatabase, schema: string, table: string): stri
 
 async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageWriter): Promise<TableWriter> {
   const q = (name: string) => db.quote(name);
-  const planned = new Map<string, ColumnType>(plan.columns.map((c) => [c.name, c.type]));
   const definitions = [
     ...plan.columns.map((c) => `${q(c.name)} ${db.sqlType(c.type)}`),
     `${q(RAW_ID)} ${db.metaTypes.rawId}`,
@@ -196,10 +195,13 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageWri
         await db.execute(`ALTER TABLE ${final} ADD COLUMN ${definitions[i]}`);
         await out.log('INFO', `stream ${describe(plan.stream)}: added column ${JSON.stringify(name)}`);
       }
-      // a column that exists already keeps its type: values are checked against what it is
-      types = plan.columns.map((c) =>
-        existing.has(c.name) ? (existing.get(c.name) ?? 'string') : planned.get(c.name)!,
-      );
+      // a column that exists already keeps its type: values are checked against what it is (a type
+      // not of ours is given the text and left to the database's own cast)
+      types = plan.columns.map((c) => {
+        const holds = existing.get(c.name);
+        if (!holds) return c.type;
+        return holds.includes(c.type) ? c.type : (holds[0] ?? 'string');
+      });
     }
   }
   let temp: string | undefined;

@@ -18,6 +18,7 @@ import {
   statesOf,
   stream,
   streamState,
+  suiteTitle,
 } from './sql-helpers.js';
 
 const run = builtInConnector('destination-postgres')!.run;
@@ -28,7 +29,7 @@ const users = stream('users', {
   updated: { type: 'string', format: 'date-time', airbyte_type: 'timestamp_with_timezone' },
 });
 
-describe.skipIf(SKIP_POSTGRES)('destination-postgres', () => {
+describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES), () => {
   let db: TestPostgres;
   const files = new Files();
   let counter = 0;

@@ -14,11 +14,12 @@ import {
   recordsOf,
   runConnector,
   statesOf,
+  suiteTitle,
 } from './sql-helpers.js';
 
 const run = builtInConnector('source-postgres')!.run;
 
-describe.skipIf(SKIP_POSTGRES)('source-postgres', () => {
+describe.skipIf(SKIP_POSTGRES)(suiteTitle('source-postgres', SKIP_POSTGRES), () => {
   let db: TestPostgres;
   const files = new Files();
 

@@ -155,3 +155,7 @@ export function stream(name: string, properties: JsonObject, namespace?: string)
     supported_sync_modes: ['full_refresh', 'incremental'],
   };
 }
+
+/** A suite's title, saying why it is skipped when it is. */
+export const suiteTitle = (name: string, skip: string | false): string =>
+  skip ? `${name} (skipped: ${skip})` : name;
