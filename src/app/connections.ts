@@ -146,7 +146,8 @@ async function connectorOf(deps: ResourceDeps, kind: ActorKind, connector: strin
 /** The configuration to store: validated against the spec (defaults applied), secrets encrypted. */
 async function storable(deps: ResourceDeps, kind: ActorKind, connector: string, config: JsonObject) {
   const { spec } = await connectorOf(deps, kind, connector);
-  const result = validateConfig(spec.connectionSpecification, config);
+  // validated with the spec's defaults, stored as given: defaults are the connector's to apply
+  const result = validateConfig(spec.connectionSpecification, structuredClone(config));
   if (!result.ok) {
     throw new ResourceError(
       422,
@@ -157,9 +158,9 @@ async function storable(deps: ResourceDeps, kind: ActorKind, connector: string, 
       })),
     );
   }
-  const paths = secretPaths(spec.connectionSpecification, result.config);
+  const paths = secretPaths(spec.connectionSpecification, config);
   return {
-    configuration: mapPaths(result.config, paths, (v) => deps.cipher.encrypt(v)),
+    configuration: mapPaths(config, paths, (v) => deps.cipher.encrypt(v)),
     secretPaths: paths,
   };
 }

@@ -34,10 +34,12 @@ export async function specOf(call: ConnectorCall): Promise<ConnectorSpecificatio
   return spec.spec;
 }
 
-/** The configuration with the spec's defaults, or a config_error naming every bad field. */
+/** The configuration as given, once it is known to fit the spec; else a config_error naming every bad
+ * field. The spec's defaults are the connector's to apply: Airbyte's platform passes configurations
+ * as they are, and a connector may tell an absent field from its default. */
 export function validated(side: ConnectorSide, spec: ConnectorSpecification, config: JsonObject): JsonObject {
-  const result = validateConfig(spec.connectionSpecification, config);
-  if (result.ok) return result.config;
+  const result = validateConfig(spec.connectionSpecification, structuredClone(config));
+  if (result.ok) return config;
   throw new SyncFailure('config_error', `${side}.config is invalid: ${result.errors.join('; ')}`);
 }
 

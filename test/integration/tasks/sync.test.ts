@@ -45,7 +45,9 @@ const jsonl = <T>(name: string): T[] =>
     : [];
 const written = () => jsonl<Written>('dest.jsonl');
 const reads = () =>
-  jsonl<{ cmd: string; state: unknown; catalog: unknown }>('probe.jsonl').filter((p) => p.cmd === 'read');
+  jsonl<{ cmd: string; state: unknown; catalog: unknown; config: unknown }>('probe.jsonl').filter(
+    (p) => p.cmd === 'read',
+  );
 
 function flow(
   source: Record<string, unknown>,
@@ -91,6 +93,8 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
       },
     });
     expect(written().map((w) => `${w.stream}:${w.data.id}`)).toHaveLength(27);
+    // the spec's defaults are the connector's to apply: the config reaches it as written
+    expect(reads()[0].config).not.toHaveProperty('stateType');
     const catalog = reads()[0].catalog as { streams: { sync_mode: string; destination_sync_mode: string }[] };
     expect(catalog.streams.map((s) => [s.sync_mode, s.destination_sync_mode])).toEqual([
       ['full_refresh', 'overwrite'],
@@ -296,6 +300,8 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
     const execution = await engine.run(yaml);
     expect(execution.state.current).toBe('FAILED');
     const logs = (await engine.logs(execution.id)).map((l) => l.message).join('\n');
-    expect(logs).toMatch(/source\.connector: no built-in or registered source named "nosuch" \(built in: .*faker/);
+    expect(logs).toMatch(
+      /source\.connector: no built-in or registered source named "nosuch" \(built in: .*faker/,
+    );
   });
 });
