@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { saveUser } from '../../src/auth/users.js';
 import { browserMissing, ensureUiBuilt, launchBrowser, SCREENSHOTS } from '../support/browser.js';
 import { ensureCliBuilt, freePort, startCli } from '../support/cli.js';
 import { testDialects } from '../support/databases.js';
@@ -162,6 +163,29 @@ describe.skipIf(browserMissing !== undefined)(
         await phone.screenshot({ path: path.join(SCREENSHOTS, 'phone-dark.png'), fullPage: true });
       } finally {
         await phone.close();
+      }
+    });
+
+    test('with authentication on, the login page: a wrong password is refused, the right one opens the app', async () => {
+      const secured = await startTestServer(pglite, { listen: true, auth: { enabled: true } });
+      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+      try {
+        await saveUser(secured.engine.db, 'ada', 'correct horse battery');
+        const login = await context.newPage();
+        login.setDefaultTimeout(15_000);
+        await login.goto(`${secured.base}/executions`);
+        await login.getByLabel('User name').fill('ada');
+        await login.getByLabel('Password').fill('wrong horse');
+        await login.getByRole('button', { name: 'Sign in' }).click();
+        await login.getByRole('alert').filter({ hasText: 'Wrong user name or password' }).waitFor();
+        await login.screenshot({ path: path.join(SCREENSHOTS, 'login.png') });
+        await login.getByLabel('Password').fill('correct horse battery');
+        await login.getByRole('button', { name: 'Sign in' }).click();
+        await login.getByRole('heading', { name: 'Executions' }).waitFor();
+        await login.getByText('No execution matches.').waitFor();
+      } finally {
+        await context.close();
+        await secured.stop();
       }
     });
 

@@ -18,6 +18,13 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Every request carries the login itself, in its Authorization header, and no ambient credentials:
+ * with those omitted, a 401 with `WWW-Authenticate: Basic` brings the UI's own login page instead
+ * of the browser's password prompt (the Fetch standard prompts only when credentials are included).
+ */
+const CREDENTIALS: RequestCredentials = 'omit';
+
 function headers(extra: Record<string, string> = {}): Record<string, string> {
   const auth = authorization();
   return auth ? { ...extra, authorization: auth } : extra;
@@ -58,6 +65,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
     body:
       options.form ?? options.yaml ?? (options.json !== undefined ? JSON.stringify(options.json) : undefined),
     signal: options.signal,
+    credentials: CREDENTIALS,
   });
   if (!response.ok) throw await failure(response);
   if (response.status === 204) return undefined as T;
@@ -86,7 +94,11 @@ export async function followEvents(
   signal: AbortSignal,
 ): Promise<void> {
   try {
-    const response = await fetch(path, { headers: headers({ accept: 'text/event-stream' }), signal });
+    const response = await fetch(path, {
+      headers: headers({ accept: 'text/event-stream' }),
+      signal,
+      credentials: CREDENTIALS,
+    });
     if (!response.ok || !response.body) throw await failure(response);
     const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
     let buffer = '';
@@ -115,7 +127,7 @@ export async function followEvents(
 
 /** Saves a file the API serves; through fetch, so that the Authorization header goes along. */
 export async function download(path: string, fileName: string): Promise<void> {
-  const response = await fetch(path, { headers: headers() });
+  const response = await fetch(path, { headers: headers(), credentials: CREDENTIALS });
   if (!response.ok) throw await failure(response);
   const url = URL.createObjectURL(await response.blob());
   const anchor = document.createElement('a');

@@ -19,7 +19,9 @@ export function LoginPage() {
       markLoggedIn();
     } catch (e) {
       logout();
-      setError(e instanceof ApiError && e.status === 401 ? 'Wrong user name or password.' : String(e));
+      setError(
+        e instanceof ApiError && e.status === 401 ? 'Wrong user name or password.' : (e as Error).message,
+      );
     } finally {
       setBusy(false);
     }
