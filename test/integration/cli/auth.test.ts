@@ -111,6 +111,24 @@ describe.skipIf(!postgres)('user add and token create, then a standalone server 
     expect([listed.code, lines(listed.stdout).length, listed.stdout.includes(token)]).toEqual([0, 1, false]);
     expect(lines(listed.stdout)[0].split('\t').slice(1, 2)).toEqual(['ci']);
   });
+
+  test('a revoked token and a deleted user get 401 from then on', async () => {
+    await runCli(['user', 'add', 'leaver'], { env, input: PASSWORD });
+    const second = (await runCli(['token', 'create', '--name', 'old'], { env })).stdout.trim();
+    const listed = lines((await runCli(['token', 'list'], { env })).stdout).map((l) => l.split('\t'));
+    const id = listed.find(([, name]) => name === 'old')![0];
+    const before = [
+      await statusOf(port, '/api/v1/flows/search', `Bearer ${second}`),
+      await statusOf(port, '/api/v1/flows/search', basic('leaver', PASSWORD)),
+    ];
+    const revoked = await runCli(['token', 'revoke', id], { env });
+    const deleted = await runCli(['user', 'delete', 'leaver'], { env });
+    const after = [
+      await statusOf(port, '/api/v1/flows/search', `Bearer ${second}`),
+      await statusOf(port, '/api/v1/flows/search', basic('leaver', PASSWORD)),
+    ];
+    expect([before, revoked.code, deleted.code, after]).toEqual([[200, 200], 0, 0, [401, 401]]);
+  });
 });
 
 describe('user add on the embedded database', () => {
