@@ -50,9 +50,6 @@ export function errors<S extends number>(...statuses: S[]): Record<S, JsonSchema
   return responses;
 }
 
-/** A successful JSON answer: the description @fastify/swagger shows, around a schema. */
-export const ok = (description: string, schema: JsonSchema): JsonSchema => ({ description, ...schema });
-
 /** A successful answer that is not JSON (text, a file, an event stream). */
 export const media = (description: string, type: string, schema: JsonSchema = { type: 'string' }) => ({
   description,

@@ -153,6 +153,14 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
     );
   });
 
+  test('an execution is created from an optional body: JSON inputs or a multipart form', () => {
+    const body = doc.paths['/api/v1/executions/{namespace}/{flowId}'].post.requestBody;
+    expect([body?.required, Object.keys(body?.content ?? {})]).toEqual([
+      false,
+      ['application/json', 'multipart/form-data'],
+    ]);
+  });
+
   test('every operation has a unique operationId, a known tag and a summary', () => {
     const known = new Set(doc.tags?.map((t) => t.name));
     const faults = operations(doc).flatMap(({ method, path, op }) => {
