@@ -1,5 +1,6 @@
 -- Airbyte-style resources. A source or destination is a connector with its configuration (the fields
--- its spec marks airbyte_secret encrypted in place, their paths in secret_paths); a connection pairs
+-- its spec marks airbyte_secret encrypted in place) and the connectionSpecification it was checked
+-- against, which says which fields those are without asking the connector again; a connection pairs
 -- them and runs as a generated flow, so its jobs are that flow's executions.
 CREATE TABLE connector_definitions (
   name text PRIMARY KEY,
@@ -14,7 +15,7 @@ CREATE TABLE actors (
   name text NOT NULL,
   connector text NOT NULL,
   configuration jsonb NOT NULL,
-  secret_paths jsonb NOT NULL DEFAULT '[]',
+  spec jsonb NOT NULL,
   catalog jsonb,
   catalog_updated timestamptz,
   created timestamptz NOT NULL DEFAULT now(),

@@ -12,7 +12,6 @@ import {
   jobStatus,
   SYNC_TASK_ID,
 } from '../connections/connection.js';
-import { keepMaskedSecrets, mapPaths, masked, secretPaths } from '../connections/secret-fields.js';
 import { BUILT_IN_CONNECTORS } from '../connectors/registry.js';
 import {
   type ActorKind,
@@ -47,6 +46,12 @@ import type { ConnectorSpecification, JsonObject, StreamDescriptor } from '../pr
 import { validateConfig } from '../protocol/config-validation.js';
 import { emit } from '../queue/postgres-queue.js';
 import type { SecretCipher } from '../secrets/cipher.js';
+import {
+  decryptSecretFields,
+  encryptSecretFields,
+  keepMaskedSecretFields,
+  maskSecretFields,
+} from '../secrets/connector-secrets.js';
 import { CatalogError, planSync } from '../tasks/sync/catalog.js';
 import { check, discover, specOf, SyncFailure } from '../tasks/sync/connector-calls.js';
 import { namedCommand } from '../tasks/sync/connector-command.js';
@@ -158,15 +163,14 @@ async function storable(deps: ResourceDeps, kind: ActorKind, connector: string, 
       })),
     );
   }
-  const paths = secretPaths(spec.connectionSpecification, config);
   return {
-    configuration: mapPaths(config, paths, (v) => deps.cipher.encrypt(v)),
-    secretPaths: paths,
+    configuration: encryptSecretFields(spec.connectionSpecification, config, deps.cipher) as JsonObject,
+    spec: spec.connectionSpecification,
   };
 }
 
 function clearConfig(deps: ResourceDeps, actor: ActorRow): JsonObject {
-  return mapPaths(actor.configuration, actor.secretPaths, (v) => deps.cipher.decrypt(v));
+  return decryptSecretFields(actor.spec, actor.configuration, deps.cipher) as JsonObject;
 }
 
 export function actorView(actor: ActorRow): JsonObject {
@@ -176,7 +180,7 @@ export function actorView(actor: ActorRow): JsonObject {
     [typeField(actor.kind)]: actor.connector,
     configuration: {
       [typeField(actor.kind)]: actor.connector,
-      ...masked(actor.configuration, actor.secretPaths),
+      ...(maskSecretFields(actor.spec, actor.configuration) as JsonObject),
     },
     createdAt: actor.created,
     updatedAt: actor.updated,
@@ -227,13 +231,19 @@ export async function updateActorConfig(
   input: Partial<ActorInput>,
 ): Promise<JsonObject> {
   const actor = await actorOr404(deps, kind, id);
-  let stored = { configuration: actor.configuration, secretPaths: actor.secretPaths };
+  let stored = { configuration: actor.configuration, spec: actor.spec };
   if (input.configuration) {
     const { [typeField(kind)]: connector, ...config } = input.configuration;
     if (connector !== undefined && connector !== actor.connector) {
       throw new ResourceError(422, `configuration.${typeField(kind)} cannot change: create another ${kind}`);
     }
-    stored = await storable(deps, kind, actor.connector, keepMaskedSecrets(config, clearConfig(deps, actor)));
+    let kept: JsonObject;
+    try {
+      kept = keepMaskedSecretFields(actor.spec, config, clearConfig(deps, actor)) as JsonObject;
+    } catch (error) {
+      throw new ResourceError(422, (error as Error).message);
+    }
+    stored = await storable(deps, kind, actor.connector, kept);
   }
   const updated = await updateActor(deps.db, { id, kind, name: input.name ?? actor.name, ...stored });
   return actorView(updated!);

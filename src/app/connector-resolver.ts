@@ -1,10 +1,11 @@
 // The worker's view of stored sources, destinations and connector definitions, for sync tasks that
 // name them by reference: configurations come back with their secrets decrypted, only here.
-import { mapPaths } from '../connections/secret-fields.js';
 import { getActor, getDefinition } from '../db/actor-repository.js';
 import type { Queryable } from '../db/database.js';
 import type { SecretCipher } from '../secrets/cipher.js';
+import { decryptSecretFields } from '../secrets/connector-secrets.js';
 import { namedCommand } from '../tasks/sync/connector-command.js';
+import type { JsonObject } from '../protocol/messages.js';
 import type { ConnectorResolver } from '../tasks/sync/state-store.js';
 
 export function createConnectorResolver(db: Queryable, cipher: SecretCipher): ConnectorResolver {
@@ -14,7 +15,7 @@ export function createConnectorResolver(db: Queryable, cipher: SecretCipher): Co
       if (!actor) return undefined;
       return {
         command: await namedCommand(side, actor.connector, resolver),
-        config: mapPaths(actor.configuration, actor.secretPaths, (v) => cipher.decrypt(v)),
+        config: decryptSecretFields(actor.spec, actor.configuration, cipher) as JsonObject,
       };
     },
     async definition(side, name) {

@@ -1,6 +1,5 @@
 // Sources, destinations and registered connector definitions. Configurations arrive here with their
 // secret fields already encrypted (app/connections.ts): this module never sees a clear secret.
-import type { FieldPath } from '../connections/secret-fields.js';
 import type { AirbyteCatalog, JsonObject } from '../protocol/messages.js';
 import type { Queryable } from './database.js';
 
@@ -13,7 +12,8 @@ export interface ActorRow {
   /** a connector definition name: a built-in short name (`postgres`) or a registered one */
   connector: string;
   configuration: JsonObject;
-  secretPaths: FieldPath[];
+  /** the connectionSpecification the configuration was checked against */
+  spec: JsonObject;
   catalog: AirbyteCatalog | null;
   catalogUpdated: string | null;
   created: string;
@@ -27,7 +27,7 @@ export interface DefinitionRow {
   created: string;
 }
 
-const ACTOR = `SELECT id, kind, name, connector, configuration, secret_paths AS "secretPaths", catalog,
+const ACTOR = `SELECT id, kind, name, connector, configuration, spec, catalog,
                       to_json(catalog_updated)#>>'{}' AS "catalogUpdated", to_json(created)#>>'{}' AS created,
                       to_json(updated)#>>'{}' AS updated
                  FROM actors`;
@@ -52,17 +52,17 @@ export async function listActors(
 
 export async function insertActor(
   q: Queryable,
-  actor: Pick<ActorRow, 'id' | 'kind' | 'name' | 'connector' | 'configuration' | 'secretPaths'>,
+  actor: Pick<ActorRow, 'id' | 'kind' | 'name' | 'connector' | 'configuration' | 'spec'>,
 ): Promise<ActorRow> {
   await q.query(
-    `INSERT INTO actors (id, kind, name, connector, configuration, secret_paths) VALUES ($1, $2, $3, $4, $5, $6)`,
+    `INSERT INTO actors (id, kind, name, connector, configuration, spec) VALUES ($1, $2, $3, $4, $5, $6)`,
     [
       actor.id,
       actor.kind,
       actor.name,
       actor.connector,
       JSON.stringify(actor.configuration),
-      JSON.stringify(actor.secretPaths),
+      JSON.stringify(actor.spec),
     ],
   );
   return (await getActor(q, actor.kind, actor.id))!;
@@ -71,20 +71,14 @@ export async function insertActor(
 /** A changed configuration forgets the cached catalog: it may no longer be what the source offers. */
 export async function updateActor(
   q: Queryable,
-  actor: Pick<ActorRow, 'id' | 'kind' | 'name' | 'configuration' | 'secretPaths'>,
+  actor: Pick<ActorRow, 'id' | 'kind' | 'name' | 'configuration' | 'spec'>,
 ): Promise<ActorRow | undefined> {
   await q.query(
-    `UPDATE actors SET name = $3, configuration = $4, secret_paths = $5, updated = now(),
+    `UPDATE actors SET name = $3, configuration = $4, spec = $5, updated = now(),
             catalog = CASE WHEN configuration = $4::jsonb THEN catalog END,
             catalog_updated = CASE WHEN configuration = $4::jsonb THEN catalog_updated END
       WHERE kind = $1 AND id = $2`,
-    [
-      actor.kind,
-      actor.id,
-      actor.name,
-      JSON.stringify(actor.configuration),
-      JSON.stringify(actor.secretPaths),
-    ],
+    [actor.kind, actor.id, actor.name, JSON.stringify(actor.configuration), JSON.stringify(actor.spec)],
   );
   return getActor(q, actor.kind, actor.id);
 }

@@ -5,7 +5,9 @@
 import { createHash } from 'node:crypto';
 import type { TaskDef } from '../../flow/model.js';
 import type { JsonObject } from '../../protocol/messages.js';
+import { redactInTaskRun } from '../../engine/run-context.js';
 import { nextReadState } from '../../protocol/state.js';
+import { secretFieldValues } from '../../secrets/connector-secrets.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
 import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
 import { check, discover, failureOfExit, specOf, SyncFailure, validated } from './connector-calls.js';
@@ -99,6 +101,15 @@ class SyncRun {
     ]);
     source.config = validated('source', sourceSpec, source.config);
     destination.config = validated('destination', destinationSpec, destination.config);
+    // whatever a connector or we log from here on, its secret fields never show in clear
+    for (const [spec, side] of [
+      [sourceSpec, source],
+      [destinationSpec, destination],
+    ] as const) {
+      for (const value of secretFieldValues(spec.connectionSpecification, side.config)) {
+        redactInTaskRun(this.ctx, value);
+      }
+    }
     const [catalog] = await Promise.all([
       discover(this.call(source), source.config),
       check(this.call(source), source.config),

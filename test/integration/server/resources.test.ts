@@ -130,7 +130,7 @@ describe.each(testDialects())('Airbyte-style resources on $name', (dialect) => {
       [destinationId],
     );
     expect(rows[0].configuration.password).not.toContain(SECRET);
-    expect(TEST_CIPHER.decrypt(rows[0].configuration.password)).toBe(SECRET);
+    expect(JSON.parse(TEST_CIPHER.decrypt(rows[0].configuration.password))).toBe(SECRET);
   });
 
   test('an update that sends the mask back keeps the stored secret', async () => {
@@ -143,7 +143,7 @@ describe.each(testDialects())('Airbyte-style resources on $name', (dialect) => {
       'SELECT name, configuration FROM actors WHERE id = $1',
       [destinationId],
     );
-    expect([rows[0].name, TEST_CIPHER.decrypt(rows[0].configuration.password)]).toEqual([
+    expect([rows[0].name, JSON.parse(TEST_CIPHER.decrypt(rows[0].configuration.password))]).toEqual([
       'file (renamed)',
       SECRET,
     ]);

@@ -163,6 +163,15 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
     expect(written().map((w) => w.stream)).toEqual(['users', 'users', 'users']);
   });
 
+  test('a secret field of a connector config is masked in what the connector logs', async () => {
+    const execution = await engine.run(
+      flow({ streams: users(1), noise: true, token: 'tok-4b1d-very-secret' }),
+    );
+    const logs = (await engine.logs(execution.id)).map((l) => l.message).join('\n');
+    expect(logs).toContain('connecting with token ******');
+    expect(logs).not.toContain('tok-4b1d-very-secret');
+  });
+
   test('an invalid connector config fails before any read, naming the field', async () => {
     const execution = await engine.run(flow({ streams: users(3), stateEvery: 0 }));
     expect(execution.state.current).toBe('FAILED');
