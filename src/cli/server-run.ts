@@ -84,7 +84,9 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
     ? buildServer({
         db,
         cipher,
+        storage,
         bodyLimit: config.bodyLimit,
+        uploadLimit: config.uploadLimit,
         auth: { enabled: auth.enabled, failureLimits: config.authFailureLimits },
       })
     : undefined;

@@ -32,8 +32,8 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** largest uploaded file, in bytes */
   uploadLimit?: number;
-  /** encrypts sources' and destinations' secret fields; absent: no Airbyte-style resource routes */
-  cipher?: SecretCipher;
+  /** encrypts sources' and destinations' secret fields */
+  cipher: SecretCipher;
 }
 
 /** The webserver: the HTTP API over the repository and the queue, described by the OpenAPI document
@@ -69,7 +69,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerWebhookRoutes(app, db);
     registerTriggerRoutes(app, db);
     registerMetrics(app, db);
-    if (options.cipher) registerResourceRoutes(app, { db, cipher: options.cipher });
+    registerResourceRoutes(app, { db, cipher: options.cipher });
   });
 
   return app;

@@ -43,6 +43,14 @@ const TAGS = [
   { name: 'Webhooks', description: 'Start a flow through its Webhook trigger and key' },
   { name: 'Health', description: 'Liveness of the server, its database and components' },
   { name: 'Metrics', description: 'Prometheus metrics' },
+  {
+    name: 'Connector definitions',
+    description: 'The built-in connectors and registered Airbyte-protocol programs',
+  },
+  { name: 'Sources', description: 'Connectors with their configuration, secrets masked: check, discover' },
+  { name: 'Destinations', description: 'Connectors with their configuration, secrets masked: check' },
+  { name: 'Connections', description: 'A source, a destination, the streams and a schedule; its state' },
+  { name: 'Jobs', description: "A connection's syncs, resets, refreshes and clears, with counts and logs" },
 ];
 
 type Operation = { 'x-optional-body'?: boolean; requestBody?: { required?: boolean } };

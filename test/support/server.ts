@@ -19,7 +19,12 @@ export async function startTestServer(
   options: { listen?: boolean; auth?: AuthOptions } = {},
 ): Promise<TestServer> {
   const engine = await startTestEngine(dialect);
-  const app = buildServer({ db: engine.db, auth: options.auth, cipher: TEST_CIPHER });
+  const app = buildServer({
+    db: engine.db,
+    storage: engine.storage,
+    auth: options.auth,
+    cipher: TEST_CIPHER,
+  });
   let base = '';
   if (options.listen) {
     await app.listen({ host: '127.0.0.1', port: 0 });

@@ -5,7 +5,7 @@ import { SecretCipher } from '../../../src/secrets/cipher.js';
 import { createSecretStore } from '../../../src/secrets/secret-store.js';
 import { buildServer } from '../../../src/server/app.js';
 import { testDialects } from '../../support/databases.js';
-import { runOf, startTestEngine, type TestEngine } from '../../support/engine.js';
+import { runOf, startTestEngine, TEST_CIPHER, type TestEngine } from '../../support/engine.js';
 
 // A flow that does its best to leak a secret: it logs it, returns it, puts it in outputs and a URL,
 // hands it to a shell that echoes it and emits it as an output, reuses another task's output, and
@@ -65,7 +65,7 @@ describe.each(testDialects())('secrets in a run on $name', (dialect) => {
     process.env.SLUICE_SECRET_ENV_ONLY = ENV_SECRET;
     engine = await startTestEngine(dialect, { secrets: (db) => createSecretStore(db, cipher) });
     await createSecretStore(engine.db, cipher).set('test', 'DB_PASSWORD', SECRET);
-    app = buildServer({ db: engine.db });
+    app = buildServer({ db: engine.db, cipher: TEST_CIPHER });
     await app.ready();
     execution = await engine.run(FLOW);
     for (const url of [

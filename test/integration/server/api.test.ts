@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Execution } from '../../../src/engine/execution.js';
 import { buildServer } from '../../../src/server/app.js';
 import { testDialects } from '../../support/databases.js';
-import { startTestEngine, type TestEngine } from '../../support/engine.js';
+import { startTestEngine, TEST_CIPHER, type TestEngine } from '../../support/engine.js';
 
 // The HTTP API in process (fastify inject) over a database an executor and a worker are running on, so
 // that executions really run. Each route with its success and error statuses.
@@ -122,7 +122,7 @@ describe.each(testDialects())('HTTP API on $name', (dialect) => {
 
   beforeAll(async () => {
     engine = await startTestEngine(dialect);
-    app = buildServer({ db: engine.db });
+    app = buildServer({ db: engine.db, cipher: TEST_CIPHER });
     await app.ready();
     for (const yaml of [GREETER, SLEEPER, PAUSER]) await engine.deploy(yaml);
   });
@@ -133,11 +133,11 @@ describe.each(testDialects())('HTTP API on $name', (dialect) => {
   });
 
   describe('GET /', () => {
-    test('answers an HTML page naming the API instead of 404', async () => {
+    test('answers the web UI page (or, before a UI build, a page naming the API) instead of 404', async () => {
       const response = await app.inject({ method: 'GET', url: '/' });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toMatch(/text\/html/);
-      expect(response.body).toContain('/api/v1/flows');
+      expect(response.body).toMatch(/<div id="root"|\/api\/v1\/flows/);
     });
   });
 

@@ -4,6 +4,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import addFormats from 'ajv-formats';
 import type { FastifyInstance } from 'fastify';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { getExecution, waitForExecutionEnd } from '../../../src/app/executions.js';
 import { createSchedulerBackend } from '../../../src/db/scheduler-store.js';
@@ -12,7 +13,7 @@ import { Scheduler } from '../../../src/engine/scheduler.js';
 import { buildServer } from '../../../src/server/app.js';
 import { version } from '../../../src/version.js';
 import { testDialects } from '../../support/databases.js';
-import { startTestEngine, type TestEngine } from '../../support/engine.js';
+import { startTestEngine, TEST_CIPHER, type TestEngine } from '../../support/engine.js';
 
 // The OpenAPI document the route schemas generate: valid OpenAPI 3.1, and true. The walk calls every
 // documented operation on a real server over real data (a deployed flow with a schedule and a webhook
@@ -63,7 +64,21 @@ type Document = {
   paths: Record<string, Record<string, Operation>>;
 };
 
-const ORDER = ['get', 'put', 'post', 'delete'];
+const FIXTURES = fileURLToPath(new URL('../../fixtures/connectors/', import.meta.url));
+const FIXTURE_CONNECTORS = [
+  ['fixture', 'source', 'source.mjs'],
+  ['jsonl', 'destination', 'destination.mjs'],
+] as const;
+const SOURCE = {
+  name: 'walked source',
+  configuration: { sourceType: 'fixture', streams: [{ name: 'users', count: 3 }] },
+};
+const DESTINATION = {
+  name: 'walked destination',
+  configuration: { destinationType: 'jsonl', path: '/dev/null', password: 'not-shown' },
+};
+
+const ORDER = ['get', 'put', 'patch', 'post', 'delete'];
 
 /** Every operation in an order that keeps the data alive: reads first, the deletion last. */
 function operations(doc: Document) {
@@ -83,12 +98,14 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
   let doc: Document;
   let finished: Execution;
   let fileUri: string;
+  /** a source, destination, connection and finished job, for the Airbyte-shaped routes */
+  const resources: Record<string, string> = {};
   /** what the last route handed to the serialiser, before its response schema shaped it */
   let handed: unknown;
 
   beforeAll(async () => {
     engine = await startTestEngine(dialect);
-    app = buildServer({ db: engine.db, storage: engine.storage });
+    app = buildServer({ db: engine.db, cipher: TEST_CIPHER, storage: engine.storage });
     app.addHook('preSerialization', async (_req, _reply, payload) => {
       handed = JSON.parse(JSON.stringify(payload));
       return payload;
@@ -107,6 +124,30 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
     finished = (await created.json()) as Execution;
     fileUri = finished.inputs.data as string;
     doc = (await (await fetch(`${base}/api/openapi.json`)).json()) as Document;
+    const post = async (url: string, body: unknown) =>
+      (await (
+        await fetch(`${base}${url}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as Record<string, string>;
+    for (const [name, kind, file] of FIXTURE_CONNECTORS) {
+      await post('/api/v1/connector_definitions', {
+        name,
+        kind,
+        command: [process.execPath, FIXTURES + file],
+      });
+    }
+    resources.source = (await post('/api/v1/sources', SOURCE)).sourceId;
+    resources.destination = (await post('/api/v1/destinations', DESTINATION)).destinationId;
+    resources.connection = (
+      await post('/api/v1/connections', { sourceId: resources.source, destinationId: resources.destination })
+    ).connectionId;
+    resources.job = (
+      await post('/api/v1/jobs', { connectionId: resources.connection, jobType: 'sync' })
+    ).jobId;
+    await waitForExecutionEnd(engine.db, resources.job, 100);
   });
 
   afterAll(async () => {
@@ -236,12 +277,36 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       resumeExecution: json({}),
       webhookPost: json({}),
       webhookPut: json({}),
+      registerConnectorDefinition: json({ name: 'walked', kind: 'source', command: ['true'] }),
+      createSource: json(SOURCE),
+      updateSource: json({ name: 'renamed' }),
+      replaceSource: json(SOURCE),
+      createDestination: json(DESTINATION),
+      updateDestination: json({ name: 'renamed' }),
+      replaceDestination: json(DESTINATION),
+      createConnection: json({ sourceId: resources.source, destinationId: resources.destination }),
+      updateConnection: json({ schedule: { scheduleType: 'manual' } }),
+      resetConnectionState: json({}),
+      createJob: json({ connectionId: resources.connection, jobType: 'sync' }),
     };
+    /** the id an operation's `{id}` stands for, by the resource its path names */
+    const resourceId = (path: string) =>
+      ({
+        sources: resources.source,
+        destinations: resources.destination,
+        connections: resources.connection,
+        jobs: resources.job,
+      })[path.split('/')[3]];
     // the finished execution can be neither killed, resumed nor restarted
     const expected: Record<string, number> = {
       killExecution: 409,
       resumeExecution: 409,
       restartExecution: 409,
+      // the job has ended
+      cancelJob: 409,
+      // the connection the walk itself created still uses them
+      deleteSource: 409,
+      deleteDestination: 409,
     };
     const pathValues: Record<string, string> = {
       namespace: NS,
@@ -249,6 +314,7 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       key: KEY,
       triggerId: 'nightly',
       executionId: finished.id,
+      name: 'walked',
     };
     const queryValues: Record<string, string> = { path: fileUri };
 
@@ -257,7 +323,11 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       const where = `${method.toUpperCase()} ${path}`;
       const url = path.replace(/\{(\w+)\}/g, (_, name: string) => {
         const value =
-          name === 'id' ? (path.startsWith('/api/v1/flows') ? FLOW : finished.id) : pathValues[name];
+          name === 'id'
+            ? path.startsWith('/api/v1/flows')
+              ? FLOW
+              : (resourceId(path) ?? finished.id)
+            : pathValues[name];
         if (value === undefined) throw new Error(`${where}: no value for the path parameter ${name}`);
         return encodeURIComponent(value);
       });

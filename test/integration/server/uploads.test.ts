@@ -6,7 +6,7 @@ import type { Execution } from '../../../src/engine/execution.js';
 import { buildServer } from '../../../src/server/app.js';
 import { executionStoragePrefix, uriOfPath } from '../../../src/storage/paths.js';
 import { testDialects } from '../../support/databases.js';
-import { runOf, startTestEngine, type TestEngine } from '../../support/engine.js';
+import { runOf, startTestEngine, TEST_CIPHER, type TestEngine } from '../../support/engine.js';
 
 // FILE inputs uploaded as multipart/form-data: stored under the execution, read by its tasks, and
 // downloadable (or previewable) from the execution; everything else about the form refused clearly.
@@ -84,7 +84,12 @@ describe.each(testDialects())('uploads and execution files on $name', (dialect) 
 
   beforeAll(async () => {
     engine = await startTestEngine(dialect);
-    app = buildServer({ db: engine.db, storage: engine.storage, uploadLimit: UPLOAD_LIMIT });
+    app = buildServer({
+      db: engine.db,
+      cipher: TEST_CIPHER,
+      storage: engine.storage,
+      uploadLimit: UPLOAD_LIMIT,
+    });
     await app.listen({ host: '127.0.0.1', port: 0 });
     base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
     for (const yaml of [SHOUTER, PLAIN]) await engine.deploy(yaml);
