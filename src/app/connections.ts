@@ -119,6 +119,14 @@ export async function registerDefinition(
   return { definitionId: `${def.kind}-${def.name}`, ...def, builtIn: false };
 }
 
+/** A connector definition's spec, which the UI renders its configuration form from. */
+export async function definitionSpec(deps: ResourceDeps, definitionId: string): Promise<JsonObject> {
+  const definition = (await connectorDefinitions(deps)).find((d) => d.definitionId === definitionId);
+  if (!definition) throw new ResourceError(404, `no connector definition ${definitionId}`);
+  const { spec } = await connectorOf(deps, definition.kind, definition.name);
+  return { definitionId, ...spec };
+}
+
 export async function unregisterDefinition(deps: ResourceDeps, name: string): Promise<void> {
   if (!(await deleteDefinition(deps.db, name)))
     throw new ResourceError(404, `no connector definition ${name}`);
@@ -134,7 +142,7 @@ export interface ActorInput {
 /** Specs are fixed per command: asked once per process. */
 const specs = new Map<string, Promise<ConnectorSpecification>>();
 
-async function connectorOf(deps: ResourceDeps, kind: ActorKind, connector: string) {
+export async function connectorOf(deps: ResourceDeps, kind: ActorKind, connector: string) {
   const command = await rethrow(() =>
     namedCommand(kind, connector, createConnectorResolver(deps.db, deps.cipher)),
   );

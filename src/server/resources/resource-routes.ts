@@ -10,6 +10,7 @@ import {
   createActor,
   createConnection,
   createJob,
+  definitionSpec,
   discoverSource,
   getActorView,
   getConnectionView,
@@ -44,6 +45,7 @@ import {
   connectionStateView,
   definition,
   definitionInput,
+  definitionSpecView,
   discoverResult,
   idParams,
   job,
@@ -105,6 +107,19 @@ function registerDefinitionRoutes(app: FastifyInstance, deps: ResourceDeps): voi
       },
     },
     async (req, reply) => reply.code(201).send(await answer(() => registerDefinition(deps, req.body))),
+  );
+  app.get<{ Params: { definitionId: string } }>(
+    '/api/v1/connector_definitions/:definitionId/spec',
+    {
+      schema: {
+        operationId: 'getConnectorDefinitionSpec',
+        tags,
+        summary: "The connector's spec: the JSON Schema of its configuration (run once per process)",
+        params: object({ definitionId: text('`source-<name>` or `destination-<name>`') }, ['definitionId']),
+        response: { 200: { description: 'the spec', ...definitionSpecView }, ...errors(404, 422) },
+      },
+    },
+    (req) => answer(() => definitionSpec(deps, req.params.definitionId)),
   );
   app.delete<{ Params: { name: string } }>(
     '/api/v1/connector_definitions/:name',

@@ -34,6 +34,18 @@ export const definition = open(
   ['definitionId', 'name', 'kind', 'builtIn'],
 );
 
+/** Airbyte's ConnectorSpecification, named by the definition it belongs to. */
+export const definitionSpecView = open(
+  {
+    definitionId: text('`source-<name>` or `destination-<name>`'),
+    connectionSpecification: open({}),
+    documentationUrl: text('where the connector is documented'),
+    supportsIncremental: { type: 'boolean' },
+    supported_destination_sync_modes: { type: 'array', items: { type: 'string' } },
+  },
+  ['definitionId', 'connectionSpecification'],
+);
+
 export const definitionInput = {
   ...object(
     {

@@ -315,6 +315,8 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       triggerId: 'nightly',
       executionId: finished.id,
       name: 'walked',
+      // a registered definition: its spec runs the fixture, no build of the CLI needed
+      definitionId: 'source-fixture',
     };
     const queryValues: Record<string, string> = { path: fileUri };
 
