@@ -24,21 +24,37 @@ export const AIRBYTE_KEYWORDS = [
   'path_in_oauth_response',
   'examples_description',
   'x-speakeasy-param-sensitive',
+  // OpenAPI's singular of `examples`, which some connectors' specs use (Faros' destination does)
+  'example',
 ] as const;
 
 export type ConfigValidation = { ok: true; config: JsonObject } | { ok: false; errors: string[] };
 
 let ajv: Ajv | undefined;
 
+/** Where ajv reports strict-mode findings once `strictSchema` is "log": each one refuses the spec,
+ * except a default inside a oneOf / anyOf branch. Airbyte specs give each choice of a oneOf its own
+ * defaults (Faros' destination does); ajv cannot apply them there, and the spec is valid as it is. */
+const strictFindings = {
+  log: console.log,
+  warn(message: string): void {
+    if (!message.startsWith('strict mode: default is ignored for:')) throw new Error(message);
+  },
+  error: console.error,
+};
+
 function validator(): Ajv {
   if (ajv) return ajv;
   ajv = new Ajv({
     allErrors: true,
     useDefaults: true,
-    // Airbyte specs put `required` in oneOf branches and mix types freely: valid JSON Schema that
-    // these two strict checks would refuse
+    strictSchema: 'log',
+    logger: strictFindings,
+    // Airbyte specs put `required` in oneOf branches, mix types freely and write tuples loosely:
+    // valid JSON Schema that these strict checks would refuse
     strictRequired: false,
     strictTypes: false,
+    strictTuples: false,
     allowUnionTypes: true,
   });
   addFormats(ajv);

@@ -10,6 +10,7 @@ const spec = {
     host: { type: 'string', order: 0, group: 'connection', always_show: true },
     port: { type: 'integer', default: 5432, order: 1 },
     password: { type: 'string', airbyte_secret: true, airbyte_hidden: false, display_type: 'dropdown' },
+    statuses: { type: 'array', items: { type: 'string' }, example: ['Terminated'] },
     since: { type: 'string', format: 'date-time' },
     tunnel: { type: 'object', properties: { port: { type: 'integer' } } },
   },
@@ -32,6 +33,32 @@ describe('validateConfig', () => {
 
   test('still refuses a spec with a misspelt keyword', () => {
     const result = validateConfig({ type: 'object', requried: ['host'] }, {});
+    expect(result).toEqual({ ok: false, errors: [expect.stringContaining('requried')] });
+  });
+
+  test('accepts defaults inside oneOf branches, which cannot be applied, and checks the rest', () => {
+    // Faros' destination spec has this shape: each choice of a oneOf brings its own defaults
+    const choice = {
+      type: 'object',
+      properties: {
+        edition: {
+          type: 'object',
+          oneOf: [
+            { required: ['url'], properties: { url: { type: 'string', default: 'http://localhost' } } },
+            { required: ['key'], properties: { key: { type: 'string' }, batch: { default: 100 } } },
+          ],
+        },
+      },
+    };
+    expect(validateConfig(choice, { edition: { url: 'http://db' } })).toEqual({
+      ok: true,
+      config: { edition: { url: 'http://db' } },
+    });
+    expect(validateConfig(choice, { edition: {} }).ok).toBe(false);
+  });
+
+  test('still refuses a misspelt keyword inside a oneOf branch', () => {
+    const result = validateConfig({ oneOf: [{ type: 'object', requried: ['host'] }] }, {});
     expect(result).toEqual({ ok: false, errors: [expect.stringContaining('requried')] });
   });
 
