@@ -72,6 +72,19 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
     },
     async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
       const client = await pool.connect();
+      // The pool stops listening for errors on a client it has handed out. When the server cuts the
+      // session (a restart, pg_terminate_backend) between two of our queries, the client reports it
+      // as an 'error' event, which unheard would crash the process; the next query fails anyway, so
+      // it is only remembered here, and the broken client is discarded rather than pooled again.
+      let lost: Error | undefined;
+      const onError = (error: Error) => {
+        lost = error;
+      };
+      client.on('error', onError);
+      const release = () => {
+        client.off('error', onError);
+        client.release(lost);
+      };
       const tx: Queryable = {
         async query<R>(sql: string, params?: readonly unknown[]) {
           const result = await client.query(sql, params as unknown[]);
@@ -85,11 +98,11 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
         await client.query('BEGIN');
         const value = await fn(tx);
         await client.query('COMMIT');
-        client.release();
+        release();
         return value;
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
-        client.release();
+        release();
         throw error;
       }
     },
