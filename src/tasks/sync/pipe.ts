@@ -24,9 +24,10 @@ export interface StreamCounts {
 export type CountsByStream = Map<string, StreamCounts>;
 
 export interface Acknowledgement {
-  /** the state as the source emitted it */
-  state: AirbyteStateMessage;
-  /** what had been forwarded before it: all of it is committed now */
+  /** the states committed now, oldest first, as the source emitted them: the one the destination
+   * re-emitted and every earlier one it had not acknowledged yet */
+  states: AirbyteStateMessage[];
+  /** what had been forwarded before the last of them: all of it is committed now */
   committed: CountsByStream;
 }
 
@@ -138,11 +139,13 @@ export class SyncPipe {
       this.handlers.logger.warn('destination: acknowledged a state the source never sent; ignored');
       return;
     }
-    // a destination may acknowledge only the latest of several states: the earlier ones are implied
-    const [acked] = this.pending.splice(0, at + 1).slice(-1);
-    this.committed = acked.counts;
+    // a destination may acknowledge only the latest of several states: the earlier ones are implied,
+    // and with STREAM states each one may be the only checkpoint of its stream
+    const acked = this.pending.splice(0, at + 1);
+    const { counts } = acked[acked.length - 1];
+    this.committed = counts;
     this.ackChain = this.ackChain.then(() =>
-      this.handlers.onAck({ state: acked.state, committed: acked.counts }),
+      this.handlers.onAck({ states: acked.map((p) => p.state), committed: counts }),
     );
   }
 

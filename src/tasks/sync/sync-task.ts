@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import type { TaskDef } from '../../flow/model.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import { redactInTaskRun } from '../../engine/run-context.js';
-import { nextReadState } from '../../protocol/state.js';
+import { readStateFrom } from '../../protocol/state.js';
 import { secretFieldValues } from '../../secrets/connector-secrets.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
 import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
@@ -162,8 +162,8 @@ class SyncRun {
     const stdin = new LineSink(writer.stdin!);
     const pipe = new SyncPipe(plan.routes, {
       logger: this.ctx.logger,
-      onAck: async ({ state, committed }) => {
-        this.state = nextReadState(this.state, state);
+      onAck: async ({ states, committed }) => {
+        this.state = readStateFrom(states, this.state);
         this.committed = committed;
         this.dirty = true;
         await this.saveState(false);
