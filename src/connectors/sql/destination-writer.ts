@@ -35,7 +35,7 @@ export interface SqlWriteOptions {
   batchChars?: number;
 }
 
-export const DEFAULT_BATCH_CHARS = 16 * 1024 * 1024;
+const DEFAULT_BATCH_CHARS = 16 * 1024 * 1024;
 
 interface TableWriter {
   plan: TablePlan;
