@@ -37,18 +37,23 @@ function schedulerTx(tx: Queryable): SchedulerTx {
 export function createSchedulerBackend(db: Database): SchedulerBackend {
   return {
     async reconcile(first) {
-      const { rows } = await db.query<{ namespace: string; id: string; flow: Flow; deleted: boolean }>(
-        LATEST_FLOWS_WITH_TRIGGERS,
-      );
-      const wanted: Array<[string, string, string, string | null]> = [];
-      for (const row of rows) {
-        if (row.deleted || row.flow.disabled) continue;
-        for (const t of row.flow.triggers ?? []) {
-          if (t.type !== SCHEDULE_TRIGGER || t.disabled) continue;
-          wanted.push([row.namespace, row.id, t.id, first(row.flow, t)?.toISOString() ?? null]);
-        }
-      }
+      // Replicas reconcile one at a time, each reading the flows once it holds the lock. A replica
+      // that read them just before a deploy would otherwise delete the row another replica had just
+      // created for the new flow (and perhaps fired), and the row recreated next tick would fire the
+      // same occurrences again: a backfill, twice.
       await db.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['sluice:reconcile-triggers']);
+        const { rows } = await tx.query<{ namespace: string; id: string; flow: Flow; deleted: boolean }>(
+          LATEST_FLOWS_WITH_TRIGGERS,
+        );
+        const wanted: Array<[string, string, string, string | null]> = [];
+        for (const row of rows) {
+          if (row.deleted || row.flow.disabled) continue;
+          for (const t of row.flow.triggers ?? []) {
+            if (t.type !== SCHEDULE_TRIGGER || t.disabled) continue;
+            wanted.push([row.namespace, row.id, t.id, first(row.flow, t)?.toISOString() ?? null]);
+          }
+        }
         await tx.query(
           `DELETE FROM triggers t WHERE NOT EXISTS (
              SELECT 1 FROM jsonb_to_recordset($1::jsonb) AS w(ns text, flow text, trig text)
