@@ -2,7 +2,9 @@
 // acknowledgements back. Records of the catalog's streams go through as the bytes the source wrote
 // (re-encoded only when the connection renames their stream); every other message is the platform's.
 // A source STATE is forwarded in its place among the records; when the destination re-emits it, every
-// record before it is committed, and only then does the state count (Airbyte's protocol).
+// record before it is committed, and only then does the state count (Airbyte's protocol). Each
+// forwarded STATE carries an `id`, as Airbyte's platform adds one, so that a re-emitted state names
+// which of several identical ones it is.
 import type { DecodedMessage } from '../../protocol/codec.js';
 import type {
   AirbyteMessage,
@@ -46,6 +48,7 @@ export interface PipeResult {
 }
 
 interface Pending {
+  id: number;
   key: string;
   state: AirbyteStateMessage;
   counts: CountsByStream;
@@ -56,6 +59,7 @@ export class SyncPipe {
   private committed: CountsByStream = new Map();
   private readonly dropped = new Map<string, number>();
   private readonly pending: Pending[] = [];
+  private lastStateId = 0;
   /** acknowledgements are handled one at a time, in order */
   private ackChain: Promise<void> = Promise.resolve();
 
@@ -77,12 +81,16 @@ export class SyncPipe {
           const pending = this.record(message.record, decoded, stdin);
           if (pending) await pending;
         } else if (message.type === 'STATE') {
+          const id = ++this.lastStateId;
           this.pending.push({
+            id,
             key: stateKey(message.state),
             state: message.state,
             counts: snapshot(this.emitted),
           });
-          const pending = stdin.line(decoded.raw);
+          const pending = stdin.line(
+            Buffer.from(JSON.stringify({ ...message, state: { ...message.state, id } })),
+          );
           if (pending) await pending;
         } else {
           await this.platformMessage('source', decoded);
@@ -133,8 +141,11 @@ export class SyncPipe {
   }
 
   private acknowledge(state: AirbyteStateMessage): void {
-    const key = stateKey(state);
-    const at = this.pending.findIndex((p) => p.key === key);
+    // by the id it was given; by its content when the destination dropped the id
+    const at =
+      state.id === undefined
+        ? this.pending.findIndex((p) => p.key === stateKey(state))
+        : this.pending.findIndex((p) => p.id === state.id);
     if (at === -1) {
       this.handlers.logger.warn('destination: acknowledged a state the source never sent; ignored');
       return;
