@@ -48,8 +48,16 @@ export class LineSink {
 
   async end(): Promise<void> {
     await this.flush();
-    if (this.failure || this.out.writableEnded) return;
-    await new Promise<void>((resolve) => this.out.end(resolve));
+    if (this.failure || this.out.writableEnded || this.out.destroyed) return;
+    // a destination gone before its input ended never acknowledges the end: its close or error does
+    await new Promise<void>((resolve) => {
+      const done = (): void => {
+        this.out.off('finish', done).off('close', done).off('error', done);
+        resolve();
+      };
+      this.out.on('finish', done).on('close', done).on('error', done);
+      this.out.end();
+    });
   }
 
   private copy(bytes: Buffer): void {

@@ -253,6 +253,15 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
     expect(logs).toContain('destination write failed (system_error): FIXTURE-DESTINATION-FAILURE');
   });
 
+  test('a destination that fails before reading any input fails the sync instead of leaving it waiting', async () => {
+    const execution = await engine.run(
+      flow({ streams: users(100000), stateEvery: 1000 }, { destination: { failAtStart: true } }),
+    );
+    expect(execution.state.current).toBe('FAILED');
+    const logs = (await engine.logs(execution.id)).map((l) => l.message).join('\n');
+    expect(logs).toContain('FIXTURE-DESTINATION-REFUSES-TO-START');
+  });
+
   test('killing the execution stops both connector processes', async () => {
     const flowDef = await engine.deploy(
       flow({ streams: users(1000), delayMs: 50 }, { extra: { id: 'killed' } }),

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ensureCliBuilt } from '../../support/cli.js';
+import { testDialects } from '../../support/databases.js';
+import { runOf, startTestEngine, type TestEngine } from '../../support/engine.js';
+
+// The four sync modes end to end through the sync task, with the built-in connectors against a real
+// PostgreSQL: Postgres → Postgres and faker → Postgres. The engine itself runs on PGlite here; what is
+// under test is the data in the destination.
+
+const URL_ = process.env.SLUICE_TEST_DATABASE_URL;
+const SOURCE_FIXTURE = fileURLToPath(new URL('../../fixtures/connectors/source.mjs', import.meta.url));
+
+describe.skipIf(!URL_)('syncs into PostgreSQL (needs SLUICE_TEST_DATABASE_URL)', () => {
+  const database = `sluice_sync_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  let admin: pg.Client;
+  let db: pg.Client;
+  let engine: TestEngine;
+  let connection: { host: string; port: number; database: string; username: string; password: string };
+  let flows = 0;
+
+  beforeAll(async () => {
+    await ensureCliBuilt();
+    admin = new pg.Client({ connectionString: URL_ });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(URL_!);
+    url.pathname = `/${database}`;
+    db = new pg.Client({ connectionString: url.toString() });
+    await db.connect();
+    connection = {
+      host: url.hostname,
+      port: Number(url.port || 5432),
+      database,
+      username: decodeURIComponent(url.username || 'postgres'),
+      password: decodeURIComponent(url.password),
+    };
+    await db.query(`CREATE SCHEMA src;
+      CREATE TABLE src.items (id bigint PRIMARY KEY, updated_at int NOT NULL, name text, amount numeric, payload jsonb);
+      INSERT INTO src.items SELECT i, i, 'item ' || i, i * 1.5, jsonb_build_object('n', i) FROM generate_series(1, 100) i;`);
+    engine = await startTestEngine(testDialects()[0]);
+  });
+  afterAll(async () => {
+    await engine?.stop();
+    await db?.end();
+    await admin?.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    await admin?.end();
+  });
+
+  /** A flow of one sync into schema `schema`, its id new for every call site that asks for one. */
+  function syncFlow(source: Record<string, unknown>, schema: string, streams: unknown[], id: string): string {
+    return JSON.stringify({
+      id,
+      namespace: 'test.sync.pg',
+      tasks: [
+        {
+          id: 'sync',
+          type: 'sync',
+          source,
+          destination: { connector: 'postgres', config: { ...connection, schema } },
+          streams,
+        },
+      ],
+    });
+  }
+  const pgSource = () => ({ connector: 'postgres', config: { ...connection, schemas: ['src'] } });
+  const faker = (count: number) => ({ connector: 'faker', config: { count, seed: 3 } });
+
+  async function sync(yaml: string): Promise<Record<string, unknown>> {
+    const execution = await engine.run(yaml);
+    if (execution.state.current !== 'SUCCESS') {
+      const logs = (await engine.logs(execution.id)).map((l) => l.message).join('\n');
+      throw new Error(`sync ended ${execution.state.current}:\n${logs}`);
+    }
+    return runOf(execution, 'sync').outputs as Record<string, unknown>;
+  }
+  const count = async (table: string) =>
+    Number((await db.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+  const ids = async (table: string) =>
+    Number((await db.query<{ n: string }>(`SELECT count(DISTINCT id) AS n FROM ${table}`)).rows[0].n);
+
+  describe('Postgres → Postgres', () => {
+    test('full_refresh_overwrite twice gives the rows once', async () => {
+      const yaml = syncFlow(
+        pgSource(),
+        'p2p_overwrite',
+        [{ name: 'items', syncMode: 'full_refresh_overwrite' }],
+        `f${++flows}`,
+      );
+      await sync(yaml);
+      const second = await sync(yaml);
+      expect([await count('p2p_overwrite.items'), second.recordsCommitted]).toEqual([100, 100]);
+    });
+
+    test('full_refresh_append twice doubles them', async () => {
+      const yaml = syncFlow(
+        pgSource(),
+        'p2p_append',
+        [{ name: 'items', syncMode: 'full_refresh_append' }],
+        `f${++flows}`,
+      );
+      await sync(yaml);
+      await sync(yaml);
+      expect(await count('p2p_append.items')).toBe(200);
+    });
+
+    test('incremental_append: a second run adds only the new rows', async () => {
+      await db.query(
+        `CREATE TABLE src.events AS SELECT i AS id, i AS updated_at FROM generate_series(1, 50) i`,
+      );
+      const yaml = syncFlow(
+        pgSource(),
+        'p2p_incremental',
+        [{ name: 'events', syncMode: 'incremental_append', cursorField: ['updated_at'] }],
+        `f${++flows}`,
+      );
+      await sync(yaml);
+      await db.query(`INSERT INTO src.events SELECT i, i FROM generate_series(51, 70) i`);
+      const second = await sync(yaml);
+      expect([
+        await count('p2p_incremental.events'),
+        await ids('p2p_incremental.events'),
+        second.recordsEmitted,
+      ]).toEqual([70, 70, 20]);
+    });
+
+    test('incremental_deduped_history keeps the latest version of each key', async () => {
+      const yaml = syncFlow(
+        pgSource(),
+        'p2p_dedup',
+        [{ name: 'items', syncMode: 'incremental_deduped_history', cursorField: ['updated_at'] }],
+        `f${++flows}`,
+      );
+      await sync(yaml);
+      await db.query(`UPDATE src.items SET updated_at = updated_at + 1000, name = 'changed ' || id WHERE id <= 10;
+        INSERT INTO src.items SELECT i, 2000 + i, 'new ' || i, 0, '{}' FROM generate_series(101, 105) i`);
+      await sync(yaml);
+      const { rows } = await db.query<{ changed: number; total: number }>(
+        `SELECT count(*) FILTER (WHERE name LIKE 'changed %') AS changed, count(*) AS total FROM p2p_dedup.items`,
+      );
+      expect(rows[0]).toEqual({ changed: 10, total: 105 });
+    });
+  });
+
+  describe('faker → Postgres', () => {
+    const users = (syncMode: string) => [{ name: 'users', syncMode }];
+
+    test('full_refresh_overwrite twice gives the rows once', async () => {
+      const yaml = syncFlow(faker(40), 'fk_overwrite', users('full_refresh_overwrite'), `f${++flows}`);
+      await sync(yaml);
+      await sync(yaml);
+      expect(await count('fk_overwrite.users')).toBe(40);
+    });
+
+    test('full_refresh_append twice doubles them', async () => {
+      const yaml = syncFlow(faker(40), 'fk_append', users('full_refresh_append'), `f${++flows}`);
+      await sync(yaml);
+      await sync(yaml);
+      expect(await count('fk_append.users')).toBe(80);
+    });
+
+    test('incremental_append: a second run adds only the new rows', async () => {
+      const id = `f${++flows}`;
+      await sync(syncFlow(faker(40), 'fk_incremental', users('incremental_append'), id));
+      const second = await sync(syncFlow(faker(55), 'fk_incremental', users('incremental_append'), id));
+      expect([await count('fk_incremental.users'), second.recordsEmitted]).toEqual([55, 15]);
+    });
+
+    test('incremental_deduped_history: every key once, however often it is synced', async () => {
+      const id = `f${++flows}`;
+      await sync(syncFlow(faker(40), 'fk_dedup', users('incremental_deduped_history'), id));
+      await sync(syncFlow(faker(60), 'fk_dedup', users('incremental_deduped_history'), id));
+      expect([await count('fk_dedup.users'), await ids('fk_dedup.users')]).toEqual([60, 60]);
+    });
+  });
+
+  test('a source failing mid-stream resumes from the acknowledged state: nothing lost, nothing doubled', async () => {
+    const id = `f${++flows}`;
+    const source = (failAfter?: number) => ({
+      command: [process.execPath, SOURCE_FIXTURE],
+      config: { streams: [{ name: 'users', count: 100 }], stateEvery: 20, ...(failAfter && { failAfter }) },
+    });
+    const streams = [{ name: 'users', syncMode: 'incremental_deduped_history' }];
+    const failed = await engine.run(syncFlow(source(50), 'resumed', streams, id));
+    expect(failed.state.current).toBe('FAILED');
+    const committed = await count('resumed.users');
+    expect(committed).toBeGreaterThanOrEqual(40);
+    const retried = await sync(syncFlow(source(), 'resumed', streams, id));
+    expect(retried.recordsEmitted).toBe(60);
+    expect([await count('resumed.users'), await ids('resumed.users')]).toEqual([100, 100]);
+  });
+});
