@@ -1,0 +1,156 @@
+// A full-refresh sync of ROWS rows (id bigint, ts timestamptz, name text, amount numeric, payload
+// jsonb) from one PostgreSQL database to another through `sluice flow run` (source-postgres →
+// destination-postgres, both real processes), side by side with the physical limit on this machine:
+// `psql -c "\copy (select …) to stdout" | psql -c "\copy … from stdin"`. Then faker → PostgreSQL for
+// the same number of records. Peak resident memory is the largest sum of the RSS of the sluice process
+// and its connector children, sampled every 100 ms. Needs psql and PostgreSQL at PGHOST (127.0.0.1).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const ROWS = Number(process.env.ROWS ?? 1_000_000);
+const HOST = process.env.PGHOST ?? '127.0.0.1';
+const USER = process.env.PGUSER ?? 'postgres';
+const SOURCE_DB = 'sluice_bench_sync_src';
+const TARGET_DB = 'sluice_bench_sync_dst';
+const env = { ...process.env, PGHOST: HOST, PGUSER: USER };
+
+function psql(db, sql) {
+  const r = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-At', '-d', db, '-c', sql], {
+    env,
+    encoding: 'utf8',
+    maxBuffer: 1 << 26,
+  });
+  if (r.status !== 0) throw new Error(`psql ${db}: ${r.stderr}`);
+  return r.stdout.trim();
+}
+
+/** Runs a shell command or a process; returns its wall time and the peak RSS of its process tree. */
+async function measure(command, args, options = {}) {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  child.stdout.on('data', (d) => (stderr += d));
+  let peak = 0;
+  const sampler = setInterval(() => (peak = Math.max(peak, treeRss(child.pid))), 100);
+  const code = await new Promise((resolve) => child.on('close', resolve));
+  clearInterval(sampler);
+  if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, peakMb: peak / 1024 };
+}
+
+/** kB of resident memory of pid and all its descendants. */
+function treeRss(pid) {
+  const children = new Map();
+  const rss = new Map();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
+      rss.set(Number(entry), Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop();
+    total += rss.get(p) ?? 0;
+    stack.push(...(children.get(p) ?? []));
+  }
+  return total;
+}
+
+function syncFlow(dir, id, source) {
+  const destination = {
+    host: HOST,
+    port: 5432,
+    database: TARGET_DB,
+    username: USER,
+    password: '',
+    schema: id,
+  };
+  const file = path.join(dir, `${id}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      id,
+      namespace: 'bench',
+      tasks: [
+        { id: 'sync', type: 'sync', source, destination: { connector: 'postgres', config: destination } },
+      ],
+    }),
+  );
+  return file;
+}
+
+const dir = mkdtempSync(path.join(tmpdir(), 'sluice-sync-bench-'));
+try {
+  for (const db of [SOURCE_DB, TARGET_DB]) {
+    psql('postgres', `DROP DATABASE IF EXISTS ${db}`);
+    psql('postgres', `CREATE DATABASE ${db}`);
+  }
+  const columns = 'id bigint PRIMARY KEY, ts timestamptz, name text, amount numeric, payload jsonb';
+  psql(
+    SOURCE_DB,
+    `CREATE TABLE t (${columns});
+     INSERT INTO t SELECT i, timestamptz '2024-01-01' + i * interval '1 second', 'name ' || i,
+       (i * 1.25)::numeric(12,2), jsonb_build_object('i', i, 'tag', 'x' || (i % 100))
+     FROM generate_series(1, ${ROWS}) i;`,
+  );
+  psql(SOURCE_DB, 'VACUUM ANALYZE t');
+  psql(TARGET_DB, `CREATE TABLE copied (${columns})`);
+  const bytes = Number(psql(SOURCE_DB, `SELECT sum(pg_column_size(t.*)) FROM t`));
+  const mb = bytes / 1e6;
+
+  const copy = await measure('bash', [
+    '-c',
+    `psql -X -d ${SOURCE_DB} -c "\\copy (select * from t) to stdout" | psql -X -d ${TARGET_DB} -c "\\copy copied from stdin"`,
+  ]);
+  const pgSource = {
+    connector: 'postgres',
+    config: {
+      host: HOST,
+      port: 5432,
+      database: SOURCE_DB,
+      username: USER,
+      password: '',
+      schemas: ['public'],
+    },
+  };
+  const sync = await measure(process.execPath, [
+    'bin/sluice.js',
+    'flow',
+    'run',
+    syncFlow(dir, 'postgres_to_postgres', pgSource),
+  ]);
+  const synced = Number(psql(TARGET_DB, 'SELECT count(*) FROM postgres_to_postgres.t'));
+  if (synced !== ROWS) throw new Error(`the sync wrote ${synced} rows, not ${ROWS}`);
+  const faker = await measure(process.execPath, [
+    'bin/sluice.js',
+    'flow',
+    'run',
+    syncFlow(dir, 'faker_to_postgres', { connector: 'faker', config: { count: ROWS, seed: 1 } }),
+  ]);
+
+  const rate = (ms) => Math.round(ROWS / (ms / 1000)).toLocaleString('en-US');
+  const line = (name, r) =>
+    `${name.padEnd(34)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${rate(r.ms).padStart(9)} rows/s  ${(mb / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  peak ${Math.round(r.peakMb)} MB`;
+  process.stdout.write(`${ROWS.toLocaleString('en-US')} rows, ${mb.toFixed(0)} MB in the source table\n`);
+  process.stdout.write(`${line('psql \\copy | psql \\copy', copy)}\n`);
+  process.stdout.write(`${line('sluice sync postgres → postgres', sync)}\n`);
+  process.stdout.write(`ratio sync / copy pipe: ${(copy.ms / sync.ms).toFixed(2)}× (target ≥ 0.5×)\n`);
+  process.stdout.write(
+    `${line('sluice sync faker → postgres', faker)} (users stream; MB/s of the pg table size)\n`,
+  );
+} finally {
+  for (const db of [SOURCE_DB, TARGET_DB]) psql('postgres', `DROP DATABASE IF EXISTS ${db}`);
+  rmSync(dir, { recursive: true, force: true });
+}
