@@ -1,12 +1,18 @@
 import { Suspense, useSyncExternalStore, type ReactNode } from 'react';
 import { authorization, loginState, logout } from './auth';
 import { Link } from './components/Link';
+import { DATA_SECTIONS } from './components/SectionNav';
+import { ActorPage } from './pages/ActorPage';
+import { ActorsPage } from './pages/ActorsPage';
+import { ConnectionPage } from './pages/ConnectionPage';
+import { ConnectionsPage } from './pages/ConnectionsPage';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { ExecutionsPage } from './pages/ExecutionsPage';
 import { FlowPage } from './pages/FlowPage';
 import { FlowsPage } from './pages/FlowsPage';
 import { LoginPage } from './pages/LoginPage';
 import { LogsPage } from './pages/LogsPage';
+import { NewConnectionPage } from './pages/NewConnectionPage';
 import { match, useLocation } from './router';
 import { toggleTheme, useTheme } from './theme';
 
@@ -19,6 +25,15 @@ function page(path: string): ReactNode {
   if (path === '/executions') return <ExecutionsPage />;
   if ((params = match('/executions/:id', path))) return <ExecutionPage key={params.id} id={params.id} />;
   if (path === '/logs') return <LogsPage />;
+  if (path === '/connections') return <ConnectionsPage />;
+  if (path === '/connections/new') return <NewConnectionPage />;
+  if ((params = match('/connections/:id', path))) return <ConnectionPage key={params.id} id={params.id} />;
+  for (const kind of ['source', 'destination'] as const) {
+    if (path === `/${kind}s`) return <ActorsPage key={kind} kind={kind} />;
+    if (path === `/${kind}s/new`) return <ActorPage key={`${kind}/new`} kind={kind} />;
+    if ((params = match(`/${kind}s/:id`, path)))
+      return <ActorPage key={`${kind}/${params.id}`} kind={kind} id={params.id} />;
+  }
   return (
     <div className="page">
       <h1>Not found</h1>
@@ -29,11 +44,15 @@ function page(path: string): ReactNode {
   );
 }
 
+/** Each topbar entry and the paths it stands for: Connections holds sources and destinations too. */
 const NAV = [
-  { href: '/flows', label: 'Flows' },
-  { href: '/executions', label: 'Executions' },
-  { href: '/logs', label: 'Logs' },
+  { href: '/flows', label: 'Flows', sections: ['/flows'] },
+  { href: '/executions', label: 'Executions', sections: ['/executions'] },
+  { href: '/logs', label: 'Logs', sections: ['/logs'] },
+  { href: '/connections', label: 'Connections', sections: DATA_SECTIONS },
 ];
+
+const isIn = (path: string, section: string) => path === section || path.startsWith(`${section}/`);
 
 export function App() {
   const { path } = useLocation();
@@ -52,7 +71,8 @@ export function App() {
               key={item.href}
               href={item.href}
               className={
-                path.startsWith(item.href) || (path === '/' && item.href === '/flows')
+                item.sections.some((section) => isIn(path, section)) ||
+                (path === '/' && item.href === '/flows')
                   ? 'nav-link active'
                   : 'nav-link'
               }

@@ -21,3 +21,15 @@ export function elapsed(start: string | undefined, end: string | undefined): num
   if (!start) return 0;
   return (end ? Date.parse(end) : Date.now()) - Date.parse(start);
 }
+
+/** A byte count in the unit that keeps it short: 0 B, 980 B, 1.2 kB, 34 MB (powers of 1000). */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${unit === 0 ? value : value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
+}

@@ -9,3 +9,63 @@ export interface Page<T> {
   results: T[];
   total: number;
 }
+
+// The Airbyte-shaped resources (src/app/connections.ts builds them as plain JSON)
+import type { ConnectionSettings } from '../../src/connections/connection.js';
+export type { ConnectionSettings, StreamSetting } from '../../src/connections/connection.js';
+export type { PublicSyncMode } from '../../src/tasks/sync/catalog.js';
+export type {
+  AirbyteCatalog,
+  AirbyteStream,
+  ConnectorSpecification,
+  JsonObject,
+} from '../../src/protocol/messages.js';
+export type { DefinitionView as ConnectorDefinition } from '../../src/app/connections.js';
+
+export type ActorKind = 'source' | 'destination';
+
+/** A source or a destination as the API shows it: `sourceId`/`sourceType` or `destinationId`/
+ * `destinationType`, the configuration with its secrets masked. */
+export interface Actor {
+  id: string;
+  name: string;
+  connector: string;
+  configuration: Record<string, unknown>;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export interface Connection extends ConnectionSettings {
+  connectionId: string;
+  name: string;
+  sourceId: string;
+  destinationId: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export type JobStatus = 'pending' | 'running' | 'incomplete' | 'failed' | 'succeeded' | 'cancelled';
+
+export interface Job {
+  jobId: string;
+  status: JobStatus;
+  jobType: 'sync' | 'reset' | 'refresh' | 'clear';
+  connectionId: string;
+  startTime: string | null;
+  lastUpdatedAt: string | null;
+  duration: string | null;
+  rowsSynced: number;
+  bytesSynced: number;
+  streams: Record<string, { recordsCommitted?: number; bytesEmitted?: number }>;
+  attempts?: Array<{
+    attempt: number;
+    status: string;
+    logs: Array<{ timestamp: string; level: string; message: string }>;
+  }>;
+}
+
+/** Airbyte's list pages. */
+export interface DataPage<T> {
+  data: T[];
+  next?: string;
+}

@@ -6,19 +6,28 @@ import { Link } from './Link';
 
 export const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
-export function LogLines({ lines, showExecution = false }: { lines: LogLine[]; showExecution?: boolean }) {
+/** Log lines; `showExecution` links each to its execution, `showTask` (default) names its task. */
+export function LogLines({
+  lines,
+  showExecution = false,
+  showTask = true,
+}: {
+  lines: Array<Pick<LogLine, 'id' | 'ts' | 'level' | 'message'> & Partial<LogLine>>;
+  showExecution?: boolean;
+  showTask?: boolean;
+}) {
   return (
-    <div className="log-lines" role="log">
+    <div className={showTask ? 'log-lines' : 'log-lines no-task'} role="log">
       {lines.map((line) => (
         <div key={line.id} className={`log-line level-${line.level}`} data-level={line.level}>
           <time className="muted">{new Date(line.ts).toLocaleTimeString()}</time>
           <span className="log-level">{line.level}</span>
-          {showExecution && (
+          {showExecution && line.executionId && (
             <Link className="mono log-task" href={`/executions/${line.executionId}`}>
               {line.executionId.slice(0, 8)}
             </Link>
           )}
-          <span className="log-task">{line.taskId ?? '—'}</span>
+          {showTask && <span className="log-task">{line.taskId ?? '—'}</span>}
           <span className="log-message">{line.message}</span>
         </div>
       ))}

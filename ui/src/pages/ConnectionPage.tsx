@@ -1,0 +1,256 @@
+import { useEffect, useState } from 'react';
+import { api, ApiError } from '../api';
+import { ConnectionOptions, type Options } from '../components/ConnectionOptions';
+import { ErrorNote } from '../components/ErrorNote';
+import { JobsTable } from '../components/JobsTable';
+import { Link } from '../components/Link';
+import { ScheduleText } from '../components/ScheduleField';
+import { SectionNav } from '../components/SectionNav';
+import { StreamPicker, streamsOrAll, streamsProblem } from '../components/StreamPicker';
+import { Tabs } from '../components/Tabs';
+import { useLoad } from '../hooks';
+import { getActor, useCatalog, useDestinationModes } from '../resources';
+import { navigate } from '../router';
+import type { Actor, Connection, StreamSetting } from '../types';
+
+type Tab = 'jobs' | 'streams' | 'settings';
+
+const connectionPath = (id: string) => `/api/v1/connections/${encodeURIComponent(id)}`;
+
+function StreamsTab({
+  connection,
+  destination,
+  onSaved,
+}: {
+  connection: Connection;
+  destination: Actor | undefined;
+  onSaved: () => void;
+}) {
+  const catalog = useCatalog(connection.sourceId);
+  const destinationModes = useDestinationModes(destination);
+  const [streams, setStreams] = useState<StreamSetting[]>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error>();
+
+  useEffect(() => {
+    if (catalog.data) setStreams(streamsOrAll(connection.configurations.streams, catalog.data.catalog));
+  }, [catalog.data, connection]);
+
+  const problem = catalog.data && streams ? streamsProblem(catalog.data.catalog, streams) : undefined;
+  const unchanged =
+    catalog.data !== undefined &&
+    JSON.stringify(streams) ===
+      JSON.stringify(streamsOrAll(connection.configurations.streams, catalog.data.catalog));
+  const save = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api(connectionPath(connection.connectionId), {
+        method: 'PATCH',
+        json: { configurations: { streams } },
+      });
+      onSaved();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <div className="section-header">
+        <span className="muted small">
+          {catalog.data?.discoveredAt && `Discovered ${new Date(catalog.data.discoveredAt).toLocaleString()}`}
+        </span>
+        <div className="actions">
+          <button onClick={catalog.refresh} disabled={catalog.loading}>
+            Refresh the source’s schema
+          </button>
+          <button
+            className="primary"
+            onClick={save}
+            disabled={busy || !streams || unchanged || problem !== undefined}
+          >
+            {busy ? 'Saving…' : 'Save streams'}
+          </button>
+        </div>
+      </div>
+      <ErrorNote error={catalog.error ?? error} />
+      {problem && <p className="error-text">{problem}</p>}
+      {catalog.loading && <p className="muted">Discovering the source’s streams…</p>}
+      {catalog.data && streams && !catalog.loading && (
+        <StreamPicker
+          catalog={catalog.data.catalog}
+          value={streams}
+          onChange={setStreams}
+          destinationModes={destinationModes}
+        />
+      )}
+    </section>
+  );
+}
+
+function StateView({ connectionId }: { connectionId: string }) {
+  const state = useLoad(connectionId, (signal) =>
+    api<{ stateType: string; state: unknown }>(`${connectionPath(connectionId)}/state`, { signal }),
+  );
+  const [error, setError] = useState<Error>();
+  const reset = async () => {
+    if (!confirm('Forget the state of every stream? The next sync reads everything again.')) return;
+    try {
+      await api(`${connectionPath(connectionId)}/state/reset`, { json: {} });
+      state.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  return (
+    <section className="panel">
+      <div className="section-header">
+        <h2>State</h2>
+        <button onClick={reset} disabled={state.data?.stateType === 'not_set'}>
+          Reset state
+        </button>
+      </div>
+      <ErrorNote error={state.error ?? error} />
+      {state.data &&
+        (state.data.stateType === 'not_set' ? (
+          <p className="muted">None yet: the next sync starts from the beginning.</p>
+        ) : (
+          <>
+            <p className="muted small">
+              The {state.data.stateType} state the next sync starts from, as the destination acknowledged it.
+            </p>
+            <pre className="state-json">{JSON.stringify(state.data.state, null, 2)}</pre>
+          </>
+        ))}
+    </section>
+  );
+}
+
+function SettingsTab({ connection, onSaved }: { connection: Connection; onSaved: () => void }) {
+  const [options, setOptions] = useState<Options>(connection);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<Error>();
+
+  const save = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const { name, schedule, namespaceDefinition, namespaceFormat, prefix, status } = options;
+      await api(connectionPath(connection.connectionId), {
+        method: 'PATCH',
+        json: { name, schedule, namespaceDefinition, namespaceFormat, prefix, status },
+      });
+      onSaved();
+    } catch (e) {
+      setError(e as Error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async () => {
+    if (!confirm(`Delete the connection ${connection.name}? Its past jobs stay.`)) return;
+    try {
+      await api(connectionPath(connection.connectionId), { method: 'DELETE' });
+      navigate('/connections');
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+
+  return (
+    <>
+      <section className="panel">
+        <ConnectionOptions value={options} onChange={setOptions} />
+        <ErrorNote error={error} />
+        <div className="form-actions">
+          <button className="danger" onClick={remove}>
+            Delete connection
+          </button>
+          <button className="primary" onClick={save} disabled={busy}>
+            {busy ? 'Saving…' : 'Save settings'}
+          </button>
+        </div>
+      </section>
+      <StateView connectionId={connection.connectionId} />
+    </>
+  );
+}
+
+/** One connection: "Sync now", its jobs with their logs, the streams it syncs, its settings. */
+export function ConnectionPage({ id }: { id: string }) {
+  const connection = useLoad(id, (signal) => api<Connection>(connectionPath(id), { signal }));
+  const c = connection.data;
+  const source = useLoad(`source/${c?.sourceId}`, (signal) =>
+    c ? getActor('source', c.sourceId, signal) : Promise.resolve(undefined),
+  );
+  const destination = useLoad(`destination/${c?.destinationId}`, (signal) =>
+    c ? getActor('destination', c.destinationId, signal) : Promise.resolve(undefined),
+  );
+  const [tab, setTab] = useState<Tab>('jobs');
+  const [started, setStarted] = useState(0);
+  const [syncError, setSyncError] = useState<Error>();
+
+  const syncNow = async () => {
+    setSyncError(undefined);
+    try {
+      await api('/api/v1/jobs', { json: { connectionId: id, jobType: 'sync' } });
+      setStarted((n) => n + 1);
+      setTab('jobs');
+    } catch (e) {
+      setSyncError(e as Error);
+    }
+  };
+
+  if (connection.error instanceof ApiError && connection.error.status === 404) {
+    return (
+      <div className="page">
+        <SectionNav />
+        <ErrorNote error={connection.error} />
+      </div>
+    );
+  }
+
+  return (
+    <div className="page">
+      <SectionNav />
+      <div className="page-header">
+        <div>
+          <h1>{c?.name ?? '…'}</h1>
+          {c && (
+            <div className="muted">
+              <Link href={`/sources/${c.sourceId}`}>{source.data?.name ?? 'source'}</Link> →{' '}
+              <Link href={`/destinations/${c.destinationId}`}>{destination.data?.name ?? 'destination'}</Link>{' '}
+              · <ScheduleText schedule={c.schedule} />
+              {c.status !== 'active' && ' · inactive'}
+            </div>
+          )}
+        </div>
+        <div className="actions">
+          <button className="primary" onClick={syncNow} disabled={!c}>
+            Sync now
+          </button>
+        </div>
+      </div>
+      <ErrorNote error={connection.error ?? syncError} />
+      <Tabs<Tab>
+        tabs={[
+          { id: 'jobs', label: 'Jobs' },
+          { id: 'streams', label: 'Streams' },
+          { id: 'settings', label: 'Settings' },
+        ]}
+        current={tab}
+        onChange={setTab}
+      />
+      {tab === 'jobs' && <JobsTable connectionId={id} reloadKey={started} />}
+      {tab === 'streams' && c && (
+        <StreamsTab connection={c} destination={destination.data} onSaved={connection.reload} />
+      )}
+      {tab === 'settings' && c && (
+        <SettingsTab key={c.updatedAt} connection={c} onSaved={connection.reload} />
+      )}
+    </div>
+  );
+}
