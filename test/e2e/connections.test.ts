@@ -194,7 +194,7 @@ describe.skipIf(skipped !== undefined)(
       await shot('connection-settings');
     });
 
-    test('the lists, at phone width without horizontal scrolling, in the dark theme', async () => {
+    test('the lists; phone width without horizontal scrolling; the dark theme', async () => {
       await page.goto(`${server.base}/connections`);
       await page
         .locator('tbody tr', { hasText: 'Faker to the warehouse' })
@@ -241,6 +241,17 @@ describe.skipIf(skipped !== undefined)(
         }
       } finally {
         await context.close();
+      }
+
+      const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+      try {
+        const desktop = await dark.newPage();
+        await desktop.goto(`${server.base}${connectionPath}`);
+        await desktop.getByRole('button', { name: 'Logs' }).click();
+        await desktop.locator('.attempt .log-line').first().waitFor();
+        await shot('connection-dark', desktop);
+      } finally {
+        await dark.close();
       }
     });
   },

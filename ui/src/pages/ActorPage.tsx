@@ -56,6 +56,7 @@ export function ActorPage({ kind, id }: { kind: ActorKind; id?: string }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
   const [check, setCheck] = useState<Check>();
+  const [deleteError, setDeleteError] = useState<Error>();
 
   useEffect(() => {
     if (!actor.data) return;
@@ -105,11 +106,12 @@ export function ActorPage({ kind, id }: { kind: ActorKind; id?: string }) {
 
   const remove = async () => {
     if (!confirm(`Delete the ${kind} ${name}?`)) return;
+    setDeleteError(undefined);
     try {
       await api(`/api/v1/${kind}s/${id}`, { method: 'DELETE' });
       navigate(`/${kind}s`);
     } catch (e) {
-      setError(e as Error);
+      setDeleteError(e as Error);
     }
   };
 
@@ -153,6 +155,7 @@ export function ActorPage({ kind, id }: { kind: ActorKind; id?: string }) {
         )}
       </div>
       <CheckResult check={check} />
+      <ErrorNote error={deleteError} />
       <div className="panel form-panel">
         {isNew && (
           <div className="field">
@@ -200,7 +203,6 @@ export function ActorPage({ kind, id }: { kind: ActorKind; id?: string }) {
             </ConnectorForm>
           </Suspense>
         )}
-        {!connector && isNew && <ErrorNote error={error} />}
       </div>
     </div>
   );
