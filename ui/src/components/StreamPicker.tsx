@@ -44,6 +44,20 @@ export function allStreams(catalog: AirbyteCatalog, destinationModes?: readonly 
   return catalog.streams.map((stream) => defaultSetting(stream, destinationModes));
 }
 
+/** The streams with each mode the destination cannot write replaced by the first one both sides can. */
+export function fitModes(
+  catalog: AirbyteCatalog,
+  streams: StreamSetting[],
+  destinationModes: readonly string[] | undefined,
+): StreamSetting[] {
+  return streams.map((setting) => {
+    const stream = catalog.streams.find((s) => same(s, setting));
+    const modes = stream ? modesOf(stream, destinationModes) : [];
+    const mode = setting.syncMode ?? 'full_refresh_overwrite';
+    return modes.length === 0 || modes.includes(mode) ? setting : { ...setting, syncMode: modes[0] };
+  });
+}
+
 /** What a connection with no streams listed syncs: every stream, full_refresh_overwrite. */
 export function streamsOrAll(streams: StreamSetting[], catalog: AirbyteCatalog): StreamSetting[] {
   if (streams.length > 0) return streams;

@@ -4,7 +4,7 @@ import { ConnectionOptions, type Options } from '../components/ConnectionOptions
 import { ErrorNote } from '../components/ErrorNote';
 import { Link } from '../components/Link';
 import { SectionNav } from '../components/SectionNav';
-import { allStreams, StreamPicker, streamsProblem } from '../components/StreamPicker';
+import { allStreams, fitModes, StreamPicker, streamsProblem } from '../components/StreamPicker';
 import { useLoad } from '../hooks';
 import { listActors, useCatalog, useDestinationModes } from '../resources';
 import { navigate, setParams, useLocation } from '../router';
@@ -33,10 +33,15 @@ export function NewConnectionPage() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
 
-  // a fresh catalog (or another destination's modes) starts the picker over: every stream selected
+  // a fresh catalog starts the picker over, every stream selected; another destination keeps the
+  // picks and changes only the modes it cannot write
+  const discovered = catalog.data?.catalog;
   useEffect(() => {
-    if (catalog.data) setStreams(allStreams(catalog.data.catalog, destinationModes));
-  }, [catalog.data, destinationModes]);
+    if (discovered) setStreams(allStreams(discovered, destinationModes));
+  }, [discovered]);
+  useEffect(() => {
+    if (discovered) setStreams((current) => fitModes(discovered, current, destinationModes));
+  }, [destinationModes]);
   // the name follows the two ends until the user writes one
   useEffect(() => {
     if (!named && source && destination)
