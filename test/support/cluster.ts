@@ -73,7 +73,10 @@ export async function startCluster(db: Database, options: ClusterOptions): Promi
     unexpectedExits() {
       return components
         .filter((c) => !ended.has(c) && c.process.child.exitCode !== null)
-        .map((c) => `${c.name} exited ${c.process.child.exitCode}: ${c.process.stderr.slice(-2000)}`);
+        .map(
+          (c) =>
+            `${c.name} exited ${c.process.child.exitCode}:\n${c.process.stdout.slice(-3000)}\n${c.process.stderr.slice(-3000)}`,
+        );
     },
     async stop() {
       for (const c of components) ended.add(c);
