@@ -10,6 +10,8 @@ import type {
   AirbyteMessage,
   AirbyteRecordMessage,
   AirbyteStateMessage,
+  AirbyteStreamStatusTraceMessage,
+  AirbyteTraceMessage,
   JsonObject,
 } from '../../protocol/messages.js';
 import { streamKey } from '../../protocol/state.js';
@@ -71,34 +73,59 @@ export class SyncPipe {
       this.emitted.set(route.outputName, { recordsEmitted: 0, bytesEmitted: 0 });
   }
 
-  /** Moves the source's output to the destination until the source's stdout ends, then closes stdin. */
+  /** Moves the source's output to the destination until the source's stdout ends (see finish). */
   async forward(source: AsyncIterable<DecodedMessage>, stdin: LineSink): Promise<void> {
-    try {
-      for await (const decoded of source) {
-        if (stdin.failed) break;
-        const { message } = decoded;
-        if (message.type === 'RECORD') {
-          const pending = this.record(message.record, decoded, stdin);
-          if (pending) await pending;
-        } else if (message.type === 'STATE') {
-          const id = ++this.lastStateId;
-          this.pending.push({
-            id,
-            key: stateKey(message.state),
-            state: message.state,
-            counts: snapshot(this.emitted),
-          });
-          const pending = stdin.line(
-            Buffer.from(JSON.stringify({ ...message, state: { ...message.state, id } })),
-          );
-          if (pending) await pending;
-        } else {
-          await this.platformMessage('source', decoded);
-        }
+    for await (const decoded of source) {
+      if (stdin.failed) break;
+      const { message } = decoded;
+      if (message.type === 'RECORD') {
+        const pending = this.record(message.record, decoded, stdin);
+        if (pending) await pending;
+      } else if (message.type === 'STATE') {
+        const id = ++this.lastStateId;
+        this.pending.push({
+          id,
+          key: stateKey(message.state),
+          state: message.state,
+          counts: snapshot(this.emitted),
+        });
+        const pending = stdin.line(
+          Buffer.from(JSON.stringify({ ...message, state: { ...message.state, id } })),
+        );
+        if (pending) await pending;
+      } else if (message.type === 'TRACE' && message.trace.type === 'STREAM_STATUS') {
+        const pending = this.streamStatus(message.trace, stdin);
+        if (pending) await pending;
+      } else {
+        await this.platformMessage('source', decoded);
       }
-    } finally {
-      await stdin.end();
     }
+  }
+
+  /**
+   * Ends the destination's input. When the source did not finish, every stream is first marked
+   * INCOMPLETE (Airbyte's stream status): the destination commits what it got and acknowledges it,
+   * but an overwrite must not replace a whole table with part of the data.
+   */
+  async finish(stdin: LineSink, sourceCompleted: boolean): Promise<void> {
+    if (!sourceCompleted && !stdin.failed) {
+      for (const route of this.routes.values()) {
+        const pending = stdin.line(statusLine(route.destination, 'INCOMPLETE'));
+        if (pending) await pending;
+      }
+    }
+    await stdin.end();
+  }
+
+  /** A source's stream status goes on to the destination under the stream's destination name. */
+  private streamStatus(trace: AirbyteTraceMessage, stdin: LineSink): Promise<void> | void {
+    const status = trace.stream_status!;
+    const descriptor = status.stream_descriptor;
+    this.handlers.logger.debug(`source: ${descriptor.name} ${status.status}`);
+    const route = this.routes.get(
+      streamKey({ name: descriptor.name, namespace: descriptor.namespace ?? undefined }),
+    );
+    if (route) return stdin.line(statusLine(route.destination, status.status));
   }
 
   /** Reads the destination's output: acknowledgements, logs, config updates. */
@@ -186,6 +213,21 @@ export class SyncPipe {
         logger.debug(`${side}: ignored a ${message.type} message during the sync`);
     }
   }
+}
+
+function statusLine(
+  descriptor: StreamRoute['destination'],
+  status: AirbyteStreamStatusTraceMessage['status'],
+): Buffer {
+  const message: AirbyteMessage = {
+    type: 'TRACE',
+    trace: {
+      type: 'STREAM_STATUS',
+      emitted_at: Date.now(),
+      stream_status: { stream_descriptor: descriptor, status },
+    },
+  };
+  return Buffer.from(JSON.stringify(message));
 }
 
 /** The line the destination gets: the source's bytes, unless the connection maps the stream's name. */

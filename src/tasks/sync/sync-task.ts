@@ -178,7 +178,15 @@ class SyncRun {
       return exit;
     });
     try {
-      await Promise.all([pipe.forward(reader.messages, stdin), pipe.acknowledgements(writer.messages)]);
+      const forwarding = (async () => {
+        try {
+          await pipe.forward(reader.messages, stdin);
+        } finally {
+          const read = await reader.exit;
+          await pipe.finish(stdin, read.exitCode === 0 && !read.failure && !read.cancelled);
+        }
+      })();
+      await Promise.all([forwarding, pipe.acknowledgements(writer.messages)]);
     } finally {
       progress.stop();
     }

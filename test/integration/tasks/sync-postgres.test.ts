@@ -176,6 +176,18 @@ describe.skipIf(!URL_)('syncs into PostgreSQL (needs SLUICE_TEST_DATABASE_URL)',
     });
   });
 
+  test('an overwrite whose source fails keeps the table it had, never a part of the new data', async () => {
+    const id = `f${++flows}`;
+    const source = (failAfter?: number) => ({
+      command: [process.execPath, SOURCE_FIXTURE],
+      config: { streams: [{ name: 'users', count: 100 }], stateEvery: 20, ...(failAfter && { failAfter }) },
+    });
+    const streams = [{ name: 'users', syncMode: 'full_refresh_overwrite' }];
+    await sync(syncFlow(source(), 'kept', streams, id));
+    const failed = await engine.run(syncFlow(source(50), 'kept', streams, id));
+    expect([failed.state.current, await count('kept.users')]).toEqual(['FAILED', 100]);
+  });
+
   test('a source failing mid-stream resumes from the acknowledged state: nothing lost, nothing doubled', async () => {
     const id = `f${++flows}`;
     const source = (failAfter?: number) => ({

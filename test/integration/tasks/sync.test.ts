@@ -132,6 +132,16 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
     expect(runOf(retried, 'sync').outputs).toMatchObject({ recordsEmitted: 10 });
   });
 
+  test('a failing source has its streams marked INCOMPLETE for the destination before its input ends', async () => {
+    await engine.run(flow({ streams: users(30), stateEvery: 10, failAfter: 25 }, { streams: incremental }));
+    expect(jsonl('dest.jsonl.status')).toEqual([{ stream: 'users', status: 'INCOMPLETE' }]);
+  });
+
+  test('a source that ends well has no stream marked INCOMPLETE', async () => {
+    await engine.run(flow({ streams: users(3) }));
+    expect(jsonl('dest.jsonl.status')).toEqual([]);
+  });
+
   test('a destination that never acknowledges leaves the state where it was', async () => {
     await engine.run(flow({ streams: users(10) }, { streams: incremental, destination: { ack: 'none' } }));
     const second = await engine.run(
