@@ -1,9 +1,8 @@
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { Database } from '../../src/db/database.js';
 import { openEphemeralDatabase } from '../../src/db/open.js';
 import { createPostgresDatabase } from '../../src/db/postgres.js';
-import { TEMPLATE_DATABASE, adminUrl, databaseUrl } from './postgres-urls.js';
+import { adminUrl, databaseUrl, templateDatabase, testDatabaseName } from './postgres-urls.js';
 
 export interface TestDialect {
   name: 'pglite' | 'postgres';
@@ -25,10 +24,10 @@ function postgres(url: string): TestDialect {
     name: 'postgres',
     async open() {
       // graphile-worker's way: each test file clones a migrated template, so files never share state
-      const name = `sluice_test_${randomBytes(6).toString('hex')}`;
+      const name = testDatabaseName();
       const admin = new pg.Client({ connectionString: adminUrl(url) });
       await admin.connect();
-      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DATABASE}`);
+      await admin.query(`CREATE DATABASE ${name} TEMPLATE ${templateDatabase()}`);
       await admin.end();
       const db = createPostgresDatabase({ connectionString: databaseUrl(url, name) });
       return {

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -14,7 +13,7 @@ import {
   type StartedCli,
   startCli,
 } from '../../support/cli.js';
-import { adminUrl, databaseUrl } from '../../support/postgres-urls.js';
+import { adminUrl, databaseUrl, testDatabaseName } from '../../support/postgres-urls.js';
 
 // `sluice server …` and `sluice db migrate` as a user runs them: real processes, real ports.
 
@@ -43,7 +42,7 @@ async function waitForHealth(server: StartedCli, port: number, timeoutMs = 45_00
 /** A new empty database on the test server, named as test/support/databases.ts names its own so that
  * the global setup sweeps it up if a run dies before dropping it. */
 async function createDatabase(url: string): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `sluice_test_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName('server');
   const admin = async (sql: string) => {
     const client = new pg.Client({ connectionString: adminUrl(url) });
     await client.connect();
@@ -155,7 +154,7 @@ describe.skipIf(!PG_URL)('sluice db migrate against PostgreSQL (SLUICE_TEST_DATA
   });
 
   test('a database that does not exist: exit 1 with the server’s message', async () => {
-    const missing = databaseUrl(PG_URL!, `sluice_test_missing_${randomBytes(4).toString('hex')}`);
+    const missing = databaseUrl(PG_URL!, testDatabaseName('missing'));
     const result = await runCli(['db', 'migrate'], { env: { SLUICE_DATABASE_URL: missing } });
     expect([result.code, result.stderr]).toEqual([1, expect.stringMatching(/does not exist/)]);
   });

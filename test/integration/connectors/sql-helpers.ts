@@ -1,6 +1,5 @@
 // Shared by the SQL connector tests: a database of their own per test file, config/catalog files, and
 // connectors run in this process with messages on a stdin of the test's making.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -16,7 +15,7 @@ import type {
   StateMessage,
   SyncMode,
 } from '../../../src/protocol/messages.js';
-import { databaseUrl } from '../../support/postgres-urls.js';
+import { databaseUrl, testDatabaseName } from '../../support/postgres-urls.js';
 
 export const POSTGRES_URL = process.env.SLUICE_TEST_DATABASE_URL;
 export const SKIP_POSTGRES = POSTGRES_URL
@@ -34,7 +33,7 @@ export interface TestPostgres {
 
 /** A database of the file's own (the global setup drops leftovers named sluice_test_…). */
 export async function createTestPostgres(): Promise<TestPostgres> {
-  const name = `sluice_test_conn_${randomBytes(6).toString('hex')}`;
+  const name = testDatabaseName('conn');
   const admin = new pg.Client({ connectionString: POSTGRES_URL });
   await admin.connect();
   await admin.query(`CREATE DATABASE ${name}`);
