@@ -124,7 +124,7 @@ tasks:
     type: shell
     commands:
       - '${ledgerCommand(ledger)}'
-      - sleep 3
+      - sleep 5
 `,
     );
     const started = await startExecution(db, flow, {});
