@@ -2,7 +2,7 @@
 // on stdout, which is how Airbyte connectors report a failure to the platform.
 import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
-import { decodeMessages } from '../protocol/codec.js';
+import { decodeMessageBatches, flatten } from '../protocol/codec.js';
 import { validateConfig } from '../protocol/config-validation.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog, JsonObject } from '../protocol/messages.js';
 import { type ConnectorArgs, type Verb, parseArgs } from './args.js';
@@ -111,6 +111,10 @@ async function readJson<T = unknown>(file: string, what: string): Promise<T> {
   }
 }
 
-async function* messagesFrom(stdin: Readable): AsyncGenerator<AirbyteMessage> {
-  for await (const { message } of decodeMessages(stdin)) yield message;
+function messagesFrom(stdin: Readable): AsyncIterableIterator<AirbyteMessage> {
+  return flatten(messageBatches(stdin));
+}
+
+async function* messageBatches(stdin: Readable): AsyncGenerator<AirbyteMessage[]> {
+  for await (const batch of decodeMessageBatches(stdin)) yield batch.map((decoded) => decoded.message);
 }

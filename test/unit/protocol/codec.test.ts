@@ -93,10 +93,54 @@ describe('decodeMessages', () => {
     await expect(reading).rejects.toBeInstanceOf(LineTooLongError);
   });
 
+  test('delivers the lines before an over-long one in the same chunk, then refuses it', async () => {
+    const out: DecodedMessage[] = [];
+    const reading = (async () => {
+      for await (const decoded of decodeMessages(chunks(`${record}\n${'x'.repeat(2000)}\n`), {
+        maxLineBytes: 1024,
+      })) {
+        out.push(decoded);
+      }
+    })();
+    await expect(reading).rejects.toBeInstanceOf(LineTooLongError);
+    expect(out).toHaveLength(1);
+  });
+
   test('accepts a line exactly at the limit', async () => {
     const text = 'x'.repeat(1024);
     const [decoded] = await decode(`${text}\r\n`);
     expect(decoded.raw.length).toBe(1024);
+  });
+});
+
+describe('decodeMessages of records as MessageWriter writes them', () => {
+  const written = (data: string, namespace = '"namespace":"public",') =>
+    `{"type":"RECORD","record":{${namespace}"stream":"users","emitted_at":1700000000123,"data":${data}}}`;
+
+  test('decodes to what JSON.parse makes of the line', async () => {
+    const lines = [written('{"id":1,"s":"a}}"}'), written('{"n":[1,{"x":null}]}', ''), written('[]')];
+    const decoded = await decode(lines.map((line) => `${line}\n`).join(''));
+    expect(decoded.map((d) => d.message)).toEqual(lines.map((line) => JSON.parse(line)));
+  });
+
+  test('keeps fields that follow the data', async () => {
+    const line = written('{"id":1},"meta":{"changes":[]}');
+    const [decoded] = await decode(`${line}\n`);
+    expect(decoded.message).toEqual(JSON.parse(line));
+  });
+
+  test('decodes names with escapes and a time stamp with a sign', async () => {
+    const lines = [
+      written('{}', '"namespace":"a\\"b",'),
+      '{"type":"RECORD","record":{"stream":"s","emitted_at":-1,"data":{}}}',
+    ];
+    const decoded = await decode(lines.map((line) => `${line}\n`).join(''));
+    expect(decoded.map((d) => d.message)).toEqual(lines.map((line) => JSON.parse(line)));
+  });
+
+  test('turns a record line whose data is not JSON into a log', async () => {
+    const [decoded] = await decode(`${written('{"id":1,}')}\n`);
+    expect(decoded.wrapped).toBe(true);
   });
 });
 
