@@ -49,7 +49,7 @@ interface TableWriter {
   buffer: BulkBuffer;
   /** records since this stream's last STATE, for its destinationStats */
   sinceState: number;
-  /** `_airbyte_meta` of a record without changes */
+  /** `_airbyte_meta` of a record without changes, as a bulk-load field */
   cleanMeta: string;
   fields: Set<string>;
   /** record fields outside the schema that were reported already */
@@ -115,20 +115,26 @@ export async function writeSql(
   };
 
   try {
+    // records come in runs of one stream: the last stream's writer is found without building its key
+    let last: { stream: string; namespace: string | undefined; writer: TableWriter } | undefined;
     for await (const message of input) {
       if (message.type === 'RECORD') {
         const { record } = message;
-        const writer = writers.get(streamKey({ name: record.stream, namespace: record.namespace }));
-        if (!writer) {
-          throw new Error(
-            `a record of stream ${describe({ name: record.stream, namespace: record.namespace })}, which the ` +
-              'configured catalog does not have: records must only come for the catalog’s streams',
-          );
+        let writer = last?.writer;
+        if (record.stream !== last?.stream || record.namespace !== last.namespace) {
+          writer = writers.get(streamKey({ name: record.stream, namespace: record.namespace }));
+          if (!writer) {
+            throw new Error(
+              `a record of stream ${describe({ name: record.stream, namespace: record.namespace })}, which the ` +
+                'configured catalog does not have: records must only come for the catalog’s streams',
+            );
+          }
+          last = { stream: record.stream, namespace: record.namespace, writer };
         }
-        const line = encode(db, writer, record, extractedAt(record.emitted_at), sequence++);
-        await reportUnknownFields(writer, record, out);
-        writer.buffer.push(line);
-        writer.sinceState++;
+        const line = encode(db, writer!, record, extractedAt(record.emitted_at), sequence++);
+        if (hasUnknownFields(writer!, record)) await reportUnknownFields(writer!, record, out);
+        writer!.buffer.push(line);
+        writer!.sinceState++;
         sinceState++;
         buffered += line.length;
         if (buffered >= batchChars) await flush();
@@ -221,10 +227,19 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageWri
     merge,
     buffer: new BulkBuffer(),
     sinceState: 0,
-    cleanMeta: metaJson([], plan.syncId),
+    cleanMeta: bulkField(metaJson([], plan.syncId)),
     fields: new Set(plan.columns.map((c) => c.field)),
     unknown: new Set(),
   };
+}
+
+/** Whether the record has a field outside the schema not reported yet: checked for every record
+ * without waiting, reported (below) only when there is one. */
+function hasUnknownFields(writer: TableWriter, record: AirbyteRecordMessage): boolean {
+  for (const field in record.data) {
+    if (!writer.fields.has(field) && !writer.unknown.has(field)) return true;
+  }
+  return false;
 }
 
 /** A field the stream's schema does not have has no column: said once per field, not silently lost. */
@@ -252,13 +267,26 @@ function encode(
   sequence: number,
 ): string {
   const { plan, types } = writer;
+  const { columns } = plan;
   const data = record.data ?? {};
   const changes: MetaChange[] = [];
   let line = '';
-  for (let i = 0; i < plan.columns.length; i++) {
-    const { field } = plan.columns[i];
-    line += `${bulkField(columnText(types[i], data[field], field, db.formats, changes))}\t`;
+  for (let i = 0; i < columns.length; i++) {
+    const { field } = columns[i];
+    line += bulkField(columnText(types[i], data[field], field, db.formats, changes));
+    line += '\t';
   }
+  if (plan.primaryKey.length > 0) checkPrimaryKey(plan, data, changes);
+  const sourceChanges = record.meta?.changes ?? [];
+  const meta =
+    changes.length === 0 && sourceChanges.length === 0
+      ? writer.cleanMeta
+      : bulkField(metaJson([...sourceChanges, ...changes], plan.syncId));
+  line += `${randomUUID()}\t${extractedAt}\t${meta}`;
+  return writer.temp ? `${line}\t${sequence}\n` : `${line}\n`;
+}
+
+function checkPrimaryKey(plan: TablePlan, data: AirbyteRecordMessage['data'], changes: MetaChange[]): void {
   for (const key of plan.primaryKey) {
     if (
       data[key.field] === null ||
@@ -271,13 +299,6 @@ function encode(
       );
     }
   }
-  const sourceChanges = record.meta?.changes ?? [];
-  const meta =
-    changes.length === 0 && sourceChanges.length === 0
-      ? writer.cleanMeta
-      : metaJson([...sourceChanges, ...changes], plan.syncId);
-  line += `${randomUUID()}\t${extractedAt}\t${bulkField(meta)}`;
-  return writer.temp ? `${line}\t${sequence}\n` : `${line}\n`;
 }
 
 /** `_airbyte_extracted_at` from `emitted_at`; records of one batch mostly share the millisecond. */

@@ -90,7 +90,9 @@ function convert(type: ColumnType, value: unknown, formats: ValueFormats): strin
     case 'timestamp':
     case 'timestamptz': {
       const parts = typeof value === 'string' ? dateTimeParts(value) : undefined;
-      return parts && formats[type]({ time: '00:00:00', ...parts });
+      if (!parts) return undefined;
+      parts.time ??= '00:00:00';
+      return formats[type](parts);
     }
     case 'time':
     case 'timetz': {
@@ -141,8 +143,20 @@ export function plainDecimal(text: string): string {
   return `${sign}${trimmed}`;
 }
 
+/** by offset text: a column's values mostly share a handful of offsets */
+const offsetCache = new Map<string, number>();
+
 function offsetMinutes(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
+  let minutes = offsetCache.get(text);
+  if (minutes === undefined) {
+    minutes = parseOffset(text);
+    offsetCache.set(text, minutes);
+  }
+  return minutes;
+}
+
+function parseOffset(text: string): number {
   if (text === 'Z' || text === 'z') return 0;
   const sign = text.startsWith('-') ? -1 : 1;
   const digits = text.slice(1).replace(':', '');
@@ -173,8 +187,14 @@ export function dateTimeParts(text: string): DateTimeParts | undefined {
   const offset = offsetMinutes(zone);
   if (Number.isNaN(offset)) return undefined;
   return {
-    date: `${year}-${month}-${day}`,
-    time: hour === undefined ? undefined : `${hour}:${minute}:${second}`,
+    // the pattern holds the date as YYYY-MM-DD, and a time with its seconds as HH:MM:SS
+    date: text.slice(0, 10),
+    time:
+      hour === undefined
+        ? undefined
+        : match[6] === undefined
+          ? `${hour}:${minute}:${second}`
+          : text.slice(11, 19),
     fraction: fraction.slice(0, 6),
     offset,
   };
@@ -189,8 +209,19 @@ function timeParts(text: string): DateTimeParts | undefined {
   return { date: '', time: `${hour}:${minute}:${second}`, fraction: fraction.slice(0, 6), offset };
 }
 
+const offsetTexts = new Map<number, string>();
+
 /** `+HH:MM` for an offset in minutes. */
 export function offsetText(minutes: number): string {
+  let text = offsetTexts.get(minutes);
+  if (text === undefined) {
+    text = formatOffset(minutes);
+    offsetTexts.set(minutes, text);
+  }
+  return text;
+}
+
+function formatOffset(minutes: number): string {
   const abs = Math.abs(minutes);
   const hh = String(Math.floor(abs / 60)).padStart(2, '0');
   const mm = String(abs % 60).padStart(2, '0');
