@@ -1,5 +1,6 @@
 // A connector's stdout. Lines are encoded straight into large buffers: one write per message costs a
 // system call each, and joining strings first costs a copy of every byte that the stream then encodes.
+// A record is written as its cached head (stream and time stamp) and its data's text or bytes.
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { encodeMessage } from '../protocol/codec.js';
@@ -16,10 +17,14 @@ const CHUNK_BYTES = 256 * 1024;
 /** UTF-8 takes at most three bytes per UTF-16 code unit */
 const MAX_BYTES_PER_CHAR = 3;
 
+const RECORD_END = Buffer.from('}}\n');
+
 export class MessageWriter {
   private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
   private readonly recordPrefixes = new Map<string, string>();
+  /** the start of the last record written, up to its data, kept while its stream and millisecond last */
+  private head = { stream: '', namespace: undefined as string | undefined, ms: -1, bytes: RECORD_END };
 
   constructor(private readonly out: Writable = process.stdout) {}
 
@@ -27,9 +32,32 @@ export class MessageWriter {
     return this.recordJson(stream, JSON.stringify(data), namespace);
   }
 
-  /** A RECORD whose `data` is JSON text already (a database's own JSON, a generator's output), written
-   * without parsing it or building the message object around it. */
-  recordJson(stream: string, dataJson: string, namespace?: string): Promise<void> | void {
+  /** A RECORD whose `data` is JSON text already (a database's own JSON, a generator's output), as a
+   * string or as UTF-8 bytes, written without parsing it or building the message object around it. */
+  recordJson(stream: string, dataJson: string | Uint8Array, namespace?: string): Promise<void> | void {
+    const head = this.recordHead(stream, namespace);
+    const dataBytes = typeof dataJson === 'string' ? dataJson.length * MAX_BYTES_PER_CHAR : dataJson.length;
+    const worstCase = head.length + dataBytes + RECORD_END.length;
+    if (worstCase > CHUNK_BYTES) {
+      const data = typeof dataJson === 'string' ? Buffer.from(dataJson) : dataJson;
+      return this.line(Buffer.concat([head, data, RECORD_END]));
+    }
+    const pending = this.room(worstCase);
+    this.used += head.copy(this.chunk, this.used);
+    if (typeof dataJson === 'string') {
+      this.used += this.chunk.write(dataJson, this.used);
+    } else {
+      this.chunk.set(dataJson, this.used);
+      this.used += dataJson.length;
+    }
+    this.used += RECORD_END.copy(this.chunk, this.used);
+    return pending;
+  }
+
+  private recordHead(stream: string, namespace: string | undefined): Buffer {
+    const ms = Date.now();
+    const head = this.head;
+    if (head.ms === ms && head.stream === stream && head.namespace === namespace) return head.bytes;
     const key = namespace === undefined ? stream : `${namespace}\u0000${stream}`;
     let prefix = this.recordPrefixes.get(key);
     if (prefix === undefined) {
@@ -37,7 +65,8 @@ export class MessageWriter {
       prefix = `{"type":"RECORD","record":{${ns}"stream":${JSON.stringify(stream)},"emitted_at":`;
       this.recordPrefixes.set(key, prefix);
     }
-    return this.line(`${prefix}${Date.now()},"data":${dataJson}}}\n`);
+    this.head = { stream, namespace, ms, bytes: Buffer.from(`${prefix}${ms},"data":`) };
+    return this.head.bytes;
   }
 
   message(message: AirbyteMessage): Promise<void> | void {
@@ -88,16 +117,23 @@ export class MessageWriter {
   }
 
   // Returns a promise only when the stream pushes back, so a tight loop pays for no promise per record.
-  private line(text: string): Promise<void> | void {
-    const worstCase = text.length * MAX_BYTES_PER_CHAR;
-    if (this.used + worstCase <= CHUNK_BYTES) {
-      this.used += this.chunk.write(text, this.used);
+  private line(text: string | Buffer): Promise<void> | void {
+    const worstCase = typeof text === 'string' ? text.length * MAX_BYTES_PER_CHAR : text.length;
+    if (worstCase > CHUNK_BYTES) {
+      const full = this.used > 0 && !this.out.write(this.take());
+      if (!this.out.write(text) || full) return once(this.out, 'drain').then(() => undefined);
       return;
     }
-    let full = this.used > 0 && !this.out.write(this.take());
-    if (worstCase <= CHUNK_BYTES) this.used = this.chunk.write(text, 0);
-    else full = !this.out.write(text) || full;
-    if (full) return once(this.out, 'drain').then(() => undefined);
+    const pending = this.room(worstCase);
+    if (typeof text === 'string') this.used += this.chunk.write(text, this.used);
+    else this.used += text.copy(this.chunk, this.used);
+    return pending;
+  }
+
+  /** Makes room for `bytes` more, writing out the buffer when they would not fit. */
+  private room(bytes: number): Promise<void> | void {
+    if (this.used + bytes <= CHUNK_BYTES || this.used === 0) return;
+    if (!this.out.write(this.take())) return once(this.out, 'drain').then(() => undefined);
   }
 
   /** The buffered bytes; the stream may hold on to them, so the next line goes to a new buffer. */

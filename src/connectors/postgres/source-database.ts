@@ -1,6 +1,6 @@
 // source-postgres's side of the shared SQL source: discovery from pg_catalog, and rows streamed with
 // COPY (binary) out of one REPEATABLE READ, READ ONLY transaction, each row's JSON built by PostgreSQL
-// itself (row_to_json) so that Node only passes text along.
+// itself (row_to_json) so that Node only passes its bytes along.
 //
 // Numbers stay exact: an integer beyond ±(2^53 − 1), or a numeric with more than 15 significant
 // digits, is emitted as a JSON string holding its exact decimal text, because a consumer that parses
@@ -8,8 +8,9 @@
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { JsonObject } from '../../protocol/messages.js';
-import type { SourceColumn, SourceDatabase, SourceTable } from '../sql/source-reader.js';
-import { copyBinaryRows } from './copy-binary.js';
+import type { SourceColumn, SourceDatabase, SourceRow, SourceTable } from '../sql/source-reader.js';
+import { flatten } from '../../protocol/codec.js';
+import { type CopyRow, copyBinaryRows } from './copy-binary.js';
 
 interface ColumnRow {
   namespace: string;
@@ -127,6 +128,13 @@ function expression(row: ColumnRow): string {
   }
 }
 
+/** The JSON stays the bytes PostgreSQL sent; the cursor value is read, so it is decoded. */
+async function* sourceRows(batches: AsyncIterable<CopyRow[]>): AsyncGenerator<SourceRow[]> {
+  for await (const batch of batches) {
+    yield batch.map(([json, cursor]): SourceRow => [json!, cursor === null ? null : cursor.toString('utf8')]);
+  }
+}
+
 export function postgresSourceDatabase(client: pg.Client, schemas: readonly string[]): SourceDatabase {
   const table = (t: SourceTable) => `${quote(t.namespace)}.${quote(t.name)}`;
   return {
@@ -158,7 +166,7 @@ export function postgresSourceDatabase(client: pg.Client, schemas: readonly stri
       return [...tables.values()];
     },
 
-    async *rows({ table: t, columns, cursor }) {
+    rows({ table: t, columns, cursor }) {
       const projection = (columns as PostgresColumn[]).map((c) => `${c.expression} AS ${quote(c.name)}`);
       const cursorColumn = cursor && `t.${quote(cursor.column.name)}`;
       const bound = cursor?.after
@@ -168,9 +176,7 @@ export function postgresSourceDatabase(client: pg.Client, schemas: readonly stri
         `COPY (SELECT row_to_json(x)::text, ${cursorColumn ? `${cursorColumn}::text` : 'NULL'} ` +
         `FROM ${table(t)} t CROSS JOIN LATERAL (SELECT ${projection.join(', ')}) x` +
         `${bound}${cursorColumn ? ` ORDER BY ${cursorColumn}` : ''}) TO STDOUT (FORMAT binary)`;
-      for await (const [json, value] of copyBinaryRows(client.query(copyTo(sql)))) {
-        yield [json!, value];
-      }
+      return flatten(sourceRows(copyBinaryRows(client.query(copyTo(sql)))));
     },
 
     async countEqual(t, column, value) {

@@ -45,10 +45,13 @@ export interface RowQuery {
   cursor?: { column: SourceColumn; after?: CursorBound };
 }
 
+/** a row as JSON (text, or its UTF-8 bytes), with the cursor column's value as text (null without a
+ * cursor) */
+export type SourceRow = [json: string | Uint8Array, cursor: string | null];
+
 export interface SourceDatabase {
   tables(): Promise<SourceTable[]>;
-  /** each row as JSON text, with the cursor column's value as text (null without a cursor) */
-  rows(query: RowQuery): AsyncIterable<[json: string, cursor: string | null]>;
+  rows(query: RowQuery): AsyncIterable<SourceRow>;
   countEqual(table: SourceTable, column: SourceColumn, value: string): Promise<number>;
 }
 
@@ -183,6 +186,10 @@ function cursorState(
 /** A record must stay on one line. JSON a database keeps verbatim (PostgreSQL's json, MySQL's JSON
  * text) may hold line breaks between its tokens; inside a JSON string a line break is always escaped,
  * so every raw one is whitespace and a space does as well, without parsing (and rounding) anything. */
-function lineSafe(json: string): string {
-  return json.includes('\n') ? json.replaceAll('\n', ' ') : json;
+function lineSafe(json: string | Uint8Array): string | Uint8Array {
+  if (typeof json === 'string') return json.includes('\n') ? json.replaceAll('\n', ' ') : json;
+  return json.includes(NEWLINE) ? json.map((byte) => (byte === NEWLINE ? SPACE : byte)) : json;
 }
+
+const NEWLINE = 0x0a;
+const SPACE = 0x20;

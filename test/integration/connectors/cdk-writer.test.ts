@@ -35,3 +35,16 @@ test('writes the namespace of a record', async () => {
     record: { namespace: 'public', stream: 'users', emitted_at: expect.any(Number), data: { id: 1 } },
   });
 });
+
+test('writes a record given as JSON bytes as it writes the same JSON text', async () => {
+  const json = '{"id":1,"name":"Zoë"}';
+  const messages = await written(async (out) => {
+    await out.recordJson('users', json, 'public');
+    await out.recordJson('users', Buffer.from(json), 'public');
+  });
+  const expected = {
+    type: 'RECORD',
+    record: { namespace: 'public', stream: 'users', emitted_at: expect.any(Number), data: JSON.parse(json) },
+  };
+  expect(messages).toEqual([expected, expected]);
+});
