@@ -37,14 +37,17 @@ export async function searchExecutions(
     );
   }
   const { where, params } = filter;
-  const { rows } = await q.query<{ doc: Execution }>(
-    `SELECT doc FROM executions ${where} ORDER BY created DESC, id LIMIT ${f.size} OFFSET ${(f.page - 1) * f.size}`,
-    params,
-  );
-  const { rows: counted } = await q.query<{ n: number }>(
-    `SELECT count(*)::int AS n FROM (SELECT 1 FROM executions ${where} LIMIT ${TOTAL_CAP + 1}) capped`,
-    params,
-  );
+  // on a pool the page and the capped count run side by side
+  const [{ rows }, { rows: counted }] = await Promise.all([
+    q.query<{ doc: Execution }>(
+      `SELECT doc FROM executions ${where} ORDER BY created DESC, id LIMIT ${f.size} OFFSET ${(f.page - 1) * f.size}`,
+      params,
+    ),
+    q.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM (SELECT 1 FROM executions ${where} LIMIT ${TOTAL_CAP + 1}) capped`,
+      params,
+    ),
+  ]);
   const n = counted[0]?.n ?? 0;
   return { results: rows.map((r) => r.doc), total: Math.min(n, TOTAL_CAP), totalCapped: n > TOTAL_CAP };
 }

@@ -12,8 +12,14 @@ export class SqlFilter {
   }
 
   /** `namespace` or any of its child namespaces. */
+  /** The namespace and its children. In the "C" collation every child `a.…` sorts in [`a.`, `a/`)
+   * ('/' follows '.'), which an index on `namespace COLLATE "C"` serves (migration 0006). */
   namespace(value: string | undefined): this {
-    return this.add(value || undefined, (p) => `(namespace = ${p} OR namespace LIKE ${p} || '.%')`);
+    return this.add(
+      value || undefined,
+      (p) =>
+        `(namespace COLLATE "C" = ${p} OR (namespace COLLATE "C" >= ${p} || '.' AND namespace COLLATE "C" < ${p} || '/'))`,
+    );
   }
 
   get where(): string {

@@ -69,6 +69,19 @@ describe.each(testDialects())('GET /api/v1/executions/search on $name', (dialect
     expect([ids(second), second.total]).toEqual([[ran.b.id, ran.a.id], 4]);
   });
 
+  // last: it adds executions the tests above do not expect
+  test('a namespace filter leaves out namespaces that only start with the same letters', async () => {
+    const sibling = await engine.run(flow('shop-archive', 'ingest'));
+    const longer = await engine.run(flow('shops', 'ingest'));
+    const nested = await engine.run(flow('shop.orders.eu', 'ingest'));
+    const found = ids(await search('namespace=shop'));
+    expect([found.includes(sibling.id), found.includes(longer.id), found.includes(nested.id)]).toEqual([
+      false,
+      false,
+      true,
+    ]);
+  });
+
   test('a malformed date or label is a 400', async () => {
     const badDate = await app.inject({ method: 'GET', url: '/api/v1/executions/search?startDate=yesterday' });
     const badLabel = await app.inject({ method: 'GET', url: '/api/v1/executions/search?labels=nokey' });
