@@ -55,7 +55,9 @@ async function piped(...source: AirbyteMessage[]) {
   const stdin = new PassThrough();
   const received: string[] = [];
   stdin.on('data', (chunk: Buffer) => received.push(chunk.toString('utf8')));
-  await pipe.forward(messages(...source), new LineSink(stdin));
+  const sink = new LineSink(stdin);
+  await pipe.forward(messages(...source), sink);
+  await pipe.finish(sink, true);
   const states = received
     .join('')
     .split('\n')
