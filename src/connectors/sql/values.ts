@@ -179,6 +179,50 @@ function validTime(h: string, m: string, s: string): boolean {
 }
 
 export function dateTimeParts(text: string): DateTimeParts | undefined {
+  return isoParts(text) ?? patternParts(text);
+}
+
+const DIGIT_POSITIONS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+const ZERO = 0x30;
+const digitAt = (text: string, at: number) => text.charCodeAt(at) - ZERO;
+const twoDigits = (text: string, at: number) => digitAt(text, at) * 10 + digitAt(text, at + 1);
+
+/** The common shape, `YYYY-MM-DDTHH:MM:SS[.fraction][Z|±HH:MM]`, read without a regular expression
+ * (whose captures cost more than the rest of a value's conversion). Undefined for any other text:
+ * patternParts decides about it. */
+function isoParts(text: string): DateTimeParts | undefined {
+  if (text.length < 19 || text[4] !== '-' || text[7] !== '-' || text[13] !== ':' || text[16] !== ':') {
+    return undefined;
+  }
+  if (text[10] !== 'T' && text[10] !== 't' && text[10] !== ' ') return undefined;
+  for (const at of DIGIT_POSITIONS) {
+    const digit = digitAt(text, at);
+    if (digit < 0 || digit > 9) return undefined;
+  }
+  const year = twoDigits(text, 0) * 100 + twoDigits(text, 2);
+  if (!validDate(year, twoDigits(text, 5), twoDigits(text, 8))) return undefined;
+  if (twoDigits(text, 11) > 23 || twoDigits(text, 14) > 59 || twoDigits(text, 17) > 59) return undefined;
+  let at = 19;
+  let fraction = '';
+  if (text[at] === '.') {
+    const start = ++at;
+    while (at < text.length && digitAt(text, at) >= 0 && digitAt(text, at) <= 9) at++;
+    if (at === start) return undefined;
+    fraction = text.slice(start, Math.min(at, start + 6));
+  }
+  let offset: number | undefined;
+  if (at < text.length) {
+    const zone = text.slice(at);
+    if (zone !== 'Z' && zone !== 'z' && !ZONE.test(zone)) return undefined;
+    offset = offsetMinutes(zone);
+    if (Number.isNaN(offset)) return undefined;
+  }
+  return { date: text.slice(0, 10), time: text.slice(11, 19), fraction, offset };
+}
+
+const ZONE = /^[+-]\d{2}:\d{2}$/;
+
+function patternParts(text: string): DateTimeParts | undefined {
   const match = DATE_TIME.exec(text);
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second = '00', fraction = '', zone] = match;

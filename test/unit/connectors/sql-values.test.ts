@@ -47,6 +47,37 @@ describe('columnText', () => {
     );
   });
 
+  test('ISO timestamps read the same in every accepted spelling', () => {
+    expect(
+      [
+        '2024-02-29T23:59:59Z',
+        '2024-02-29t23:59:59.1234567+05:30',
+        '2024-02-29 23:59:59.5 -01:00',
+        '2024-02-29T23:59+0100',
+        '2024-02-29',
+      ].map(dateTimeParts),
+    ).toEqual([
+      { date: '2024-02-29', time: '23:59:59', fraction: '', offset: 0 },
+      { date: '2024-02-29', time: '23:59:59', fraction: '123456', offset: 330 },
+      { date: '2024-02-29', time: '23:59:59', fraction: '5', offset: -60 },
+      { date: '2024-02-29', time: '23:59:00', fraction: '', offset: 60 },
+      { date: '2024-02-29', time: undefined, fraction: '', offset: undefined },
+    ]);
+  });
+
+  test('timestamps with an impossible date, time or offset are refused', () => {
+    expect(
+      [
+        '2023-02-29T00:00:00Z',
+        '2024-01-01T24:00:00Z',
+        '2024-01-01T00:60:00Z',
+        '2024-01-01T00:00:00.Z',
+        '2024-01-01T00:00:00+16:00',
+        '2024-01-01T00:00:00+01:00x',
+      ].map(dateTimeParts),
+    ).toEqual([undefined, undefined, undefined, undefined, undefined, undefined]);
+  });
+
   test('an impossible date is NULLED', () => {
     expect(text('date', '2023-02-29').text).toBeNull();
   });
