@@ -177,7 +177,11 @@ export class Scheduler {
     // no overlap: while the execution it started last runs, the trigger waits (the occurrences it
     // misses meanwhile are then handled as recoverMissedSchedules says)
     if (row.previousRunning) return;
-    const { fire, next } = dueOccurrences(trigger, new Date(row.nextDate), now);
+    const due = dueOccurrences(trigger, new Date(row.nextDate), now);
+    // Missed occurrences catch up one at a time, each once the one before has ended, so that they
+    // never overlap either. A backfill is the exception: its point is to fill history now.
+    const { fire, next } =
+      trigger.backfill || due.fire.length <= 1 ? due : { fire: due.fire.slice(0, 1), next: due.fire[1] };
     let previous = row.lastDate;
     let started: string | undefined;
     for (const date of fire) {

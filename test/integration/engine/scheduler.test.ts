@@ -142,6 +142,31 @@ triggers:
     expect((await executionsOf('no-overlap')).length).toBeGreaterThan(1);
   });
 
+  test('occurrences missed together catch up one at a time, never overlapping', async () => {
+    await engine.deploy(`
+id: catch-up
+namespace: test.schedule
+tasks:
+  - id: nap
+    type: sleep
+    duration: PT30S
+triggers:
+  - id: minutely
+    type: schedule
+    cron: "* * * * *"
+`);
+    // half a second before a minute: 61 s later, two occurrences are due at once
+    const now = new Date(Math.floor(Date.now() / 60_000) * 60_000 + 59_500);
+    const s = new Scheduler(createSchedulerBackend(engine.db));
+    await s.tick(now);
+    await s.tick(new Date(now.getTime() + 61_000));
+    const started = await executionsOf('catch-up');
+    expect(started).toHaveLength(1);
+    await engine.db.transaction((tx) =>
+      emit(tx, 'executor', { type: 'kill', executionId: started[0].id }, { key: started[0].id }),
+    );
+  });
+
   test('a Flow trigger starts a flow when an upstream execution ends in a listed state', async () => {
     await engine.deploy(`
 id: downstream
