@@ -42,7 +42,7 @@ export class Executor {
 
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeup.wake();
+    this.wakeup.wakeAll();
     await Promise.all(this.loops);
     await this.unsubscribe?.();
   }

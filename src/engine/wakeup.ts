@@ -4,11 +4,17 @@ export class Wakeup {
   private waiters = new Set<() => void>();
   private pending = false;
 
+  /** Wakes one sleeping loop: a notification announces work that one loop can take, and a loop that
+   * finds work keeps claiming until the queue is empty. Waking every loop made all but one of them
+   * claim nothing, each at the cost of a transaction. */
   wake(): void {
-    if (this.waiters.size === 0) {
-      this.pending = true;
-      return;
-    }
+    const [first] = this.waiters;
+    if (first) first();
+    else this.pending = true;
+  }
+
+  /** Wakes every sleeping loop (shutdown). */
+  wakeAll(): void {
     const waiters = [...this.waiters];
     this.waiters.clear();
     for (const w of waiters) w();

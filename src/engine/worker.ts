@@ -88,7 +88,7 @@ export class Worker {
    * period, then stops the rest and hands them back to the queue for another worker. */
   async stop(): Promise<void> {
     this.running = false;
-    this.wakeup.wake();
+    this.wakeup.wakeAll();
     await this.loopDone;
     const grace = this.options.shutdownGraceMs ?? 30_000;
     const allDone = Promise.all(this.finished).then(() => true);
@@ -113,7 +113,7 @@ export class Worker {
   private fence(reason: string): void {
     this.fenced = true;
     this.running = false;
-    this.wakeup.wake();
+    this.wakeup.wakeAll();
     for (const job of this.active.values()) job.controller.abort(new HandedBackError());
     this.options.onFenced?.(reason);
   }
