@@ -3,7 +3,15 @@ import type { ExecutorMessage, LogLine, WorkerJob } from '../engine/messages.js'
 import type { ExecutorBackend, ExecutorTx, SecretResolver, WorkerBackend } from '../engine/ports.js';
 import { isTerminal } from '../engine/state.js';
 import type { Flow } from '../flow/model.js';
-import { claimOneKey, emit, KILL_CHANNEL } from '../queue/postgres-queue.js';
+import {
+  claimOneKey,
+  emitAll,
+  insertMessagesSql,
+  KILL_CHANNEL,
+  messagesParam,
+  notifyQueuedSql,
+  type OutgoingMessage,
+} from '../queue/postgres-queue.js';
 import type { Database, Queryable } from './database.js';
 import { getFlow } from './flow-repository.js';
 
@@ -29,7 +37,20 @@ export async function insertExecution(tx: Queryable, execution: Execution): Prom
 /** Builds a secret resolver reading through a given connection or transaction. */
 export type SecretsVia = (q: Queryable) => SecretResolver;
 
-function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: SecretsVia): ExecutorTx {
+/** An executor transaction's writes to the queue wait in `outgoing` and go out with the execution's
+ * document in one statement (saveExecution), or at the end (flush): a pass that starts a task
+ * costs one write, not an INSERT and a NOTIFY per message plus the UPDATE and its NOTIFYs. */
+interface BufferedExecutorTx extends ExecutorTx {
+  flush(): Promise<void>;
+}
+
+function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: SecretsVia): BufferedExecutorTx {
+  let outgoing: OutgoingMessage[] = [];
+  const take = () => {
+    const messages = outgoing;
+    outgoing = [];
+    return messages;
+  };
   return {
     async lockExecution(id) {
       const { rows } = await tx.query<{ doc: Execution }>(
@@ -39,20 +60,25 @@ function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: Secre
       return rows[0]?.doc;
     },
     async saveExecution(execution) {
+      const ended = isTerminal(execution.state.current);
       await tx.query(
-        `UPDATE executions SET state = $2, doc = $3, updated = now(), ended = $4 WHERE id = $1`,
+        `WITH saved AS (
+           UPDATE executions SET state = $2, doc = $3, updated = now(), ended = $4 WHERE id = $1),
+         queued AS (${insertMessagesSql('$5')}),
+         woken AS (${notifyQueuedSql('queued')})
+         SELECT pg_notify('${EXECUTION_UPDATED_CHANNEL}', $1),
+                CASE WHEN $4::timestamptz IS NOT NULL THEN pg_notify('${EXECUTION_ENDED_CHANNEL}', $1) END,
+                (SELECT count(*) FROM woken)`,
         [
           execution.id,
           execution.state.current,
           JSON.stringify(execution),
-          isTerminal(execution.state.current) ? (execution.state.endDate ?? new Date().toISOString()) : null,
+          ended ? (execution.state.endDate ?? new Date().toISOString()) : null,
+          messagesParam(take()),
         ],
       );
-      await tx.query('SELECT pg_notify($1, $2)', [EXECUTION_UPDATED_CHANNEL, execution.id]);
-      if (isTerminal(execution.state.current)) {
-        await tx.query('SELECT pg_notify($1, $2)', [EXECUTION_ENDED_CHANNEL, execution.id]);
-      }
     },
+    flush: () => emitAll(tx, take()),
     createExecution: (execution) => insertExecution(tx, execution),
     async getFlow(namespace, id, revision) {
       // revisions never change once written, so a revision can be cached for the process lifetime
@@ -63,19 +89,31 @@ function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: Secre
       if (flow && cacheKey) flowCache.set(cacheKey, flow);
       return flow;
     },
-    emitExecutor: (message, delayMs) => emit(tx, 'executor', message, { key: message.executionId, delayMs }),
+    async emitExecutor(message, delayMs) {
+      outgoing.push({ consumer: 'executor', payload: message, key: message.executionId, delayMs });
+    },
     // a job of a task with a worker group waits for a worker of that group, as in Kestra
-    emitWorker: (job, delayMs) =>
-      emit(tx, 'worker', job, {
+    async emitWorker(job, delayMs) {
+      outgoing.push({
+        consumer: 'worker',
+        payload: job,
         key: job.executionId,
         delayMs,
         workerGroup: job.task.workerGroup?.key ?? null,
-      }),
-    emitScheduler: (ended) => emit(tx, 'scheduler', ended, { key: ended.executionId }),
+      });
+    },
+    async emitScheduler(ended) {
+      outgoing.push({ consumer: 'scheduler', payload: ended, key: ended.executionId });
+    },
     errorLogs: (executionId) => selectLogs(tx, executionId, ['ERROR']),
     async announceKill(executionId) {
-      await tx.query(`DELETE FROM queue WHERE consumer = 'worker' AND key = $1`, [executionId]);
-      await tx.query('SELECT pg_notify($1, $2)', [KILL_CHANNEL, executionId]);
+      // jobs this transaction has queued so far must be dropped too
+      await emitAll(tx, take());
+      await tx.query(
+        `WITH dropped AS (DELETE FROM queue WHERE consumer = 'worker' AND key = $1)
+         SELECT pg_notify('${KILL_CHANNEL}', $1)`,
+        [executionId],
+      );
     },
     async lockFlow(namespace, flowId) {
       await tx.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`flow:${namespace}.${flowId}`]);
@@ -111,7 +149,9 @@ export function createExecutorBackend(db: Database, secrets?: SecretsVia): Execu
       return db.transaction(async (tx) => {
         const messages = await claimOneKey<ExecutorMessage>(tx, 'executor');
         if (messages.length === 0) return false;
-        await fn(executorTx(tx, flowCache, secrets), messages);
+        const executor = executorTx(tx, flowCache, secrets);
+        await fn(executor, messages);
+        await executor.flush();
         return true;
       });
     },
@@ -137,15 +177,21 @@ export function createWorkerBackend(db: Database): WorkerBackend {
       );
       return rows.map((r) => r.job);
     },
+    // the result, its NOTIFY and forgetting the running job are one statement, so one transaction;
+    // only our own claim is forgotten: after a hand-back another worker may hold the same attempt
     async complete(job, result) {
-      await db.transaction(async (tx) => {
-        await emit(tx, 'executor', result, { key: result.executionId });
-        // only our own claim: after a hand-back another worker may hold the same attempt
-        await tx.query(
-          'DELETE FROM worker_job_running WHERE task_run_id = $1 AND attempt = $2 AND worker_id = $3',
-          [job.taskRunId, job.attempt, result.workerId],
-        );
-      });
+      await db.query(
+        `WITH done AS (
+           DELETE FROM worker_job_running WHERE task_run_id = $1 AND attempt = $2 AND worker_id = $3),
+         queued AS (${insertMessagesSql('$4')})
+         ${notifyQueuedSql('queued')}`,
+        [
+          job.taskRunId,
+          job.attempt,
+          result.workerId,
+          messagesParam([{ consumer: 'executor', payload: result, key: result.executionId }]),
+        ],
+      );
     },
     async appendLogs(lines) {
       if (lines.length === 0) return;

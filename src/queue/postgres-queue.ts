@@ -14,15 +14,55 @@ export interface EmitOptions {
   workerGroup?: string | null;
 }
 
-/** Writes a message in the caller's transaction; NOTIFY is delivered when that transaction commits. */
-export async function emit(tx: Queryable, consumer: Consumer, payload: unknown, options: EmitOptions = {}) {
-  const delay = options.delayMs && options.delayMs > 0 ? options.delayMs : 0;
-  await tx.query(
-    `INSERT INTO queue (consumer, key, worker_group, payload, available_at)
-     VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5::double precision / 1000))`,
-    [consumer, options.key ?? null, options.workerGroup ?? null, JSON.stringify(payload), delay],
+/** A message to write, as the statements below take them (a JSON array, one parameter). */
+export interface OutgoingMessage extends EmitOptions {
+  consumer: Consumer;
+  payload: unknown;
+}
+
+/** The JSON text of messages for insertMessagesSql. */
+export function messagesParam(messages: OutgoingMessage[]): string {
+  return JSON.stringify(
+    messages.map((m) => ({
+      consumer: m.consumer,
+      key: m.key ?? null,
+      workerGroup: m.workerGroup ?? null,
+      payload: m.payload,
+      delayMs: m.delayMs && m.delayMs > 0 ? m.delayMs : 0,
+    })),
   );
-  if (delay === 0) await tx.query('SELECT pg_notify($1, $2)', [QUEUE_CHANNEL, consumer]);
+}
+
+/** A CTE body inserting the messages of a JSON array parameter in their order (queue ids keep it),
+ * returning what notifyQueuedSql needs. json, not jsonb, as the payload column is: a payload that
+ * jsonb refuses (a \u0000 in a string) is written as before. */
+export function insertMessagesSql(param: string): string {
+  return `INSERT INTO queue (consumer, key, worker_group, payload, available_at)
+    SELECT m->>'consumer', m->>'key', m->>'workerGroup', m->'payload',
+           now() + make_interval(secs => (m->>'delayMs')::double precision / 1000)
+      FROM json_array_elements(${param}::json) WITH ORDINALITY AS x(m, n)
+     ORDER BY n
+    RETURNING consumer, available_at`;
+}
+
+/** One NOTIFY per consumer that has a message available now among those a CTE inserted. */
+export function notifyQueuedSql(cte: string): string {
+  return `SELECT pg_notify('${QUEUE_CHANNEL}', consumer)
+    FROM (SELECT DISTINCT consumer FROM ${cte} WHERE available_at <= now()) available`;
+}
+
+/** Writes a message in the caller's transaction, with its NOTIFY (delivered when that transaction
+ * commits) in the same statement. */
+export async function emit(tx: Queryable, consumer: Consumer, payload: unknown, options: EmitOptions = {}) {
+  await emitAll(tx, [{ consumer, payload, ...options }]);
+}
+
+/** Writes messages in order in one statement, with one NOTIFY per consumer woken. */
+export async function emitAll(tx: Queryable, messages: OutgoingMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  await tx.query(`WITH queued AS (${insertMessagesSql('$1')}) ${notifyQueuedSql('queued')}`, [
+    messagesParam(messages),
+  ]);
 }
 
 /** Takes every available message of the oldest waiting key, locking them for this transaction. */
