@@ -13,5 +13,8 @@ CREATE TABLE sync_connections (
   records_committed bigint NOT NULL DEFAULT 0,
   bytes_committed bigint NOT NULL DEFAULT 0,
   streams jsonb NOT NULL DEFAULT '{}',
+  -- every run's committed counts added up, for /metrics
+  records_total bigint NOT NULL DEFAULT 0,
+  bytes_total bigint NOT NULL DEFAULT 0,
   updated timestamptz NOT NULL DEFAULT now()
 );

@@ -14,9 +14,15 @@ export function createSyncStateStore(db: Database): SyncStateStore {
     },
     async saveState(key, state, progress) {
       await db.query(
-        `INSERT INTO sync_connections (key, state, last_task_run, records_committed, bytes_committed, streams)
-         VALUES ($1, $2::json, $3, $4, $5, $6::jsonb)
+        `INSERT INTO sync_connections (key, state, last_task_run, records_committed, bytes_committed, streams,
+                                       records_total, bytes_total)
+         VALUES ($1, $2::json, $3, $4, $5, $6::jsonb, $4, $5)
          ON CONFLICT (key) DO UPDATE SET state = EXCLUDED.state, last_task_run = EXCLUDED.last_task_run,
+           -- a run's counts grow with each of its checkpoints: the totals take the difference
+           records_total = sync_connections.records_total + EXCLUDED.records_committed - CASE
+             WHEN sync_connections.last_task_run = EXCLUDED.last_task_run THEN sync_connections.records_committed ELSE 0 END,
+           bytes_total = sync_connections.bytes_total + EXCLUDED.bytes_committed - CASE
+             WHEN sync_connections.last_task_run = EXCLUDED.last_task_run THEN sync_connections.bytes_committed ELSE 0 END,
            records_committed = EXCLUDED.records_committed, bytes_committed = EXCLUDED.bytes_committed,
            streams = EXCLUDED.streams, updated = now()`,
         [

@@ -37,16 +37,17 @@ export function registerMetrics(app: FastifyInstance, db: Database): void {
     },
   });
 
-  // prom-client collects every metric at once: depth and lag share one query per scrape
+  // prom-client collects every metric at once: depth and lag share one query per scrape, and so do
+  // the two sync figures; each scrape starts without them
   let queueStats: Promise<Array<{ consumer: string; n: number; lag: number }>> | undefined;
+  let syncStats: Promise<{ records: number; bytes: number }> | undefined;
   const readQueue = () => {
     queueStats ??= db
       .query<{ consumer: string; n: number; lag: number }>(
         `SELECT consumer, count(*)::int AS n, coalesce(extract(epoch FROM now() - min(available_at)), 0)::float AS lag
            FROM queue WHERE available_at <= now() GROUP BY consumer`,
       )
-      .then((r) => r.rows)
-      .finally(() => setTimeout(() => (queueStats = undefined), 100));
+      .then((r) => r.rows);
     return queueStats;
   };
   new Gauge({
@@ -71,6 +72,49 @@ export function registerMetrics(app: FastifyInstance, db: Database): void {
   });
 
   new Gauge({
+    name: 'sluice_task_runs_active',
+    help: 'Task runs of executions not ended yet, by state',
+    labelNames: ['state'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { rows } = await db.query<{ state: string; n: number }>(
+        `SELECT tr->'state'->>'current' AS state, count(*)::int AS n
+           FROM executions e, json_array_elements(e.doc->'taskRunList') tr
+          WHERE e.ended IS NULL GROUP BY 1`,
+      );
+      for (const r of rows) this.set({ state: r.state }, r.n);
+    },
+  });
+
+  // acknowledged by destinations, all syncs and connections together, since the start
+  const readSyncs = () => {
+    syncStats ??= db
+      .query<{ records: number; bytes: number }>(
+        `SELECT coalesce(sum(records_total), 0)::float AS records, coalesce(sum(bytes_total), 0)::float AS bytes
+           FROM sync_connections`,
+      )
+      .then((r) => r.rows[0]);
+    return syncStats;
+  };
+  new Gauge({
+    name: 'sluice_sync_records_committed',
+    help: 'Records syncs have moved and destinations acknowledged, in total',
+    registers: [registry],
+    async collect() {
+      this.set((await readSyncs()).records);
+    },
+  });
+  new Gauge({
+    name: 'sluice_sync_bytes_committed',
+    help: 'Bytes of the records syncs have moved and destinations acknowledged, in total',
+    registers: [registry],
+    async collect() {
+      this.set((await readSyncs()).bytes);
+    },
+  });
+
+  new Gauge({
     name: 'sluice_components_alive',
     help: 'Registered components with a fresh heartbeat, by role',
     labelNames: ['role'],
@@ -90,10 +134,15 @@ export function registerMetrics(app: FastifyInstance, db: Database): void {
       schema: {
         operationId: 'getMetrics',
         tags: ['Metrics'],
-        summary: 'Prometheus metrics: HTTP latency, active executions, queue depth and lag, components alive',
+        summary:
+          'Prometheus metrics: HTTP latency, active executions and task runs, queue depth and lag, sync records and bytes, components alive',
         response: { 200: media('Prometheus text exposition format', 'text/plain') },
       },
     },
-    async (_req, reply) => reply.type(registry.contentType).send(await registry.metrics()),
+    async (_req, reply) => {
+      queueStats = undefined;
+      syncStats = undefined;
+      return reply.type(registry.contentType).send(await registry.metrics());
+    },
   );
 }
