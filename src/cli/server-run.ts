@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
+import { ensureDemoConnection } from '../app/demo-connection.js';
 import { flowFilesIn, loadFlowFiles } from '../app/flow-files.js';
 import { decideAuth } from '../auth/policy.js';
 import { anyCredentials } from '../auth/users.js';
@@ -94,6 +95,14 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
     if (auth.warning) logger.warn(auth.warning);
     await http.listen({ host: config.host, port: config.port });
     logger.info(`Sluice ${mode} listening on http://${config.host}:${config.port}`);
+    // after listening: the connectors' spec commands it runs must not hold up the first page
+    if (mode === 'local') {
+      ensureDemoConnection({ db, cipher }, config.dataDir).then(
+        (id) => id && logger.info(`demo connection ${id} created: open Connections and press "Sync now"`),
+        (error: unknown) =>
+          logger.warn(`the demo connection could not be created: ${(error as Error).message}`),
+      );
+    }
   } else {
     logger.info(`Sluice ${mode} started`);
   }
