@@ -116,5 +116,7 @@ function messagesFrom(stdin: Readable): AsyncIterableIterator<AirbyteMessage> {
 }
 
 async function* messageBatches(stdin: Readable): AsyncGenerator<AirbyteMessage[]> {
-  for await (const batch of decodeMessageBatches(stdin)) yield batch.map((decoded) => decoded.message);
+  for await (const batch of decodeMessageBatches(stdin, { lazyData: true })) {
+    yield batch.map((decoded) => decoded.message);
+  }
 }

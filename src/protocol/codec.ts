@@ -3,6 +3,7 @@
 import {
   type AirbyteMessage,
   type JsonObject,
+  type AirbyteRecordMessage,
   type LogMessage,
   type RecordMessage,
   isAirbyteMessage,
@@ -29,6 +30,63 @@ export class LineTooLongError extends Error {
 
 export interface DecodeOptions {
   maxLineBytes?: number;
+  /** RECORD lines as MessageWriter writes them become TextRecords: their data is parsed only when
+   * first read, and a consumer that can use the JSON text as it came (recordDataJson) never parses it.
+   * Data that is not JSON then fails where it is read, not here. */
+  lazyData?: boolean;
+}
+
+/** A record whose `data` is JSON text until first read (then parsed once); JSON.stringify writes it
+ * like any record. */
+export class TextRecord implements AirbyteRecordMessage {
+  [field: string]: unknown;
+  declare namespace?: string;
+  declare stream: string;
+  declare emitted_at: number;
+  #json: string | undefined;
+  #data: JsonObject | undefined;
+
+  constructor(namespace: string | undefined, stream: string, emittedAt: number, json: string) {
+    if (namespace !== undefined) this.namespace = namespace;
+    this.stream = stream;
+    this.emitted_at = emittedAt;
+    this.#json = json;
+  }
+
+  get data(): JsonObject {
+    if (this.#data === undefined) {
+      try {
+        this.#data = JSON.parse(this.#json!) as JsonObject;
+      } catch (error) {
+        throw new Error(
+          `a record of stream ${JSON.stringify(this.stream)} whose data is not JSON: ${(error as Error).message}`,
+        );
+      }
+      // once read, the data may be changed in place: its text no longer stands for it
+      this.#json = undefined;
+    }
+    return this.#data;
+  }
+
+  set data(data: JsonObject) {
+    this.#data = data;
+    this.#json = undefined;
+  }
+
+  /** the data's JSON text as received, while the data has not been read */
+  get dataJson(): string | undefined {
+    return this.#json;
+  }
+
+  toJSON(): AirbyteRecordMessage {
+    const { namespace, stream, emitted_at, data } = this;
+    return namespace === undefined ? { stream, emitted_at, data } : { namespace, stream, emitted_at, data };
+  }
+}
+
+/** The data's JSON text as received, when the record is a TextRecord whose data was never read. */
+export function recordDataJson(record: AirbyteRecordMessage): string | undefined {
+  return record instanceof TextRecord ? record.dataJson : undefined;
 }
 
 const NEWLINE = 0x0a;
@@ -109,9 +167,9 @@ export function flatten<T>(batches: AsyncIterator<T[]>): AsyncIterableIterator<T
 }
 
 /** Turns one line into a message; anything else a connector prints becomes a LOG with its text. */
-export function decodeLine(raw: Buffer): DecodedMessage {
+export function decodeLine(raw: Buffer, { lazyData = false }: DecodeOptions = {}): DecodedMessage {
   const text = raw.toString('utf8');
-  const record = writtenRecord(text);
+  const record = writtenRecord(text, lazyData);
   if (record) return { message: record, raw, wrapped: false };
   // JSON.parse of a large non-JSON line is costly only to fail: a message always starts with `{`
   if (text.trimStart().startsWith('{')) {
@@ -138,7 +196,7 @@ const MAX_TIME_DIGITS = 15;
  * "emitted_at":T,"data":D}}` with names free of escapes, decoded by hand but for D: the envelope is a
  * third of what JSON.parse spends on a small record. A line of any other shape, or whose D is not
  * exactly one JSON value, is left to the general way (undefined). */
-function writtenRecord(text: string): RecordMessage | undefined {
+function writtenRecord(text: string, lazyData: boolean): RecordMessage | undefined {
   if (!text.startsWith(RECORD_START) || !text.endsWith('}}')) return undefined;
   let at = RECORD_START.length;
   let namespace: string | undefined;
@@ -163,13 +221,17 @@ function writtenRecord(text: string): RecordMessage | undefined {
     return undefined;
   }
   if (!text.startsWith(',"data":', at)) return undefined;
+  const emittedAt = Number(text.slice(digits, at));
+  if (lazyData) {
+    const json = text.slice(at + 8, text.length - 2);
+    return { type: 'RECORD', record: new TextRecord(namespace, stream, emittedAt, json) };
+  }
   let data: JsonObject;
   try {
     data = JSON.parse(text.slice(at + 8, text.length - 2)) as JsonObject;
   } catch {
     return undefined;
   }
-  const emittedAt = Number(text.slice(digits, at));
   return {
     type: 'RECORD',
     record:
@@ -204,7 +266,7 @@ export async function* decodeMessageBatches(
 ): AsyncGenerator<DecodedMessage[]> {
   for await (const lines of splitLineBatches(source, options)) {
     const batch: DecodedMessage[] = [];
-    for (const raw of lines) if (raw.length > 0) batch.push(decodeLine(raw));
+    for (const raw of lines) if (raw.length > 0) batch.push(decodeLine(raw, options));
     if (batch.length > 0) yield batch;
   }
 }

@@ -12,6 +12,7 @@ import type {
   ConfiguredAirbyteCatalog,
   StateMessage,
 } from '../../protocol/messages.js';
+import { recordDataJson } from '../../protocol/codec.js';
 import { streamKey } from '../../protocol/state.js';
 import { BulkBuffer } from './bulk-buffer.js';
 import type { ColumnType } from './column-types.js';
@@ -26,7 +27,8 @@ import {
   describe,
   planTables,
 } from './destination-plan.js';
-import { type MetaChange, bulkField, columnText } from './values.js';
+import { JsonMembers } from './json-members.js';
+import { type MetaChange, bulkField, columnText, jsonValueText } from './values.js';
 
 export interface SqlWriteOptions {
   /** the schema of streams without a namespace */
@@ -53,7 +55,10 @@ interface TableWriter {
   sinceState: number;
   /** `_airbyte_meta` of a record without changes, as a bulk-load field */
   cleanMeta: string;
-  fields: Set<string>;
+  /** column index by record field */
+  fields: Map<string, number>;
+  /** per column, the member of the record's JSON that holds its value (-1: none), record by record */
+  members: Int32Array;
   /** record fields outside the schema that were reported already */
   unknown: Set<string>;
 }
@@ -117,6 +122,9 @@ export async function writeSql(
   };
 
   try {
+    const members = new JsonMembers();
+    /** fields of the record being written that no column holds and that were not reported yet */
+    const unknown: string[] = [];
     // records come in runs of one stream: the last stream's writer is found without building its key
     let last: { stream: string; namespace: string | undefined; writer: TableWriter } | undefined;
     for await (const message of input) {
@@ -133,8 +141,13 @@ export async function writeSql(
           }
           last = { stream: record.stream, namespace: record.namespace, writer };
         }
-        const line = encode(db, writer!, record, extractedAt(record.emitted_at), sequence++);
-        if (hasUnknownFields(writer!, record)) await reportUnknownFields(writer!, record, out);
+        // the data's JSON text, when it came as text, goes to the line without being parsed
+        const json = recordDataJson(record);
+        const fromText = json !== undefined && members.read(json);
+        const line = fromText
+          ? encodeMembers(db, writer!, members, extractedAt(record.emitted_at), sequence++, unknown)
+          : encode(db, writer!, record, extractedAt(record.emitted_at), sequence++, unknown);
+        if (unknown.length > 0) await reportUnknownFields(writer!, unknown.splice(0), out);
         writer!.buffer.push(line);
         writer!.sinceState++;
         sinceState++;
@@ -230,24 +243,21 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageWri
     buffer: new BulkBuffer(),
     sinceState: 0,
     cleanMeta: bulkField(metaJson([], plan.syncId)),
-    fields: new Set(plan.columns.map((c) => c.field)),
+    fields: new Map(plan.columns.map((c, i) => [c.field, i])),
+    members: new Int32Array(plan.columns.length),
     unknown: new Set(),
   };
 }
 
-/** Whether the record has a field outside the schema not reported yet: checked for every record
- * without waiting, reported (below) only when there is one. */
-function hasUnknownFields(writer: TableWriter, record: AirbyteRecordMessage): boolean {
-  for (const field in record.data) {
-    if (!writer.fields.has(field) && !writer.unknown.has(field)) return true;
-  }
-  return false;
+/** Adds `field` to `unknown` when no column holds it and it was not reported yet. */
+function noteUnknown(writer: TableWriter, field: string, unknown: string[]): void {
+  if (!writer.fields.has(field) && !writer.unknown.has(field) && !unknown.includes(field))
+    unknown.push(field);
 }
 
 /** A field the stream's schema does not have has no column: said once per field, not silently lost. */
-async function reportUnknownFields(writer: TableWriter, record: AirbyteRecordMessage, out: MessageWriter) {
-  for (const field in record.data) {
-    if (writer.fields.has(field) || writer.unknown.has(field)) continue;
+async function reportUnknownFields(writer: TableWriter, fields: string[], out: MessageWriter) {
+  for (const field of fields) {
     writer.unknown.add(field);
     await out.log(
       'WARN',
@@ -267,10 +277,12 @@ function encode(
   record: AirbyteRecordMessage,
   extractedAt: string,
   sequence: number,
+  unknown: string[],
 ): string {
   const { plan, types } = writer;
   const { columns } = plan;
   const data = record.data ?? {};
+  for (const field in data) noteUnknown(writer, field, unknown);
   const changes: MetaChange[] = [];
   let line = '';
   for (let i = 0; i < columns.length; i++) {
@@ -278,23 +290,80 @@ function encode(
     line += bulkField(columnText(types[i], data[field], field, db.formats, changes));
     line += '\t';
   }
-  if (plan.primaryKey.length > 0) checkPrimaryKey(plan, data, changes);
-  const sourceChanges = record.meta?.changes ?? [];
-  const meta =
-    changes.length === 0 && sourceChanges.length === 0
-      ? writer.cleanMeta
-      : bulkField(metaJson([...sourceChanges, ...changes], plan.syncId));
+  if (plan.primaryKey.length > 0) {
+    checkPrimaryKey(plan, (field) => data[field] === null || data[field] === undefined, changes);
+  }
+  return endLine(writer, line, [...(record.meta?.changes ?? []), ...changes], extractedAt, sequence);
+}
+
+/** encode() for data read by JsonMembers from its JSON text: the same line, without parsing it. */
+function encodeMembers(
+  db: DestinationDatabase,
+  writer: TableWriter,
+  members: JsonMembers,
+  extractedAt: string,
+  sequence: number,
+  unknown: string[],
+): string {
+  const { plan, types, fields } = writer;
+  const { columns } = plan;
+  const at = writer.members.fill(-1);
+  for (let m = 0; m < members.count; m++) {
+    // members mostly come in the columns' order: the name is compared before it is looked up
+    if (m < columns.length && members.keyIs(m, columns[m].field)) {
+      at[m] = m;
+      continue;
+    }
+    const key = members.key(m);
+    const column = fields.get(key);
+    // a repeated field keeps its last value, as JSON.parse does
+    if (column === undefined) noteUnknown(writer, key, unknown);
+    else at[column] = m;
+  }
+  const changes: MetaChange[] = [];
+  let line = '';
+  for (let i = 0; i < columns.length; i++) {
+    const m = at[i];
+    const text =
+      m === -1
+        ? null
+        : jsonValueText(
+            types[i],
+            members.valueKind[m],
+            members.value(m),
+            columns[i].field,
+            db.formats,
+            changes,
+          );
+    line += bulkField(text);
+    line += '\t';
+  }
+  if (plan.primaryKey.length > 0) {
+    const missing = (field: string) => {
+      const m = at[fields.get(field)!];
+      return m === -1 || members.valueKind[m] === 'null';
+    };
+    checkPrimaryKey(plan, missing, changes);
+  }
+  return endLine(writer, line, changes, extractedAt, sequence);
+}
+
+/** The line's metadata columns after its data columns. */
+function endLine(
+  writer: TableWriter,
+  line: string,
+  changes: MetaChange[],
+  extractedAt: string,
+  sequence: number,
+): string {
+  const meta = changes.length === 0 ? writer.cleanMeta : bulkField(metaJson(changes, writer.plan.syncId));
   line += `${randomUUID()}\t${extractedAt}\t${meta}`;
   return writer.temp ? `${line}\t${sequence}\n` : `${line}\n`;
 }
 
-function checkPrimaryKey(plan: TablePlan, data: AirbyteRecordMessage['data'], changes: MetaChange[]): void {
+function checkPrimaryKey(plan: TablePlan, missing: (field: string) => boolean, changes: MetaChange[]): void {
   for (const key of plan.primaryKey) {
-    if (
-      data[key.field] === null ||
-      data[key.field] === undefined ||
-      changes.some((c) => c.field === key.field)
-    ) {
+    if (missing(key.field) || changes.some((c) => c.field === key.field)) {
       throw new Error(
         `stream ${describe(plan.stream)}: a record without a usable value of primary key field ` +
           `${JSON.stringify(key.field)}; append_dedup needs one in every record`,

@@ -4,6 +4,7 @@
 // cannot hold becomes NULL and the record's `_airbyte_meta.changes` says so, as Airbyte's typed
 // destinations do.
 import type { ColumnType } from './column-types.js';
+import type { ValueKind } from './json-members.js';
 
 export interface MetaChange {
   field: string;
@@ -37,6 +38,7 @@ export interface ValueFormats {
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 const INTEGER_TEXT = /^-?\d+$/;
+const MAX_SURE_INTEGER_CHARS = 18;
 const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
@@ -63,6 +65,51 @@ export function columnText(
     changes.push(typecast(field));
     return null;
   }
+  return storable(type, text, field, formats, changes);
+}
+
+/** The text for one value given as its JSON text, of the kind json-members.ts found: what columnText
+ * gives for the parsed value, but that a number keeps its digits (a double would round them) and a
+ * JSON column takes the text as it is. */
+export function jsonValueText(
+  type: ColumnType,
+  kind: ValueKind,
+  json: string,
+  field: string,
+  formats: ValueFormats,
+  changes: MetaChange[],
+): string | null {
+  switch (kind) {
+    case 'null':
+      return null;
+    case 'string':
+      return type === 'json'
+        ? storable(type, json, field, formats, changes)
+        : columnText(type, json.slice(1, -1), field, formats, changes);
+    case 'number':
+      if (type === 'json') return json;
+      if (type === 'number' || (type === 'integer' && INTEGER_TEXT.test(json))) {
+        return columnText(type, json, field, formats, changes);
+      }
+      return columnText(type, Number(json), field, formats, changes);
+    case 'true':
+    case 'false':
+      return columnText(type, kind === 'true', field, formats, changes);
+    default:
+      return type === 'json'
+        ? storable(type, json, field, formats, changes)
+        : columnText(type, JSON.parse(json), field, formats, changes);
+  }
+}
+
+/** The text without what the database cannot hold (NUL), the change recorded. */
+function storable(
+  type: ColumnType,
+  text: string,
+  field: string,
+  formats: ValueFormats,
+  changes: MetaChange[],
+): string {
   if (formats.stripsNul && text.includes(type === 'json' ? '\\u0000' : '\u0000')) {
     changes.push({ field, change: 'TRUNCATED', reason: 'DESTINATION_SERIALIZATION_ERROR' });
     return type === 'json' ? text.replace(NUL_ESCAPE, '$1') : text.replaceAll('\u0000', '');
@@ -109,6 +156,8 @@ function integerText(value: unknown): string | undefined {
     if (Number.isSafeInteger(value)) return String(value);
     text = BigInt(value).toString();
   } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) {
+    // 18 digits always fit in 64 bits
+    if (value.length <= MAX_SURE_INTEGER_CHARS) return value;
     text = value;
   } else {
     return undefined;

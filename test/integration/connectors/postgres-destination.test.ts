@@ -47,7 +47,7 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
 
   const write = async (
     catalog: ConfiguredAirbyteCatalog,
-    input: AirbyteMessage[],
+    input: (AirbyteMessage | string)[],
     { config = {}, batchChars }: { config?: JsonObject; batchChars?: number } = {},
   ) => {
     const n = ++counter;
@@ -381,6 +381,81 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     );
     expect(stored["col'); DROP TABLE canary; --"]).toBe("value of col'); DROP TABLE canary; --");
     expect(await rows('SELECT id FROM public.canary')).toEqual([{ id: 1 }]);
+  });
+
+  test('data read from its JSON text is stored as the same data parsed is', async () => {
+    const properties = {
+      id: { type: 'integer' },
+      n: { type: 'number' },
+      s: { type: ['null', 'string'] },
+      b: { type: 'boolean' },
+      at: { type: 'string', format: 'date-time' },
+      j: {},
+      o: { type: 'object' },
+    };
+    const catalog = {
+      streams: ['as_text', 'as_object'].map((name) => configured(stream(name, properties), 'append')),
+    };
+    const data = [
+      '{"id":1,"n":2.5,"s":"tab\\there \\"quoted\\" \\u00e9\\u0000","b":true,"at":"2024-02-29T23:59:59.123456+05:30","j":{"x": [1, "y", null]},"o":[]}',
+      '{"o":{"deep":{"a":[{}]}},"j":"a string","s":[1,{"k":true}],"id":-0,"n":1e21,"at":"2024-01-01 00:00","b":false}',
+      '{"id":"12","n":"7","s":5,"b":"yes","at":"not a time","j":null,"o":3,"extra":1,"s":"the last one"}',
+      '{"\\u0069d":3,"n":-1.5e-7}',
+    ];
+    // the same data in two spellings: as a source writes it (data last), read from its text, and with
+    // data first, which the cdk parses
+    const lines = data.flatMap((json) => [
+      `{"type":"RECORD","record":{"stream":"as_text","emitted_at":1700000000000,"data":${json}}}`,
+      `{"type":"RECORD","record":{"data":${json},"stream":"as_object","emitted_at":1700000000000}}`,
+    ]);
+    const { code, messages } = await runConnector(
+      run,
+      [
+        'write',
+        '--config',
+        await files.file('text-config.json', db.config()),
+        '--catalog',
+        await files.file('text-catalog.json', catalog),
+      ],
+      lines,
+    );
+    expect(code).toBe(0);
+    const table = (name: string) =>
+      rows(`SELECT id, n::text, s, b, at::text, j, o, _airbyte_meta FROM public.${name} ORDER BY id`);
+    const asText = await table('as_text');
+    expect(asText).toEqual(await table('as_object'));
+    expect(asText).toHaveLength(4);
+    expect(messages.filter((m) => m.type === 'LOG').map((m) => m.type === 'LOG' && m.log.message)).toEqual([
+      expect.stringContaining('field "extra"'),
+      expect.stringContaining('field "extra"'),
+    ]);
+  });
+
+  test('numbers read from JSON text keep every digit', async () => {
+    const catalog = {
+      streams: [configured(stream('digits', { i: { type: 'integer' }, n: { type: 'number' } }), 'append')],
+    };
+    await write(catalog, [
+      record('digits', { i: 1, n: 1 }),
+      `{"type":"RECORD","record":{"stream":"digits","emitted_at":1,"data":{"i":9007199254740993,"n":12345678901234567890.123456789}}}`,
+    ]);
+    expect(await rows('SELECT i::text, n::text FROM public.digits WHERE i > 1')).toEqual([
+      { i: '9007199254740993', n: '12345678901234567890.123456789' },
+    ]);
+  });
+
+  test('a record whose data is not JSON fails the write, naming its stream', async () => {
+    const catalog = { streams: [configured(stream('broken', { id: { type: 'integer' } }), 'append')] };
+    const { code, messages } = await write(catalog, [
+      `{"type":"RECORD","record":{"stream":"broken","emitted_at":1,"data":{"id":1,}}}`,
+    ]);
+    expect(code).toBe(1);
+    expect(messages.at(-1)).toMatchObject({
+      type: 'TRACE',
+      trace: {
+        error: { message: expect.stringMatching(/^a record of stream "broken" whose data is not JSON/) },
+      },
+    });
   });
 
   test('write runs as a process through sluice connector destination-postgres', async () => {

@@ -89,7 +89,8 @@ export function parseMessages(text: string): AirbyteMessage[] {
 
 export type Run = (argv: readonly string[], io?: ConnectorIo) => Promise<number>;
 
-/** Runs a connector in this process with `input` (messages or raw lines) on its stdin. */
+/** Runs a connector in this process with `input` (messages or raw lines) on its stdin. Records are
+ * written with their fields in the order a source's MessageWriter writes them, data last. */
 export async function runConnector(
   run: Run,
   argv: string[],
@@ -99,9 +100,16 @@ export async function runConnector(
   const stdout = new PassThrough();
   let text = '';
   stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
-  stdin.end(input.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join('\n'));
+  stdin.end(input.map((m) => (typeof m === 'string' ? m : JSON.stringify(asWritten(m)))).join('\n'));
   const code = await run(argv, { stdin, stdout });
   return { code, messages: parseMessages(text), text };
+}
+
+function asWritten(message: AirbyteMessage): AirbyteMessage {
+  if (message.type !== 'RECORD') return message;
+  const { namespace, stream, emitted_at, data, ...rest } = message.record;
+  const record = { ...(namespace === undefined ? {} : { namespace }), stream, emitted_at, data, ...rest };
+  return { ...message, record };
 }
 
 export const recordsOf = (messages: AirbyteMessage[], stream?: string): JsonObject[] =>
