@@ -28,7 +28,8 @@ function psql(db, sql) {
   return r.stdout.trim();
 }
 
-/** Runs a shell command or a process; returns its wall time and the peak RSS of its process tree. */
+/** Runs a shell command or a process; returns its wall time, the peak RSS of its process tree, and
+ * the CPU time (user + system) and peak RSS of each kind of process in it. */
 async function measure(command, args, options = {}) {
   const t0 = process.hrtime.bigint();
   const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
@@ -36,39 +37,87 @@ async function measure(command, args, options = {}) {
   child.stderr.on('data', (d) => (stderr += d));
   child.stdout.on('data', (d) => (stderr += d));
   let peak = 0;
-  const sampler = setInterval(() => (peak = Math.max(peak, treeRss(child.pid))), 100);
+  // by pid: the last CPU ticks seen (a process's last 100 ms before it ends are missed) and its role
+  const seen = new Map();
+  const peakByRole = new Map();
+  const sample = () => {
+    const tree = processTree(child.pid);
+    const ours = tree.filter((p) => !p.role.startsWith('postgres '));
+    peak = Math.max(
+      peak,
+      ours.reduce((sum, p) => sum + p.rssKb, 0),
+    );
+    const rssByRole = new Map();
+    for (const p of tree) {
+      // a process that has ended but not been waited for yet has no command line left
+      p.role = seen.get(p.pid)?.role ?? p.role;
+      seen.set(p.pid, p);
+      rssByRole.set(p.role, (rssByRole.get(p.role) ?? 0) + p.rssKb);
+    }
+    for (const [role, kb] of rssByRole) peakByRole.set(role, Math.max(peakByRole.get(role) ?? 0, kb));
+  };
+  const sampler = setInterval(sample, 100);
   const code = await new Promise((resolve) => child.on('close', resolve));
   clearInterval(sampler);
   if (code !== 0) throw new Error(`${command} ${args.join(' ')} exited ${code}: ${stderr.slice(-2000)}`);
-  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, peakMb: peak / 1024 };
+  const cpuByRole = new Map();
+  for (const p of seen.values()) cpuByRole.set(p.role, (cpuByRole.get(p.role) ?? 0) + p.cpuS);
+  const roles = [...cpuByRole.keys()].map((role) => ({
+    role,
+    cpuS: cpuByRole.get(role),
+    peakMb: (peakByRole.get(role) ?? 0) / 1024,
+  }));
+  return { ms: Number(process.hrtime.bigint() - t0) / 1e6, peakMb: peak / 1024, roles };
 }
 
-/** kB of resident memory of pid and all its descendants. */
-function treeRss(pid) {
+const TICKS_PER_SECOND = 100;
+
+/** pid and all its descendants, and the PostgreSQL backends serving the bench's databases, each with
+ * its resident kB, CPU seconds so far and role. */
+function processTree(pid) {
   const children = new Map();
-  const rss = new Map();
+  const info = new Map();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // fields after the parenthesised command name: state is 3rd, utime 14th, stime 15th
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       const ppid = Number(/PPid:\s+(\d+)/.exec(status)?.[1]);
-      rss.set(Number(entry), Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0));
+      info.set(Number(entry), {
+        pid: Number(entry),
+        rssKb: Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0),
+        cpuS: (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND,
+        role: role(readFileSync(`/proc/${entry}/cmdline`, 'utf8')),
+      });
       children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
     } catch {
       // the process ended while we looked
     }
   }
-  let total = 0;
+  const tree = [...info.values()].filter((p) => p.role.startsWith('postgres '));
   const stack = [pid];
   while (stack.length > 0) {
     const p = stack.pop();
-    total += rss.get(p) ?? 0;
+    if (info.has(p)) tree.push(info.get(p));
     stack.push(...(children.get(p) ?? []));
   }
-  return total;
+  return tree;
 }
 
-function syncFlow(dir, id, source) {
+function role(cmdline) {
+  const backend = /^postgres: (?:[^:]+: )?\S+ (sluice_bench_sync_(?:src|dst))/.exec(cmdline);
+  if (backend) return `postgres ${backend[1] === SOURCE_DB ? 'source' : 'target'}`;
+  const argv = cmdline.split('\0');
+  const connector = argv.find((a) => /^(source|destination)-/.test(a));
+  if (connector) return connector;
+  if (argv.includes('flow')) return 'engine';
+  // psql starts as a perl wrapper on Debian
+  return argv.some((a) => path.basename(a) === 'psql') ? 'psql' : path.basename(argv[0] ?? '?');
+}
+
+function syncFlow(dir, id, source, streams) {
   const destination = {
     host: HOST,
     port: 5432,
@@ -84,7 +133,13 @@ function syncFlow(dir, id, source) {
       id,
       namespace: 'bench',
       tasks: [
-        { id: 'sync', type: 'sync', source, destination: { connector: 'postgres', config: destination } },
+        {
+          id: 'sync',
+          type: 'sync',
+          source,
+          destination: { connector: 'postgres', config: destination },
+          ...(streams ? { streams } : {}),
+        },
       ],
     }),
   );
@@ -137,19 +192,26 @@ try {
     'bin/sluice.js',
     'flow',
     'run',
-    syncFlow(dir, 'faker_to_postgres', { connector: 'faker', config: { count: ROWS, seed: 1 } }),
+    // users only: ROWS records, as the rate below counts them
+    syncFlow(dir, 'faker_to_postgres', { connector: 'faker', config: { count: ROWS, seed: 1 } }, [
+      { name: 'users' },
+    ]),
   ]);
 
   const rate = (ms) => Math.round(ROWS / (ms / 1000)).toLocaleString('en-US');
   const line = (name, r) =>
     `${name.padEnd(34)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${rate(r.ms).padStart(9)} rows/s  ${(mb / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  peak ${Math.round(r.peakMb)} MB`;
+  const cpu = (r) =>
+    `  CPU s (peak MB) by process: ${r.roles.map((p) => `${p.role} ${p.cpuS.toFixed(1)} (${Math.round(p.peakMb)})`).join(', ')}`;
   process.stdout.write(`${ROWS.toLocaleString('en-US')} rows, ${mb.toFixed(0)} MB in the source table\n`);
-  process.stdout.write(`${line('psql \\copy | psql \\copy', copy)}\n`);
+  process.stdout.write(`${line('psql \\copy | psql \\copy', copy)}\n${cpu(copy)}\n`);
   process.stdout.write(`${line('sluice sync postgres → postgres', sync)}\n`);
   process.stdout.write(`ratio sync / copy pipe: ${(copy.ms / sync.ms).toFixed(2)}× (target ≥ 0.5×)\n`);
+  process.stdout.write(`${cpu(sync)}\n`);
   process.stdout.write(
     `${line('sluice sync faker → postgres', faker)} (users stream; MB/s of the pg table size)\n`,
   );
+  process.stdout.write(`${cpu(faker)}\n`);
 } finally {
   for (const db of [SOURCE_DB, TARGET_DB]) psql('postgres', `DROP DATABASE IF EXISTS ${db}`);
   rmSync(dir, { recursive: true, force: true });
