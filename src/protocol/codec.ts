@@ -36,8 +36,8 @@ export interface DecodeOptions {
   lazyData?: boolean;
 }
 
-/** A record whose `data` is JSON text until first read (then parsed once); JSON.stringify writes it
- * like any record. */
+/** A record whose `data` is JSON text until first read (then parsed once). JSON.stringify writes it
+ * like any record; `data` being a getter, a spread copy of the record lacks it. */
 export class TextRecord implements AirbyteRecordMessage {
   [field: string]: unknown;
   declare namespace?: string;

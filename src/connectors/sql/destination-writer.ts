@@ -130,26 +130,26 @@ export async function writeSql(
     for await (const message of input) {
       if (message.type === 'RECORD') {
         const { record } = message;
-        let writer = last?.writer;
-        if (record.stream !== last?.stream || record.namespace !== last.namespace) {
-          writer = writers.get(streamKey({ name: record.stream, namespace: record.namespace }));
-          if (!writer) {
+        if (last === undefined || record.stream !== last.stream || record.namespace !== last.namespace) {
+          const found = writers.get(streamKey({ name: record.stream, namespace: record.namespace }));
+          if (!found) {
             throw new Error(
               `a record of stream ${describe({ name: record.stream, namespace: record.namespace })}, which the ` +
                 'configured catalog does not have: records must only come for the catalog’s streams',
             );
           }
-          last = { stream: record.stream, namespace: record.namespace, writer };
+          last = { stream: record.stream, namespace: record.namespace, writer: found };
         }
+        const { writer } = last;
         // the data's JSON text, when it came as text, goes to the line without being parsed
         const json = recordDataJson(record);
         const fromText = json !== undefined && members.read(json);
         const line = fromText
-          ? encodeMembers(db, writer!, members, extractedAt(record.emitted_at), sequence++, unknown)
-          : encode(db, writer!, record, extractedAt(record.emitted_at), sequence++, unknown);
-        if (unknown.length > 0) await reportUnknownFields(writer!, unknown.splice(0), out);
-        writer!.buffer.push(line);
-        writer!.sinceState++;
+          ? encodeMembers(db, writer, members, extractedAt(record.emitted_at), sequence++, unknown)
+          : encode(db, writer, record, extractedAt(record.emitted_at), sequence++, unknown);
+        if (unknown.length > 0) await reportUnknownFields(writer, unknown.splice(0), out);
+        writer.buffer.push(line);
+        writer.sinceState++;
         sinceState++;
         buffered += line.length;
         if (buffered >= batchChars) await flush();

@@ -4,7 +4,9 @@ import {
   LineTooLongError,
   decodeMessages,
   encodeMessage,
+  recordDataJson,
 } from '../../../src/protocol/codec.js';
+import type { RecordMessage } from '../../../src/protocol/messages.js';
 
 async function* chunks(...parts: (string | Buffer)[]): AsyncGenerator<Buffer> {
   for (const part of parts) yield Buffer.isBuffer(part) ? part : Buffer.from(part);
@@ -136,6 +138,30 @@ describe('decodeMessages of records as MessageWriter writes them', () => {
     ];
     const decoded = await decode(lines.map((line) => `${line}\n`).join(''));
     expect(decoded.map((d) => d.message)).toEqual(lines.map((line) => JSON.parse(line)));
+  });
+
+  test('with lazyData, keeps the data as text until it is read, then parses it once', async () => {
+    const line = written('{"id":1,"tags":["a"]}');
+    const out: DecodedMessage[] = [];
+    for await (const decoded of decodeMessages(chunks(`${line}\n`), { lazyData: true })) out.push(decoded);
+    const { record } = out[0].message as RecordMessage;
+    expect(recordDataJson(record)).toBe('{"id":1,"tags":["a"]}');
+    expect([record.stream, record.namespace, record.data]).toEqual([
+      'users',
+      'public',
+      { id: 1, tags: ['a'] },
+    ]);
+    expect(recordDataJson(record)).toBeUndefined();
+    expect(JSON.parse(JSON.stringify(out[0].message))).toEqual(JSON.parse(line));
+  });
+
+  test('with lazyData, data that is not JSON fails where it is read, naming the stream', async () => {
+    const out: DecodedMessage[] = [];
+    for await (const decoded of decodeMessages(chunks(`${written('{"id":1,}')}\n`), { lazyData: true })) {
+      out.push(decoded);
+    }
+    const { record } = out[0].message as RecordMessage;
+    expect(() => record.data).toThrow(/^a record of stream "users" whose data is not JSON/);
   });
 
   test('turns a record line whose data is not JSON into a log', async () => {
