@@ -4,7 +4,6 @@ import type { ExecutorBackend, ExecutorTx, SecretResolver, WorkerBackend } from 
 import { isTerminal } from '../engine/state.js';
 import type { Flow } from '../flow/model.js';
 import {
-  claimOneKey,
   emitAll,
   insertMessagesSql,
   KILL_CHANNEL,
@@ -52,13 +51,6 @@ function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: Secre
     return messages;
   };
   return {
-    async lockExecution(id) {
-      const { rows } = await tx.query<{ doc: Execution }>(
-        'SELECT doc FROM executions WHERE id = $1 FOR UPDATE',
-        [id],
-      );
-      return rows[0]?.doc;
-    },
     async saveExecution(execution) {
       const ended = isTerminal(execution.state.current);
       await tx.query(
@@ -142,15 +134,38 @@ export const EXECUTION_ENDED_CHANNEL = 'sluice_execution_ended';
 /** every saved change of an execution (followers over SSE) */
 export const EXECUTION_UPDATED_CHANNEL = 'sluice_execution_updated';
 
+/** Takes every available message of the oldest waiting execution and locks that execution's row
+ * (FOR UPDATE: replicas serialise per execution), in one statement. The messages come in queue
+ * order; the locking read returns the latest committed document even after waiting for another
+ * transaction that held the row. */
+const CLAIM_EXECUTOR_MESSAGES = `
+  WITH first AS (
+    SELECT key FROM queue
+     WHERE consumer = $1 AND available_at <= now()
+     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),
+  claimed AS (
+    DELETE FROM queue WHERE id IN (
+      SELECT q.id FROM queue q, first
+       WHERE q.consumer = $1 AND q.key = first.key AND q.available_at <= now()
+       FOR UPDATE OF q SKIP LOCKED)
+    RETURNING id, payload)
+  SELECT (SELECT json_agg(payload ORDER BY id) FROM claimed) AS messages,
+         (SELECT doc FROM executions WHERE id = first.key FOR UPDATE) AS doc
+    FROM first`;
+
 export function createExecutorBackend(db: Database, secrets?: SecretsVia): ExecutorBackend {
   const flowCache = new Map<string, Flow>();
   return {
     async processNext(fn) {
       return db.transaction(async (tx) => {
-        const messages = await claimOneKey<ExecutorMessage>(tx, 'executor');
+        const { rows } = await tx.query<{
+          messages: ExecutorMessage[] | null;
+          doc: Execution | null;
+        }>(CLAIM_EXECUTOR_MESSAGES, ['executor']);
+        const messages = rows[0]?.messages ?? [];
         if (messages.length === 0) return false;
         const executor = executorTx(tx, flowCache, secrets);
-        await fn(executor, messages);
+        await fn(executor, messages, rows[0].doc ?? undefined);
         await executor.flush();
         return true;
       });

@@ -52,7 +52,9 @@ export class Executor {
     const outage = new Outage(this.logger, 'executor: processing', Math.min(pollMs, 500));
     while (this.running) {
       try {
-        const processed = await this.backend.processNext((tx, messages) => this.handle(tx, messages));
+        const processed = await this.backend.processNext((tx, messages, execution) =>
+          this.handle(tx, messages, execution),
+        );
         outage.ok();
         if (processed) continue;
         const due = await this.signals.nextDueIn('executor');
@@ -72,8 +74,11 @@ export class Executor {
     }
   }
 
-  private async handle(tx: ExecutorTx, messages: ExecutorMessage[]): Promise<void> {
-    const execution = await tx.lockExecution(messages[0].executionId);
+  private async handle(
+    tx: ExecutorTx,
+    messages: ExecutorMessage[],
+    execution: Execution | undefined,
+  ): Promise<void> {
     if (!execution) return;
     const flow = await tx.getFlow(execution.namespace, execution.flowId, execution.flowRevision);
     if (!flow) {

@@ -11,7 +11,6 @@ export type Consumer = 'executor' | 'worker' | 'scheduler';
 /** Repository and queue operations inside one executor transaction: everything written here
  * commits or rolls back together with the consumption of the messages being processed. */
 export interface ExecutorTx {
-  lockExecution(id: string): Promise<Execution | undefined>;
   saveExecution(execution: Execution): Promise<void>;
   createExecution(execution: Execution): Promise<void>;
   getFlow(namespace: string, id: string, revision?: number): Promise<Flow | undefined>;
@@ -34,9 +33,11 @@ export interface ExecutorTx {
 }
 
 export interface ExecutorBackend {
-  /** Claims the available messages of one execution and runs fn with them in one transaction.
-   * Resolves false when no message was available. */
-  processNext(fn: (tx: ExecutorTx, messages: ExecutorMessage[]) => Promise<void>): Promise<boolean>;
+  /** Claims the available messages of one execution, locks that execution (undefined when it is
+   * gone) and runs fn with them in one transaction. Resolves false when no message was available. */
+  processNext(
+    fn: (tx: ExecutorTx, messages: ExecutorMessage[], execution: Execution | undefined) => Promise<void>,
+  ): Promise<boolean>;
 }
 
 export interface WorkerBackend {

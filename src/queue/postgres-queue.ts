@@ -65,23 +65,6 @@ export async function emitAll(tx: Queryable, messages: OutgoingMessage[]): Promi
   ]);
 }
 
-/** Takes every available message of the oldest waiting key, locking them for this transaction. */
-export async function claimOneKey<T>(tx: Queryable, consumer: Consumer): Promise<T[]> {
-  const { rows } = await tx.query<{ id: number; payload: T }>(
-    `WITH first AS (
-       SELECT key FROM queue
-        WHERE consumer = $1 AND available_at <= now()
-        ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-     DELETE FROM queue WHERE id IN (
-       SELECT q.id FROM queue q, first
-        WHERE q.consumer = $1 AND q.key = first.key AND q.available_at <= now()
-        FOR UPDATE OF q SKIP LOCKED)
-     RETURNING id, payload`,
-    [consumer],
-  );
-  return rows.sort((a, b) => a.id - b.id).map((r) => r.payload);
-}
-
 export function createQueueSignals(db: Database): QueueSignals {
   return {
     async subscribe(consumer, wake) {
