@@ -41,10 +41,13 @@ export type SecretsVia = (q: Queryable) => SecretResolver;
  * costs one write, not an INSERT and a NOTIFY per message plus the UPDATE and its NOTIFYs. */
 interface BufferedExecutorTx extends ExecutorTx {
   flush(): Promise<void>;
+  /** milliseconds until the soonest delayed executor message this transaction queued */
+  ownDueMs(): number | undefined;
 }
 
 function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: SecretsVia): BufferedExecutorTx {
   let outgoing: OutgoingMessage[] = [];
+  let ownDueMs: number | undefined;
   const take = () => {
     const messages = outgoing;
     outgoing = [];
@@ -71,6 +74,7 @@ function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: Secre
       );
     },
     flush: () => emitAll(tx, take()),
+    ownDueMs: () => ownDueMs,
     createExecution: (execution) => insertExecution(tx, execution),
     async getFlow(namespace, id, revision) {
       // revisions never change once written, so a revision can be cached for the process lifetime
@@ -82,15 +86,15 @@ function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: Secre
       return flow;
     },
     async emitExecutor(message, delayMs) {
+      if (delayMs && delayMs > 0) ownDueMs = Math.min(ownDueMs ?? delayMs, delayMs);
       outgoing.push({ consumer: 'executor', payload: message, key: message.executionId, delayMs });
     },
     // a job of a task with a worker group waits for a worker of that group, as in Kestra
-    async emitWorker(job, delayMs) {
+    async emitWorker(job) {
       outgoing.push({
         consumer: 'worker',
         payload: job,
         key: job.executionId,
-        delayMs,
         workerGroup: job.task.workerGroup?.key ?? null,
       });
     },
@@ -137,7 +141,9 @@ export const EXECUTION_UPDATED_CHANNEL = 'sluice_execution_updated';
 /** Takes every available message of the oldest waiting execution and locks that execution's row
  * (FOR UPDATE: replicas serialise per execution), in one statement. The messages come in queue
  * order; the locking read returns the latest committed document even after waiting for another
- * transaction that held the row. */
+ * transaction that held the row. It also tells whether other messages are available (the loop
+ * claims again at once) and when the next delayed one is due (how long the loop may sleep), so an
+ * idle loop costs no second claim and no separate query. */
 const CLAIM_EXECUTOR_MESSAGES = `
   WITH first AS (
     SELECT key FROM queue
@@ -150,8 +156,11 @@ const CLAIM_EXECUTOR_MESSAGES = `
        FOR UPDATE OF q SKIP LOCKED)
     RETURNING id, payload)
   SELECT (SELECT json_agg(payload ORDER BY id) FROM claimed) AS messages,
-         (SELECT doc FROM executions WHERE id = first.key FOR UPDATE) AS doc
-    FROM first`;
+         (SELECT doc FROM executions WHERE id = (SELECT key FROM first) FOR UPDATE) AS doc,
+         EXISTS (SELECT 1 FROM queue WHERE consumer = $1 AND available_at <= now()
+                    AND key IS DISTINCT FROM (SELECT key FROM first)) AS more,
+         (SELECT extract(epoch FROM (min(available_at) - now())) * 1000 FROM queue
+           WHERE consumer = $1 AND available_at > now()) AS "nextDueMs"`;
 
 export function createExecutorBackend(db: Database, secrets?: SecretsVia): ExecutorBackend {
   const flowCache = new Map<string, Flow>();
@@ -161,13 +170,18 @@ export function createExecutorBackend(db: Database, secrets?: SecretsVia): Execu
         const { rows } = await tx.query<{
           messages: ExecutorMessage[] | null;
           doc: Execution | null;
+          more: boolean;
+          nextDueMs: number | null;
         }>(CLAIM_EXECUTOR_MESSAGES, ['executor']);
-        const messages = rows[0]?.messages ?? [];
-        if (messages.length === 0) return false;
+        const { messages, doc, more, nextDueMs } = rows[0];
+        const stored = nextDueMs === null ? undefined : Math.max(0, Number(nextDueMs));
+        if (!messages || messages.length === 0) return { processed: false, more, nextDueMs: stored };
         const executor = executorTx(tx, flowCache, secrets);
-        await fn(executor, messages, rows[0].doc ?? undefined);
+        await fn(executor, messages, doc ?? undefined);
         await executor.flush();
-        return true;
+        const own = executor.ownDueMs();
+        const soonest = own === undefined || (stored !== undefined && stored < own) ? stored : own;
+        return { processed: true, more, nextDueMs: soonest };
       });
     },
   };

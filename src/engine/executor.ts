@@ -52,12 +52,13 @@ export class Executor {
     const outage = new Outage(this.logger, 'executor: processing', Math.min(pollMs, 500));
     while (this.running) {
       try {
-        const processed = await this.backend.processNext((tx, messages, execution) =>
+        const outcome = await this.backend.processNext((tx, messages, execution) =>
           this.handle(tx, messages, execution),
         );
         outage.ok();
-        if (processed) continue;
-        const due = await this.signals.nextDueIn('executor');
+        // without more available, a message that arrives meanwhile comes with a NOTIFY
+        if (outcome.processed && outcome.more) continue;
+        const due = outcome.nextDueMs;
         await this.wakeup.wait(due === undefined ? pollMs : Math.min(pollMs, Math.max(1, due)));
       } catch (error) {
         // The transaction rolled back, so the messages are still queued. A serialization failure or

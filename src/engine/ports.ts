@@ -15,7 +15,8 @@ export interface ExecutorTx {
   createExecution(execution: Execution): Promise<void>;
   getFlow(namespace: string, id: string, revision?: number): Promise<Flow | undefined>;
   emitExecutor(message: ExecutorMessage, delayMs?: number): Promise<void>;
-  emitWorker(job: WorkerJob, delayMs?: number): Promise<void>;
+  /** Queues a job for a worker, available at once (a retry waits in an executor timer instead). */
+  emitWorker(job: WorkerJob): Promise<void>;
   /** Tells the scheduler an execution ended (it fires Flow triggers). */
   emitScheduler(ended: EndedExecution): Promise<void>;
   errorLogs(executionId: string): Promise<LogLine[]>;
@@ -32,12 +33,22 @@ export interface ExecutorTx {
   oldestQueued(namespace: string, flowId: string): Promise<string | undefined>;
 }
 
+/** What one claim found. */
+export interface ClaimOutcome {
+  /** messages were claimed and processed */
+  processed: boolean;
+  /** other messages were available beside those claimed: claim again at once */
+  more: boolean;
+  /** milliseconds until the next delayed message is due, if any is waiting */
+  nextDueMs?: number;
+}
+
 export interface ExecutorBackend {
   /** Claims the available messages of one execution, locks that execution (undefined when it is
-   * gone) and runs fn with them in one transaction. Resolves false when no message was available. */
+   * gone) and runs fn with them in one transaction. */
   processNext(
     fn: (tx: ExecutorTx, messages: ExecutorMessage[], execution: Execution | undefined) => Promise<void>,
-  ): Promise<boolean>;
+  ): Promise<ClaimOutcome>;
 }
 
 export interface WorkerBackend {
@@ -52,8 +63,6 @@ export interface WorkerBackend {
 export interface QueueSignals {
   /** Calls wake whenever a message for this consumer may have arrived (LISTEN/NOTIFY). */
   subscribe(consumer: Consumer, wake: () => void): Promise<() => Promise<void>>;
-  /** Milliseconds until the next delayed message of this consumer becomes available, if any. */
-  nextDueIn(consumer: Consumer): Promise<number | undefined>;
   /** Calls onKill with the id of every execution being killed. */
   subscribeKills(onKill: (executionId: string) => void): Promise<() => Promise<void>>;
 }

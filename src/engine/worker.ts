@@ -131,8 +131,8 @@ export class Worker {
           for (const job of jobs) this.track(this.run(job));
           if (jobs.length === free) continue;
         }
-        const due = await this.signals.nextDueIn('worker');
-        await this.wakeup.wait(due === undefined ? pollMs : Math.min(pollMs, Math.max(1, due)));
+        // jobs are never delayed: a new one comes with a NOTIFY, a free thread wakes the loop too
+        await this.wakeup.wait(pollMs);
       } catch (error) {
         await this.wakeup.wait(outage.failed(error));
       }

@@ -75,17 +75,5 @@ export function createQueueSignals(db: Database): QueueSignals {
     subscribeKills(onKill) {
       return db.listen(KILL_CHANNEL, onKill);
     },
-    // Only messages still in the future: one available now is either announced by a NOTIFY or held
-    // by another consumer's open transaction, and counting those made idle loops poll every
-    // millisecond while a busy one committed.
-    async nextDueIn(consumer) {
-      const { rows } = await db.query<{ ms: number | null }>(
-        `SELECT extract(epoch FROM (min(available_at) - now())) * 1000 AS ms FROM queue
-          WHERE consumer = $1 AND available_at > now()`,
-        [consumer],
-      );
-      const ms = rows[0]?.ms;
-      return ms === null || ms === undefined ? undefined : Math.max(0, Number(ms));
-    },
   };
 }
