@@ -11,6 +11,7 @@ export class LineSink {
   private used = 0;
   private flushScheduled = false;
   private failure: Error | undefined;
+  private waiting: Promise<void> | undefined;
 
   constructor(private readonly out: Writable) {
     // a destination that dies closes its stdin: the write fails with EPIPE, reported by `failed`
@@ -75,14 +76,21 @@ export class LineSink {
   private write(bytes: Buffer): Promise<void> | void {
     if (this.failure || this.out.destroyed) return;
     if (this.out.write(bytes)) return;
-    // a destination that dies never drains: its close or error ends the wait too
-    return new Promise<void>((resolve) => {
+    return this.roomAgain();
+  }
+
+  /** One wait for every write made while the destination is full, not a set of listeners each. A
+   * destination that dies never drains: its close or error ends the wait too. */
+  private roomAgain(): Promise<void> {
+    this.waiting ??= new Promise<void>((resolve) => {
       const done = (): void => {
         this.out.off('drain', done).off('close', done).off('error', done);
+        this.waiting = undefined;
         resolve();
       };
       this.out.on('drain', done).on('close', done).on('error', done);
     });
+    return this.waiting;
   }
 
   private whenWritten(a: Promise<void> | void, b: Promise<void> | void): Promise<void> | void {
