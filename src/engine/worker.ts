@@ -49,6 +49,8 @@ export class Worker {
   private heartbeat?: Heartbeat;
   /** set once this worker must not report anything more: its jobs are someone else's now */
   private fenced = false;
+  /** jobs may be waiting that no thread was free to claim */
+  private backlog = false;
 
   constructor(
     private readonly backend: WorkerBackend,
@@ -125,6 +127,7 @@ export class Worker {
     while (this.running) {
       try {
         const free = threads - this.active.size;
+        this.backlog = free <= 0;
         if (free > 0) {
           const jobs = await this.backend.claim(this.id, free, this.options.workerGroup);
           outage.ok();
@@ -150,8 +153,9 @@ export class Worker {
     this.finished.add(p);
     void p.finally(() => {
       this.finished.delete(p);
-      // a slot is free: look for more work now rather than at the next poll
-      this.wakeup.wake();
+      // a thread is free and jobs may be waiting for one: claim now rather than at the next poll
+      // (when the last claim took every job there was, a new one comes with a NOTIFY)
+      if (this.backlog) this.wakeup.wake();
     });
   }
 
