@@ -206,12 +206,14 @@ export function createWorkerBackend(db: Database): WorkerBackend {
       );
       return rows.map((r) => r.job);
     },
-    // the result, its NOTIFY and forgetting the running job are one statement, so one transaction;
-    // only our own claim is forgotten: after a hand-back another worker may hold the same attempt
-    async complete(job, result) {
+    // the last log lines, the result, its NOTIFY and forgetting the running job are one statement,
+    // so one transaction; only our own claim is forgotten: after a hand-back another worker may
+    // hold the same attempt
+    async complete(job, result, logs) {
       await db.query(
         `WITH done AS (
            DELETE FROM worker_job_running WHERE task_run_id = $1 AND attempt = $2 AND worker_id = $3),
+         logged AS (${insertLogsSql('$5')}),
          queued AS (${insertMessagesSql('$4')})
          ${notifyQueuedSql('queued')}`,
         [
@@ -219,20 +221,23 @@ export function createWorkerBackend(db: Database): WorkerBackend {
           job.attempt,
           result.workerId,
           messagesParam([{ consumer: 'executor', payload: result, key: result.executionId }]),
+          JSON.stringify(logs),
         ],
       );
     },
     async appendLogs(lines) {
       if (lines.length === 0) return;
-      await db.query(
-        `INSERT INTO logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt, level, message, ts)
-         SELECT "executionId", namespace, "flowId", "taskId", "taskRunId", attempt, level, message, ts
-           FROM jsonb_to_recordset($1::jsonb) AS x("executionId" text, namespace text, "flowId" text,
-                "taskId" text, "taskRunId" text, attempt int, level text, message text, ts timestamptz)`,
-        [JSON.stringify(lines)],
-      );
+      await db.query(insertLogsSql('$1'), [JSON.stringify(lines)]);
     },
   };
+}
+
+/** An INSERT of the log lines of a JSON array parameter, in their order. */
+function insertLogsSql(param: string): string {
+  return `INSERT INTO logs (execution_id, namespace, flow_id, task_id, task_run_id, attempt, level, message, ts)
+    SELECT "executionId", namespace, "flowId", "taskId", "taskRunId", attempt, level, message, ts
+      FROM jsonb_to_recordset(${param}::jsonb) AS x("executionId" text, namespace text, "flowId" text,
+           "taskId" text, "taskRunId" text, attempt int, level text, message text, ts timestamptz)`;
 }
 
 export async function selectLogs(

@@ -55,8 +55,13 @@ export interface WorkerBackend {
   /** Claims up to max jobs for this worker (recording them as running) in one statement: jobs of
    * its worker group when it has one, else jobs of no group. */
   claim(workerId: string, max: number, workerGroup?: string): Promise<WorkerJob[]>;
-  /** Reports a finished job to the executor and forgets it as running, in one transaction. */
-  complete(job: WorkerJob, result: Extract<ExecutorMessage, { type: 'taskrun.result' }>): Promise<void>;
+  /** Writes the job's last log lines, reports it finished to the executor and forgets it as
+   * running, in one transaction. */
+  complete(
+    job: WorkerJob,
+    result: Extract<ExecutorMessage, { type: 'taskrun.result' }>,
+    logs: LogLine[],
+  ): Promise<void>;
   appendLogs(lines: LogLine[]): Promise<void>;
 }
 

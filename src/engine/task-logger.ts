@@ -58,6 +58,17 @@ export class BufferedTaskLogger implements TaskLogger {
     this.log('ERROR', message);
   }
 
+  /** The lines not written yet, once the batches already on their way are written: the caller
+   * writes them itself (the worker, with the task run's result). */
+  async drain(): Promise<LogLine[]> {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.flushing;
+    const lines = this.buffer;
+    this.buffer = [];
+    return lines;
+  }
+
   /** Writes everything buffered so far; batches are written in order. */
   flush(): Promise<void> {
     clearTimeout(this.timer);

@@ -4,7 +4,7 @@ import { Redactor } from '../secrets/redactor.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunnableTask } from '../tasks/types.js';
 import { newId } from './execution.js';
-import type { WorkerJob } from './messages.js';
+import type { LogLine, WorkerJob } from './messages.js';
 import { Heartbeat } from './heartbeat.js';
 import type { LivenessBackend, QueueSignals, SecretResolver, WorkerBackend } from './ports.js';
 import { createRunContext } from './run-context.js';
@@ -200,14 +200,15 @@ export class Worker {
       clearTimeout(timeout);
     }
     await ctx.cleanup().catch(() => {});
-    // logs first, so that whoever reacts to the result (errorLogs(), the UI) already sees them
-    await logger.flush();
     if (this.fenced) {
+      await logger.flush();
       // the job belongs to whoever gets it from the queue now; a result from here would be a guess
       this.active.delete(job.taskRunId);
       return;
     }
-    await this.completeWithRetry(job, {
+    // the last log lines go with the result, so whoever reacts to it (errorLogs(), the UI) sees them
+    const logs = await logger.drain();
+    await this.completeWithRetry(job, logs, {
       type: 'taskrun.result',
       executionId: job.executionId,
       taskRunId: job.taskRunId,
@@ -229,24 +230,40 @@ export class Worker {
     return { secret: (name) => secrets.get(name) };
   }
 
-  /** A finished result is never dropped: while the database is away, keep trying. */
+  /** A finished result is never dropped: while the database is away, keep trying, log lines
+   * included. Log lines the database refuses as data (SQLSTATE class 22) must not hold the result
+   * back: they are written on their own (a refused batch is reported, as any is), and the result
+   * goes without them. */
   private async completeWithRetry(
     job: WorkerJob,
+    logs: LogLine[],
     result: Parameters<WorkerBackend['complete']>[1],
   ): Promise<void> {
+    let pending = logs;
     for (let delay = 200; !this.fenced; delay = Math.min(delay * 2, 10_000)) {
       try {
-        await this.backend.complete(job, result);
+        await this.backend.complete(job, result, pending);
         return;
       } catch (error) {
         this.logger.warn(
           { err: error, taskRunId: job.taskRunId },
           'worker: reporting a result failed, retrying',
         );
+        if (pending.length > 0 && isDataError(error)) {
+          await this.backend
+            .appendLogs(pending)
+            .catch((e: unknown) => this.logger.error({ err: e }, 'worker: writing task logs failed'));
+          pending = [];
+        }
         await new Promise((r) => setTimeout(r, delay));
       }
     }
   }
+}
+
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('22');
 }
 
 class HandedBackError extends Error {
