@@ -1,10 +1,12 @@
 // The engine on PostgreSQL (issue 3, "Benchmark"): executions started at fixed rates, a 40-step
-// sequential ForEach, task runs per second against graphile-worker on the same server, and the
-// resident memory of an idle `sluice server standalone`. Sluice runs in this process with the
-// standalone defaults (executor concurrency 4, 16 worker threads, a pool of 10 connections); the
-// "client" side (starting executions, one LISTEN for their ends) has a pool of its own, as an API
-// caller would. A fresh database per run, dropped at the end.
+// sequential ForEach, task runs per second against graphile-worker on the same server, the
+// statements and CPU one execution costs, and the resident memory of an idle `sluice server
+// standalone`. Sluice runs in this process with the standalone defaults (executor concurrency 4,
+// 16 worker threads, a pool of 10 connections); the "client" side (starting executions, one
+// LISTEN for their ends) has a pool of its own, as an API caller would. A fresh database per run,
+// dropped at the end.
 import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -29,6 +31,7 @@ const DRAIN_MS = 30_000; // a rate whose backlog does not clear in this time has
 const LOOP_RUNS = 5;
 const BURST = Number(process.env.BURST ?? 2000);
 const STARTERS = 16; // start calls in flight at once in the burst (both sides)
+const COUNTED = 500; // executions whose statements and CPU are counted
 const WORKER_THREADS = 16;
 const EXECUTOR_CONCURRENCY = 4;
 
@@ -36,6 +39,33 @@ const suffix = `${process.pid}_${Date.now()}`;
 const sluiceDbName = `sluice_bench_${suffix}`;
 const graphileDbName = `sluice_bench_gw_${suffix}`;
 const urlOf = (name) => `${SERVER}/${name}`;
+
+// every statement any pg client of this process sends (both pools, BEGIN and COMMIT included)
+let statements = 0;
+const clientQuery = pg.Client.prototype.query;
+pg.Client.prototype.query = function (...args) {
+  statements++;
+  return clientQuery.apply(this, args);
+};
+
+/** CPU time (ms) the server's backends connected to one database have used, read from /proc (the
+ * server runs on this machine); undefined when their processes cannot be seen. */
+function backendCpuMs(database) {
+  let ticks = 0;
+  let seen = false;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      seen = true;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return seen ? ticks * 10 : undefined;
+}
 
 const ms = (v) => (Number.isFinite(v) ? `${v.toFixed(0)} ms` : 'not ended');
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -303,11 +333,30 @@ try {
   }
   await graphile.stop();
   graphile = undefined;
+
+  // 4. what one execution costs
+  console.log(
+    `\n4. ${COUNTED} two-task executions started at once: statements sent (counted client-side, start call included) and CPU, per execution`,
+  );
+  {
+    const statements0 = statements;
+    const backend0 = backendCpuMs(sluiceDbName);
+    const node0 = process.cpuUsage();
+    const starts = await Promise.all(Array.from({ length: COUNTED }, () => startOne(flows['two-tasks'])));
+    await Promise.all(starts.map((s) => withTimeout(s.ended, 60_000)));
+    const node = process.cpuUsage(node0);
+    const backend = backendCpuMs(sluiceDbName);
+    const perRun = (v) => (v / COUNTED).toFixed(1);
+    console.log(`   statements: ${perRun(statements - statements0)}`);
+    console.log(
+      `   CPU: PostgreSQL backends ${backend0 === undefined ? 'not visible' : `${perRun(backend - backend0)} ms`}, this Node process ${perRun((node.user + node.system) / 1000)} ms`,
+    );
+  }
   await instance.stop();
   instance = undefined;
 
-  // 4. idle resident memory of `sluice server standalone`
-  console.log('\n4. idle `sluice server standalone` (5 s after /health answered), VmRSS');
+  // 5. idle resident memory of `sluice server standalone`
+  console.log('\n5. idle `sluice server standalone` (5 s after /health answered), VmRSS');
   const rss = await idleRss(['bin/sluice.js', 'server', 'standalone'], true);
   const bare = await idleRss(['-e', 'setInterval(() => {}, 1000); console.log("ready")'], false);
   console.log(`   sluice server standalone: ${rss.toFixed(0)} MB`);
