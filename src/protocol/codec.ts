@@ -223,6 +223,10 @@ function writtenRecord(text: string, lazyData: boolean): RecordMessage | undefin
   if (!text.startsWith(',"data":', at)) return undefined;
   const emittedAt = Number(text.slice(digits, at));
   if (lazyData) {
+    // `data` must be the record's last member: a record with more members after it (protocol-legal,
+    // `"data":{…},"meta":…`) or a second `namespace` meant to differ from the one read above goes the
+    // general way, where JSON.parse sees the whole line
+    if (objectEnd(text, at + 8) !== text.length - 2) return undefined;
     const json = text.slice(at + 8, text.length - 2);
     return { type: 'RECORD', record: new TextRecord(namespace, stream, emittedAt, json) };
   }
@@ -243,6 +247,34 @@ function writtenRecord(text: string, lazyData: boolean): RecordMessage | undefin
 
 /** Where a JSON string from `start` ends (its closing quote), or -1 when it holds an escape or a
  * control character before that. */
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+/** Where the JSON object starting at `start` ends (the index after its closing brace), by nesting and
+ * strings alone: no value is built. -1 when no object starts there or it never closes. Whether its
+ * inside is valid JSON is for whoever reads it. */
+function objectEnd(text: string, start: number): number {
+  if (text.charCodeAt(start) !== OPEN_BRACE) return -1;
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      for (i++; i < text.length; i++) {
+        const s = text.charCodeAt(i);
+        if (s === BACKSLASH) i++;
+        else if (s === QUOTE) break;
+      }
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return i + 1;
+    }
+  }
+  return -1;
+}
+
 function plainStringEnd(text: string, start: number): number {
   for (let i = start; i < text.length; i++) {
     const c = text.charCodeAt(i);

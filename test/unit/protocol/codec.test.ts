@@ -164,6 +164,22 @@ describe('decodeMessages of records as MessageWriter writes them', () => {
     expect(() => record.data).toThrow(/^a record of stream "users" whose data is not JSON/);
   });
 
+  test('with lazyData, a record with members after its data is decoded whole, keeping them', async () => {
+    const line =
+      '{"type":"RECORD","record":{"stream":"users","emitted_at":1,"data":{"id":1},"meta":{"x":1}}}';
+    const out: DecodedMessage[] = [];
+    for await (const decoded of decodeMessages(chunks(`${line}\n`), { lazyData: true })) out.push(decoded);
+    expect(out[0].message).toEqual(JSON.parse(line));
+  });
+
+  test('with lazyData, a second namespace after the data is the one the record is read with', async () => {
+    const line =
+      '{"type":"RECORD","record":{"namespace":"public","stream":"users","emitted_at":1,"data":{"id":1},"namespace":"other"}}';
+    const out: DecodedMessage[] = [];
+    for await (const decoded of decodeMessages(chunks(`${line}\n`), { lazyData: true })) out.push(decoded);
+    expect((out[0].message as RecordMessage).record.namespace).toBe('other');
+  });
+
   test('turns a record line whose data is not JSON into a log', async () => {
     const [decoded] = await decode(`${written('{"id":1,}')}\n`);
     expect(decoded.wrapped).toBe(true);
