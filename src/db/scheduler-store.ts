@@ -74,7 +74,8 @@ export function createSchedulerBackend(db: Database): SchedulerBackend {
         const { rows } = await tx.query<DueTrigger>(
           `SELECT t.namespace, t.flow_id AS "flowId", t.trigger_id AS "triggerId",
                   to_json(t.next_date)#>>'{}' AS "nextDate", to_json(t.last_date)#>>'{}' AS "lastDate",
-                  (e.id IS NOT NULL AND e.ended IS NULL) AS "previousRunning"
+                  (e.id IS NOT NULL AND e.ended IS NULL) AS "previousRunning",
+                  coalesce((t.state->>'backfilling')::boolean, false) AS "backfilling"
              FROM triggers t LEFT JOIN executions e ON e.id = t.state->>'executionId'
             WHERE t.next_date <= $1 AND NOT t.disabled
             ORDER BY t.next_date LIMIT 100 FOR UPDATE OF t SKIP LOCKED`,

@@ -53,6 +53,7 @@ export const setTriggerDisabled = (q: Queryable, key: Key, disabled: boolean) =>
 /** Releases a trigger held by the execution it started (for one that will never end by itself). */
 export const unlockTrigger = (q: Queryable, key: Key) => update(q, key, `state = state - 'executionId'`);
 
-/** Fires again every occurrence from `start` on (missed ones are recovered as for a backfill). */
+/** Fires again every occurrence from `start` on, all at once as a backfill does; the next firing
+ * (which rewrites the state) ends the backfill. */
 export const backfillTrigger = (q: Queryable, key: Key, start: Date) =>
-  update(q, key, 'next_date = $4', [start.toISOString()]);
+  update(q, key, `next_date = $4, state = state || '{"backfilling": true}'::jsonb`, [start.toISOString()]);

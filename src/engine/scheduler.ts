@@ -20,6 +20,8 @@ export interface DueTrigger {
   lastDate: string | null;
   /** the execution this trigger started last is still running */
   previousRunning: boolean;
+  /** a backfill asked through the API: what is due fires at once, as for a `backfill` in the flow */
+  backfilling: boolean;
 }
 
 export interface SchedulerTx {
@@ -181,7 +183,9 @@ export class Scheduler {
     // Missed occurrences catch up one at a time, each once the one before has ended, so that they
     // never overlap either. A backfill is the exception: its point is to fill history now.
     const { fire, next } =
-      trigger.backfill || due.fire.length <= 1 ? due : { fire: due.fire.slice(0, 1), next: due.fire[1] };
+      trigger.backfill || row.backfilling || due.fire.length <= 1
+        ? due
+        : { fire: due.fire.slice(0, 1), next: due.fire[1] };
     let previous = row.lastDate;
     let started: string | undefined;
     for (const date of fire) {
