@@ -2,6 +2,7 @@
 // of the same names. `database` is the MySQL database (MySQL's schema). Fields of theirs that tune
 // their own machinery (jdbc_url_params, replication_method, tunnel_method…) are accepted and ignored.
 import type { ConnectorSpecification, JsonObject } from '../../protocol/messages.js';
+import { type SslModeChoice, sslModeSpec } from '../sql/ssl-mode-spec.js';
 
 export type MysqlSslModeName = 'disabled' | 'preferred' | 'required' | 'verify_ca' | 'verify_identity';
 
@@ -25,15 +26,7 @@ export interface MysqlConnectionConfig {
   ssl?: boolean;
 }
 
-const secret = (title: string, order: number): JsonObject => ({
-  title,
-  type: 'string',
-  airbyte_secret: true,
-  multiline: true,
-  order,
-});
-
-const modes: { mode: MysqlSslModeName; description: string; verifies: boolean }[] = [
+const modes: (SslModeChoice & { mode: MysqlSslModeName })[] = [
   { mode: 'disabled', description: 'Never use SSL.', verifies: false },
   {
     mode: 'preferred',
@@ -74,30 +67,7 @@ const connectionProperties: JsonObject = {
     airbyte_secret: true,
     order: 4,
   },
-  ssl_mode: {
-    title: 'SSL modes',
-    description: 'How the connection uses SSL; default preferred.',
-    type: 'object',
-    order: 7,
-    oneOf: modes.map(({ mode, description, verifies }) => ({
-      title: mode,
-      description,
-      type: 'object',
-      required: verifies ? ['mode', 'ca_certificate'] : ['mode'],
-      additionalProperties: true,
-      properties: {
-        mode: { type: 'string', const: mode, order: 0 },
-        ...(verifies
-          ? {
-              ca_certificate: secret('CA certificate', 1),
-              client_certificate: secret('Client certificate', 2),
-              client_key: secret('Client key', 3),
-              client_key_password: { ...secret('Client key password', 4), multiline: false },
-            }
-          : {}),
-      },
-    })),
-  },
+  ssl_mode: sslModeSpec('How the connection uses SSL; default preferred.', modes),
 };
 
 const DOCS = 'https://github.com/sluice/sluice/blob/main/docs/connectors.md';

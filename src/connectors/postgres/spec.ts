@@ -3,6 +3,7 @@
 // tune their own machinery (jdbc_url_params, replication_method, tunnel_method…) are accepted and
 // ignored: the schema allows additional properties.
 import type { ConnectorSpecification, JsonObject } from '../../protocol/messages.js';
+import { type SslModeChoice, sslModeSpec } from '../sql/ssl-mode-spec.js';
 
 export type SslMode = 'disable' | 'allow' | 'prefer' | 'require' | 'verify-ca' | 'verify-full';
 
@@ -32,63 +33,28 @@ export interface PostgresDestinationConfig extends PostgresConnectionConfig {
   schema: string;
 }
 
-const secret = (title: string, order: number): JsonObject => ({
-  title,
-  type: 'string',
-  airbyte_secret: true,
-  multiline: true,
-  order,
-});
-
-const sslModes: { mode: SslMode; title: string; description: string; verifies: boolean }[] = [
-  { mode: 'disable', title: 'disable', description: 'Never use SSL.', verifies: false },
-  { mode: 'allow', title: 'allow', description: 'Try without SSL first, then with it.', verifies: false },
-  { mode: 'prefer', title: 'prefer', description: 'Try SSL first, then without it.', verifies: false },
+const sslModes: (SslModeChoice & { mode: SslMode })[] = [
+  { mode: 'disable', description: 'Never use SSL.', verifies: false },
+  { mode: 'allow', description: 'Try without SSL first, then with it.', verifies: false },
+  { mode: 'prefer', description: 'Try SSL first, then without it.', verifies: false },
   {
     mode: 'require',
-    title: 'require',
     description: 'Always SSL; the certificate is not checked.',
     verifies: false,
   },
   {
     mode: 'verify-ca',
-    title: 'verify-ca',
     description: 'Always SSL; the server certificate must be signed by the given CA.',
     verifies: true,
   },
   {
     mode: 'verify-full',
-    title: 'verify-full',
     description: 'Always SSL; the certificate must be signed by the CA and name the host.',
     verifies: true,
   },
 ];
 
-const sslModeSchema: JsonObject = {
-  title: 'SSL modes',
-  description: 'How the connection uses SSL, as libpq’s sslmode.',
-  type: 'object',
-  order: 7,
-  default: { mode: 'prefer' },
-  oneOf: sslModes.map(({ mode, title, description, verifies }) => ({
-    title,
-    description,
-    type: 'object',
-    required: verifies ? ['mode', 'ca_certificate'] : ['mode'],
-    additionalProperties: true,
-    properties: {
-      mode: { type: 'string', const: mode, order: 0 },
-      ...(verifies
-        ? {
-            ca_certificate: secret('CA certificate', 1),
-            client_certificate: secret('Client certificate', 2),
-            client_key: secret('Client key', 3),
-            client_key_password: { ...secret('Client key password', 4), multiline: false },
-          }
-        : {}),
-    },
-  })),
-};
+const sslModeSchema = sslModeSpec('How the connection uses SSL, as libpq’s sslmode.', sslModes, 'prefer');
 
 const connectionProperties: JsonObject = {
   host: { title: 'Host', description: 'Hostname of the database.', type: 'string', order: 0 },
