@@ -22,6 +22,7 @@ export const nodeScriptType: ScriptTaskType = {
       files: { [file]: requiredString(props, 'script') },
       commands: [`${shellQuote(process.execPath)} ${shellQuote(`./${file}`)}`],
       pathPrefix: [nodeBinDir],
+      nodeMain: file,
     };
   },
 };

@@ -1,4 +1,5 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { createLineSplitter } from './lines.js';
 
 export const DEFAULT_KILL_GRACE_MS = 5000;
@@ -7,18 +8,25 @@ export const DEFAULT_KILL_GRACE_MS = 5000;
  * group (setsid, a daemon) can hold the pipes forever, and the task must still end. */
 const PIPE_DRAIN_MS = 2000;
 
-export interface ProcessSpec {
-  /** program and arguments; no shell is involved unless the program is one */
-  argv: readonly string[];
-  cwd: string;
-  /** the complete environment of the process: nothing is inherited */
-  env: Record<string, string>;
+/** How a running process is watched: its output, and when and how it is ended. */
+export interface ProcessWatch {
   signal: AbortSignal;
   /** time between SIGTERM and SIGKILL once the signal aborts */
   killGraceMs: number;
   onStdoutLine(line: string): void;
   onStderrLine(line: string): void;
 }
+
+export interface ProcessSpec extends ProcessWatch {
+  /** program and arguments; no shell is involved unless the program is one */
+  argv: readonly string[];
+  cwd: string;
+  /** the complete environment of the process: nothing is inherited */
+  env: Record<string, string>;
+}
+
+/** A child started in its own process group (`detached`), its stdout and stderr piped. */
+export type GroupLeader = ChildProcess & { readonly stdout: Readable; readonly stderr: Readable };
 
 export interface ProcessResult {
   exitCode: number | null;
@@ -33,17 +41,23 @@ export interface ProcessResult {
  * task never leaves background processes behind. On abort the group gets SIGTERM, then SIGKILL after
  * the grace period. */
 export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
-  if (spec.signal.aborted) return Promise.resolve({ exitCode: null, exitSignal: null, aborted: true });
+  if (spec.signal.aborted) return Promise.resolve(ABORTED_BEFORE_START);
   const [command, ...args] = spec.argv;
+  const child = spawn(command, args, {
+    cwd: spec.cwd,
+    env: spec.env,
+    // Its own process group, so that one kill(-pgid) reaches every process the script started.
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return watchProcess(child, spec);
+}
 
+export const ABORTED_BEFORE_START: ProcessResult = { exitCode: null, exitSignal: null, aborted: true };
+
+/** runProcess for a child that is already started, and has not exited yet. */
+export function watchProcess(child: GroupLeader, spec: ProcessWatch): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, {
-      cwd: spec.cwd,
-      env: spec.env,
-      // Its own process group, so that one kill(-pgid) reaches every process the script started.
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
     const stdout = createLineSplitter(spec.onStdoutLine);
     const stderr = createLineSplitter(spec.onStderrLine);
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -87,7 +101,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       spec.signal.removeEventListener('abort', onAbort);
       clearTimeout(killTimer);
       clearTimeout(drainTimer);
-      reject(new Error(`cannot start ${command}: ${error.message}`));
+      reject(new Error(`cannot start ${child.spawnfile}: ${error.message}`));
     });
     child.once('exit', (exitCode, exitSignal) => {
       exited = true;

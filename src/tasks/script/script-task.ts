@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { TaskDef } from '../../flow/model.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
 import { ScriptLogConsumer } from './log-consumer.js';
+import { runNodeScript, runsWithoutShell } from './node-runner.js';
 import { DEFAULT_KILL_GRACE_MS, runProcess } from './process.js';
 import { booleanProp, type Props, renderProps, stringList, stringMap } from './props.js';
 import { storeOutputFiles, workingDirPath, writeInputFiles } from './working-dir.js';
@@ -38,6 +39,8 @@ export interface ScriptPlan {
   files?: Record<string, string>;
   /** directories put first on PATH */
   pathPrefix?: string[];
+  /** when the commands are only `node <this file>`: a Node process started ahead may run it */
+  nodeMain?: string;
 }
 
 export interface ScriptTaskType {
@@ -86,10 +89,11 @@ async function runScriptTask(
   const outputPatterns = stringList(props, 'outputFiles').map((p) => workingDirPath(p, 'outputFiles'));
   const warningOnStdErr = booleanProp(props, 'warningOnStdErr', DEFAULT_WARNING_ON_STDERR);
   const plan = type.plan(props);
+  const beforeCommands = stringList(props, 'beforeCommands');
   const script = [
     // Kestra runs shell lines with `set -e` unless failFast is false, so a failing line fails the task.
     ...(booleanProp(props, 'failFast', true) ? ['set -e'] : []),
-    ...stringList(props, 'beforeCommands'),
+    ...beforeCommands,
     ...plan.commands,
   ].join('\n');
   const env = processEnv(stringMap(props, 'env'), plan.pathPrefix ?? []);
@@ -102,15 +106,28 @@ async function runScriptTask(
   }
 
   const consumer = new ScriptLogConsumer(ctx.logger);
-  const result = await runProcess({
-    argv: [...(interpreter.length > 0 ? interpreter : DEFAULT_INTERPRETER), script],
-    cwd: workDir,
-    env,
+  const watch = {
     signal: ctx.signal,
     killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
-    onStdoutLine: (line) => consumer.accept(line, false),
-    onStderrLine: (line) => consumer.accept(line, true),
-  });
+    onStdoutLine: (line: string) => consumer.accept(line, false),
+    onStderrLine: (line: string) => consumer.accept(line, true),
+  };
+  // the shell would only start node: a Node process started ahead runs the script the same, sooner
+  const result =
+    plan.nodeMain !== undefined &&
+    beforeCommands.length === 0 &&
+    interpreter.length === 0 &&
+    runsWithoutShell(env)
+      ? await runNodeScript(
+          { ...watch, script: `./${plan.nodeMain}`, cwd: workDir, env },
+          processEnv({}, plan.pathPrefix ?? []),
+        )
+      : await runProcess({
+          ...watch,
+          argv: [...(interpreter.length > 0 ? interpreter : DEFAULT_INTERPRETER), script],
+          cwd: workDir,
+          env,
+        });
   if (result.aborted) throw killedError(ctx.signal);
   if (result.exitSignal) throw new Error(`Command failed: the process was ended by ${result.exitSignal}`);
   if (result.exitCode !== 0) throw new Error(`Command failed with exit code ${result.exitCode}`);

@@ -331,6 +331,118 @@ describe('node', () => {
     ).rejects.toThrow('Command failed with exit code 4');
   });
 
+  test('a node Script killed by a signal fails with 128 + its number, as under a shell', async () => {
+    await expect(
+      createNodeScript().run(
+        { id: 'n', type: NODE_SCRIPT_TYPE, script: "process.kill(process.pid, 'SIGKILL')" },
+        t.ctx,
+      ),
+    ).rejects.toThrow('Command failed with exit code 137');
+  });
+
+  test('an uncaught error in a node Script exits 1 with its stack on stderr', async () => {
+    const script = "function f() { throw new Error('boom'); }\nf();";
+    await expect(createNodeScript().run({ id: 'n', type: NODE_SCRIPT_TYPE, script }, t.ctx)).rejects.toThrow(
+      'Command failed with exit code 1',
+    );
+    expect(messages('WARN')).toContain('Error: boom');
+  });
+
+  test('a node Script is the main module of its process, as `node ./file.js` makes it', async () => {
+    const script = `console.log(JSON.stringify({ main: require.main === module, argv: process.argv, execArgv: process.execArgv, cwd: process.cwd(), file: __filename }));`;
+    await createNodeScript().run({ id: 'n', type: NODE_SCRIPT_TYPE, script }, t.ctx);
+    const seen = JSON.parse(messages('INFO')[0]) as Record<string, unknown>;
+    const cwd = seen.cwd as string;
+    expect(seen).toEqual({
+      main: true,
+      argv: [process.execPath, seen.file],
+      execArgv: [],
+      cwd,
+      file: expect.stringMatching(new RegExp(`^${cwd}/\\.sluice-[0-9a-f]+\\.js$`)),
+    });
+  });
+
+  test('a node Script sees its env, PATH, HOME and LANG, and PWD as the shell sets it', async () => {
+    const result = await createNodeScript().run(
+      {
+        id: 'n',
+        type: NODE_SCRIPT_TYPE,
+        env: { GREETING: 'hello' },
+        script: `console.log('::' + JSON.stringify({ outputs: { env: process.env, cwd: process.cwd() } }) + '::');`,
+      },
+      t.ctx,
+    );
+    const { env, cwd } = result.outputs?.vars as { env: Record<string, string>; cwd: string };
+    const inherited = ['PATH', 'HOME', 'LANG'].filter((name) => process.env[name] !== undefined);
+    expect(Object.keys(env).sort()).toEqual([...inherited, 'GREETING', 'PWD'].sort());
+    expect(env).toMatchObject({ GREETING: 'hello', PWD: cwd });
+  });
+
+  test('a PWD in the env of a node Script is replaced by its directory, as the shell does', async () => {
+    const script = 'console.log(process.env.PWD === process.cwd())';
+    await createNodeScript().run({ id: 'n', type: NODE_SCRIPT_TYPE, env: { PWD: '/' }, script }, t.ctx);
+    expect(messages('INFO')).toEqual(['true']);
+  });
+
+  test('an env variable Node reads at start (NODE_OPTIONS) reaches a node Script', async () => {
+    await createNodeScript().run(
+      {
+        id: 'n',
+        type: NODE_SCRIPT_TYPE,
+        env: { NODE_OPTIONS: '--title=sluice-probe' },
+        script: 'console.log(process.title)',
+      },
+      t.ctx,
+    );
+    expect(messages('INFO')).toEqual(['sluice-probe']);
+  });
+
+  test('a node Script after another runs in a process started before it was asked for', async () => {
+    const node = createNodeScript();
+    await node.run({ id: 'n', type: NODE_SCRIPT_TYPE, script: 'console.log(1)' }, t.ctx);
+    const asked = Date.now();
+    await node.run({ id: 'n', type: NODE_SCRIPT_TYPE, script: 'console.log(performance.timeOrigin)' }, t.ctx);
+    expect(Number(messages('INFO')[1])).toBeLessThan(asked);
+  });
+
+  test("no earlier node Script's env is readable from a later one's process", async () => {
+    const node = createNodeScript();
+    const secret = 'x'.repeat(8) + Math.random().toString(36).slice(2);
+    await node.run({ id: 'n', type: NODE_SCRIPT_TYPE, env: { EARLIER: secret }, script: 'void 0' }, t.ctx);
+    await node.run(
+      {
+        id: 'n',
+        type: NODE_SCRIPT_TYPE,
+        script: `const fs = require('node:fs');\nconsole.log(fs.readFileSync('/proc/self/environ', 'utf8').includes(${JSON.stringify(secret)}) || 'EARLIER' in process.env);`,
+      },
+      t.ctx,
+    );
+    expect(messages('INFO')).toEqual(['false']);
+  });
+
+  test('a kill ends a node Script and the processes it started', async () => {
+    const running = createNodeScript({ killGraceMs: 300 }).run(
+      {
+        id: 'n',
+        type: NODE_SCRIPT_TYPE,
+        script: `const { spawn } = require('node:child_process');\nconst sleep = spawn('sleep', ['60'], { stdio: 'ignore' });\nconsole.log('pids ' + process.pid + ' ' + sleep.pid);`,
+      },
+      t.ctx,
+    );
+    const [, nodePid, sleepPid] = (await waitForLog(/^pids (\d+) (\d+)$/)).map(Number);
+    t.abort();
+    await expect(running).rejects.toThrow('Script killed');
+    await untilDead(nodePid, sleepPid);
+  });
+
+  test('beforeCommands run before a node Script', async () => {
+    await createNodeScript().run(
+      { id: 'n', type: NODE_SCRIPT_TYPE, beforeCommands: ['echo first'], script: "console.log('second')" },
+      t.ctx,
+    );
+    expect(messages('INFO')).toEqual(['first', 'second']);
+  });
+
   test("node Commands use the worker's own node", async () => {
     await createNodeCommands().run(
       { id: 'n', type: NODE_COMMANDS_TYPE, commands: ['node -e "console.log(process.execPath)"'] },
