@@ -1,7 +1,11 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Database } from '../db/database.js';
-import { EXECUTION_ENDED_CHANNEL, EXECUTION_UPDATED_CHANNEL, insertExecution } from '../db/engine-store.js';
+import {
+  EXECUTION_ENDED_CHANNEL,
+  EXECUTION_UPDATED_CHANNEL,
+  insertCreatedExecution,
+} from '../db/engine-store.js';
 import type { Execution, ExecutionTrigger } from '../engine/execution.js';
 import { newExecution } from '../engine/new-execution.js';
 import { replayOf } from '../engine/replay.js';
@@ -38,7 +42,7 @@ export async function startExecution(
   const { values, errors } = resolveInputs(flow.inputs, inputs, { fromStrings: options.fromStrings });
   if (errors.length > 0) throw new InvalidInputsError(errors);
   const execution = newExecution(flow, values, { labels: options.labels, trigger: options.trigger });
-  await insertCreated(db, execution);
+  await insertCreatedExecution(db, execution);
   return execution;
 }
 
@@ -89,7 +93,7 @@ export async function startExecutionFromForm(
     problems.push(...errors);
     if (problems.length > 0) throw new InvalidInputsError(problems);
     const execution = { ...draft, inputs: values };
-    await insertCreated(db, execution);
+    await insertCreatedExecution(db, execution);
     return execution;
   } catch (error) {
     // the caller's error is the one that matters; leftovers of a failed cleanup sit under a prefix
@@ -103,19 +107,6 @@ export class NoStorageError extends Error {}
 
 function refuseDisabled(flow: Flow): void {
   if (flow.disabled) throw new ExecutionConflictError(`flow ${flow.namespace}.${flow.id} is disabled`);
-}
-
-/** The execution row and the message that announces it to the executor, in one transaction. */
-async function insertCreated(db: Database, execution: Execution): Promise<void> {
-  await db.transaction(async (tx) => {
-    await insertExecution(tx, execution);
-    await emit(
-      tx,
-      'executor',
-      { type: 'execution.created', executionId: execution.id },
-      { key: execution.id },
-    );
-  });
 }
 
 export async function getExecution(db: Database, id: string): Promise<Execution | undefined> {
@@ -182,7 +173,7 @@ export async function killExecution(db: Database, id: string): Promise<Execution
   const execution = await getExecution(db, id);
   if (!execution) return undefined;
   refuseEnded(execution);
-  await db.transaction((tx) => emit(tx, 'executor', { type: 'kill', executionId: id }, { key: id }));
+  await emit(db, 'executor', { type: 'kill', executionId: id }, { key: id });
   return execution;
 }
 
@@ -200,9 +191,7 @@ export async function resumeExecution(
   if (execution.state.current !== 'PAUSED') {
     throw new ExecutionConflictError(`execution ${id} is not paused (${execution.state.current})`);
   }
-  await db.transaction((tx) =>
-    emit(tx, 'executor', { type: 'resume', executionId: id, inputs }, { key: id }),
-  );
+  await emit(db, 'executor', { type: 'resume', executionId: id, inputs }, { key: id });
   return execution;
 }
 
@@ -223,7 +212,7 @@ export async function restartExecution(db: Database, id: string): Promise<Execut
       `execution ${id} is ${execution.state.current}: only a FAILED or KILLED execution can be restarted`,
     );
   }
-  await db.transaction((tx) => emit(tx, 'executor', { type: 'restart', executionId: id }, { key: id }));
+  await emit(db, 'executor', { type: 'restart', executionId: id }, { key: id });
   return execution;
 }
 
@@ -241,6 +230,6 @@ export async function replayExecution(
     );
   }
   const replay = replayOf(original, fromTaskRunId);
-  await insertCreated(db, replay);
+  await insertCreatedExecution(db, replay);
   return replay;
 }

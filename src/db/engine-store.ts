@@ -16,19 +16,40 @@ import { getFlow } from './flow-repository.js';
 
 // SQL behind the engine ports. Runs unchanged on PostgreSQL and PGlite.
 
+const INSERT_EXECUTION = `INSERT INTO executions (id, namespace, flow_id, flow_revision, state, parent_id, doc, created)
+  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`;
+
+function executionRow(execution: Execution): unknown[] {
+  return [
+    execution.id,
+    execution.namespace,
+    execution.flowId,
+    execution.flowRevision,
+    execution.state.current,
+    execution.parentId ?? null,
+    JSON.stringify(execution),
+    execution.state.startDate,
+  ];
+}
+
 export async function insertExecution(tx: Queryable, execution: Execution): Promise<void> {
-  await tx.query(
-    `INSERT INTO executions (id, namespace, flow_id, flow_revision, state, parent_id, doc, created)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  await tx.query(INSERT_EXECUTION, executionRow(execution));
+}
+
+/** A new execution and the message announcing it to the executor, with its NOTIFY: one statement,
+ * so one transaction that costs no BEGIN and COMMIT round trips. */
+export async function insertCreatedExecution(db: Queryable, execution: Execution): Promise<void> {
+  await db.query(
+    `WITH created AS (${INSERT_EXECUTION}), queued AS (${insertMessagesSql('$9')}) ${notifyQueuedSql('queued')}`,
     [
-      execution.id,
-      execution.namespace,
-      execution.flowId,
-      execution.flowRevision,
-      execution.state.current,
-      execution.parentId ?? null,
-      JSON.stringify(execution),
-      execution.state.startDate,
+      ...executionRow(execution),
+      messagesParam([
+        {
+          consumer: 'executor',
+          payload: { type: 'execution.created', executionId: execution.id },
+          key: execution.id,
+        },
+      ]),
     ],
   );
 }
