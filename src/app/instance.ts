@@ -34,6 +34,8 @@ export interface InstanceOptions {
   executorConcurrency?: number;
   workerThreads?: number;
   workerShutdownGraceMs?: number;
+  /** see SyncTaskOptions.inProcess */
+  syncInProcess?: boolean;
   workerGroup?: string;
   pollMs?: number;
   logger?: ServiceLogger;
@@ -89,6 +91,7 @@ export class Instance {
       const runtime = createTaskRuntime({
         syncStates: createSyncStateStore(options.db),
         resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
+        syncInProcess: options.syncInProcess,
       });
       this.worker = new Worker(createWorkerBackend(options.db), signals, runtime, options.storage, {
         threads: options.workerThreads,

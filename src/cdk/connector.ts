@@ -9,10 +9,14 @@ import type {
   JsonObject,
 } from '../protocol/messages.js';
 import type { InputState } from './state.js';
-import type { MessageWriter } from './writer.js';
+import type { MessageOutput } from './output.js';
+import type { RowBatch, RowFormat } from './rows.js';
 
 export interface Source<Config extends JsonObject = JsonObject> {
   spec(): ConnectorSpecification;
+  /** Rows in this format can come from `read` instead of records, when the platform runs it in its own
+   * process with a destination that takes them (rows.ts, MessageOutput.rowFormat). */
+  readonly rowFormat?: RowFormat;
   /** Throw a ConfigError, or return FAILED, when the configuration cannot work. */
   check(config: Config): Promise<AirbyteConnectionStatus>;
   discover(config: Config): Promise<AirbyteCatalog>;
@@ -20,18 +24,21 @@ export interface Source<Config extends JsonObject = JsonObject> {
     config: Config,
     catalog: ConfiguredAirbyteCatalog,
     state: InputState,
-    out: MessageWriter,
+    out: MessageOutput,
   ): Promise<void>;
 }
 
 export interface Destination<Config extends JsonObject = JsonObject> {
   spec(): ConnectorSpecification;
   check(config: Config): Promise<AirbyteConnectionStatus>;
+  /** Rows in this format may come instead of records when the platform runs the destination in its own
+   * process with a source that can produce them (rows.ts); a destination without it only gets records. */
+  readonly rowFormat?: RowFormat;
   /** Emit each STATE from `input` only once everything before it is committed. */
   write(
     config: Config,
     catalog: ConfiguredAirbyteCatalog,
-    input: AsyncIterable<AirbyteMessage>,
-    out: MessageWriter,
+    input: AsyncIterable<AirbyteMessage | RowBatch>,
+    out: MessageOutput,
   ): Promise<void>;
 }

@@ -5,6 +5,8 @@ import type { Readable, Writable } from 'node:stream';
 import { decodeMessageBatches, flatten } from '../protocol/codec.js';
 import { validateConfig } from '../protocol/config-validation.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog, JsonObject } from '../protocol/messages.js';
+import type { MessageOutput } from './output.js';
+import type { RowBatch } from './rows.js';
 import { type ConnectorArgs, type Verb, parseArgs } from './args.js';
 import type { Destination, Source } from './connector.js';
 import { ConfigError, ConnectorError } from './errors.js';
@@ -56,20 +58,106 @@ async function run<C extends JsonObject>(
 ): Promise<number> {
   const out = new MessageWriter(io.stdout ?? process.stdout);
   let verb: Verb | undefined;
-  try {
-    const args = parseArgs(argv, verbs);
-    verb = args.verb;
-    const spec = connector.spec();
-    if (args.verb === 'spec') {
-      await out.message({ type: 'SPEC', spec });
-    } else {
-      const config = await loadConfig<C>(args.config!, spec.connectionSpecification);
-      if (args.verb === 'check') {
-        await out.message({ type: 'CONNECTION_STATUS', connectionStatus: await connector.check(config) });
+  return reported(
+    out,
+    () => verb,
+    async () => {
+      const args = parseArgs(argv, verbs);
+      verb = args.verb;
+      if (args.verb === 'spec' || args.verb === 'check') {
+        const config = args.verb === 'check' ? await readJson(args.config!, 'config') : undefined;
+        await answer(connector, args.verb, config, out);
       } else {
-        await act(args, config, out);
+        await act(args, await loadConfig<C>(args.config!, connector.spec().connectionSpecification), out);
       }
-    }
+    },
+  );
+}
+
+async function answer<C extends JsonObject>(
+  connector: Connector<C>,
+  verb: 'spec' | 'check',
+  config: unknown,
+  out: MessageOutput,
+): Promise<void> {
+  const spec = connector.spec();
+  if (verb === 'spec') {
+    await out.message({ type: 'SPEC', spec });
+  } else {
+    const valid = validConfig<C>(spec.connectionSpecification, config);
+    await out.message({ type: 'CONNECTION_STATUS', connectionStatus: await connector.check(valid) });
+  }
+}
+
+/** `spec`, `check` or a source's `discover` in the caller's process; see readInProcess. */
+export function callInProcess(
+  connector: Source | Destination,
+  verb: 'spec' | 'check' | 'discover',
+  config: JsonObject | undefined,
+  out: MessageOutput,
+): Promise<number> {
+  return reported(
+    out,
+    () => verb,
+    async () => {
+      if (verb !== 'discover') return answer(connector, verb, config, out);
+      if (!('discover' in connector)) throw new Error('a destination has no discover');
+      const valid = validConfig(connector.spec().connectionSpecification, config);
+      await out.message({ type: 'CATALOG', catalog: await connector.discover(valid) });
+    },
+  );
+}
+
+/**
+ * A source's `read` in the caller's process (the platform's in-process path for built-in connectors):
+ * the configuration, catalog and state as values rather than files, the messages to `out` as objects,
+ * a failure reported exactly as the command line reports it. Resolves to the exit code the command
+ * would have had.
+ */
+export function readInProcess<C extends JsonObject>(
+  source: Source<C>,
+  config: JsonObject,
+  catalog: ConfiguredAirbyteCatalog,
+  state: unknown,
+  out: MessageOutput,
+): Promise<number> {
+  return reported(
+    out,
+    () => 'read',
+    async () => {
+      const valid = validConfig<C>(source.spec().connectionSpecification, config);
+      await source.read(valid, catalog, new InputState(state), out);
+    },
+  );
+}
+
+/** A destination's `write` in the caller's process; see readInProcess. */
+export function writeInProcess<C extends JsonObject>(
+  destination: Destination<C>,
+  config: JsonObject,
+  catalog: ConfiguredAirbyteCatalog,
+  input: AsyncIterable<AirbyteMessage | RowBatch>,
+  out: MessageOutput,
+): Promise<number> {
+  return reported(
+    out,
+    () => 'write',
+    async () => {
+      const valid = validConfig<C>(destination.spec().connectionSpecification, config);
+      await destination.write(valid, catalog, input, out);
+    },
+  );
+}
+
+/** Runs a command's work and turns what it throws into Airbyte's way of failing: 0 on success, else 1
+ * after a TRACE error (or, for check, a FAILED status when the configuration is at fault). */
+async function reported(
+  out: MessageOutput,
+  verb: () => Verb | undefined,
+  work: () => Promise<void>,
+): Promise<number> {
+  try {
+    await work();
     await out.flush();
     return 0;
   } catch (error) {
@@ -77,7 +165,7 @@ async function run<C extends JsonObject>(
     const failureType = failure?.failureType ?? 'system_error';
     const message = error instanceof Error ? error.message : String(error);
     // Airbyte's check reports a configuration it cannot use as a FAILED status, not as a crash
-    if (verb === 'check' && failureType === 'config_error') {
+    if (verb() === 'check' && failureType === 'config_error') {
       await out.message({ type: 'CONNECTION_STATUS', connectionStatus: { status: 'FAILED', message } });
       await out.flush();
       return 0;
@@ -92,7 +180,12 @@ async function loadConfig<C extends JsonObject>(
   file: string,
   connectionSpecification: JsonObject,
 ): Promise<C> {
-  const result = validateConfig(connectionSpecification, await readJson(file, 'config'));
+  return validConfig<C>(connectionSpecification, await readJson(file, 'config'));
+}
+
+/** The configuration checked against the spec, its defaults applied. */
+function validConfig<C extends JsonObject>(connectionSpecification: JsonObject, config: unknown): C {
+  const result = validateConfig(connectionSpecification, config);
   if (!result.ok) throw new ConfigError(`invalid configuration: ${result.errors.join('; ')}`);
   return result.config as C;
 }

@@ -4,14 +4,8 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { encodeMessage } from '../protocol/codec.js';
-import type {
-  AirbyteMessage,
-  AirbyteStateStats,
-  FailureType,
-  JsonObject,
-  LogLevel,
-  StreamDescriptor,
-} from '../protocol/messages.js';
+import type { AirbyteMessage } from '../protocol/messages.js';
+import { MessageOutput } from './output.js';
 
 const CHUNK_BYTES = 256 * 1024;
 /** UTF-8 takes at most three bytes per UTF-16 code unit */
@@ -19,21 +13,17 @@ const MAX_BYTES_PER_CHAR = 3;
 
 const RECORD_END = Buffer.from('}}\n');
 
-export class MessageWriter {
+export class MessageWriter extends MessageOutput {
   private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
   private readonly recordPrefixes = new Map<string, string>();
   /** the start of the last record written, up to its data, kept while its stream and millisecond last */
   private head = { stream: '', namespace: undefined as string | undefined, ms: -1, bytes: RECORD_END };
 
-  constructor(private readonly out: Writable = process.stdout) {}
-
-  record(stream: string, data: JsonObject, namespace?: string): Promise<void> | void {
-    return this.recordJson(stream, JSON.stringify(data), namespace);
+  constructor(private readonly out: Writable = process.stdout) {
+    super();
   }
 
-  /** A RECORD whose `data` is JSON text already (a database's own JSON, a generator's output), as a
-   * string or as UTF-8 bytes, written without parsing it or building the message object around it. */
   recordJson(stream: string, dataJson: string | Uint8Array, namespace?: string): Promise<void> | void {
     const head = this.recordHead(stream, namespace);
     const dataBytes = typeof dataJson === 'string' ? dataJson.length * MAX_BYTES_PER_CHAR : dataJson.length;
@@ -71,41 +61,6 @@ export class MessageWriter {
 
   message(message: AirbyteMessage): Promise<void> | void {
     return this.line(encodeMessage(message));
-  }
-
-  streamState(
-    descriptor: StreamDescriptor,
-    state: JsonObject | null,
-    sourceStats?: AirbyteStateStats,
-  ): Promise<void> | void {
-    return this.message({
-      type: 'STATE',
-      state: {
-        type: 'STREAM',
-        stream: { stream_descriptor: descriptor, stream_state: state },
-        ...(sourceStats ? { sourceStats } : {}),
-      },
-    });
-  }
-
-  log(level: LogLevel, message: string): Promise<void> | void {
-    return this.message({ type: 'LOG', log: { level, message } });
-  }
-
-  traceError(failureType: FailureType, message: string, error?: Error): Promise<void> | void {
-    return this.message({
-      type: 'TRACE',
-      trace: {
-        type: 'ERROR',
-        emitted_at: Date.now(),
-        error: {
-          message,
-          failure_type: failureType,
-          ...(error?.message && error.message !== message ? { internal_message: error.message } : {}),
-          ...(error?.stack ? { stack_trace: error.stack } : {}),
-        },
-      },
-    });
   }
 
   /** Writes what is buffered and waits until the stream has taken it. */

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { BUILT_IN_CONNECTORS } from '../connectors/registry.js';
+import { BUILT_IN_CONNECTORS, runBuiltIn } from '../connectors/registry.js';
 
 // `sluice connector source-faker read --config F --catalog F` is itself an Airbyte connector: the
 // arguments after the connector's name go to the cdk untouched, which parses them as Airbyte does and
@@ -26,7 +26,7 @@ export function connectorCommand(): Command {
       .allowExcessArguments()
       .argument('[args...]', 'an Airbyte command and its --config, --catalog, --state files')
       .action(async (args: string[]) => {
-        process.exitCode = await builtIn.run(args);
+        process.exitCode = await runBuiltIn(builtIn, args);
       });
   }
   return connector;

@@ -9,6 +9,7 @@ import {
 } from '../app/executions.js';
 import { flowFilesIn, loadFlowFiles } from '../app/flow-files.js';
 import { Instance } from '../app/instance.js';
+import { syncInProcessFromEnv } from '../config/config.js';
 import { selectLogs } from '../db/engine-store.js';
 import { saveFlow } from '../db/flow-repository.js';
 import type { EphemeralDatabase } from '../db/open.js';
@@ -66,7 +67,13 @@ async function prepareAndRun(
   const db = await database;
   try {
     // no scheduler: a one-off run fires no triggers
-    await new Instance({ db, storage: new LocalStorage(storageDir), pollMs: 200, scheduler: false }).start();
+    await new Instance({
+      db,
+      storage: new LocalStorage(storageDir),
+      pollMs: 200,
+      scheduler: false,
+      syncInProcess: syncInProcessFromEnv(),
+    }).start();
     let main: Flow | undefined;
     for (const f of flows) {
       const saved = await saveFlow(db, f);

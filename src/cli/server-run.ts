@@ -60,6 +60,7 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
     worker: all || mode === 'worker',
     scheduler: all || mode === 'scheduler',
     workerThreads: config.workerThreads,
+    syncInProcess: config.syncInProcess,
     executorConcurrency: config.executorConcurrency,
     workerShutdownGraceMs: config.workerShutdownGraceMs,
     workerGroup: flags.workerGroup,

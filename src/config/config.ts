@@ -35,7 +35,11 @@ const FileConfig = z
       .strict()
       .optional(),
     worker: z
-      .object({ threads: z.number().int().positive().optional(), shutdownGrace: duration.optional() })
+      .object({
+        threads: z.number().int().positive().optional(),
+        shutdownGrace: duration.optional(),
+        syncInProcess: z.boolean().optional(),
+      })
       .strict()
       .optional(),
     liveness: z.object({ heartbeat: duration.optional(), timeout: duration.optional() }).strict().optional(),
@@ -51,6 +55,8 @@ export interface SluiceConfig {
   port: number;
   workerThreads: number;
   workerShutdownGraceMs?: number;
+  /** a sync of two built-in connectors runs them in the worker's process (default true) */
+  syncInProcess?: boolean;
   executorConcurrency?: number;
   heartbeatMs?: number;
   livenessTimeoutMs?: number;
@@ -67,6 +73,11 @@ export interface SluiceConfig {
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 export const DEFAULT_UPLOAD_LIMIT = 100 * 1024 * 1024;
+
+/** SLUICE_SYNC_IN_PROCESS=false runs built-in connectors as processes too, as outside ones run. */
+export function syncInProcessFromEnv(env: NodeJS.ProcessEnv = process.env): boolean | undefined {
+  return booleanEnv(env, 'SLUICE_SYNC_IN_PROCESS');
+}
 
 function booleanEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   const value = env[name];
@@ -102,6 +113,7 @@ export function loadConfig(
     port: overrides.port ?? file.server?.port ?? 8080,
     workerThreads: overrides.threads ?? file.worker?.threads ?? 16,
     workerShutdownGraceMs: ms(file.worker?.shutdownGrace),
+    syncInProcess: syncInProcessFromEnv(env) ?? file.worker?.syncInProcess,
     heartbeatMs: ms(file.liveness?.heartbeat),
     livenessTimeoutMs: ms(file.liveness?.timeout),
     retentionExecutionsMs: ms(file.retention?.executions),

@@ -307,6 +307,14 @@ export function logMessage(level: LogMessage['log']['level'], message: string): 
   return { type: 'LOG', log: { level, message } };
 }
 
+/** A RECORD message's line without its newline; data still held as text is not parsed for it. */
+export function recordLine(record: AirbyteRecordMessage): string {
+  const json = recordDataJson(record);
+  if (json === undefined) return JSON.stringify({ type: 'RECORD', record });
+  const namespace = record.namespace == null ? '' : `"namespace":${JSON.stringify(record.namespace)},`;
+  return `{"type":"RECORD","record":{${namespace}"stream":${JSON.stringify(record.stream)},"emitted_at":${record.emitted_at},"data":${json}}}`;
+}
+
 /** One message as a line for stdout or a destination's stdin. */
 export function encodeMessage(message: AirbyteMessage): string {
   return `${JSON.stringify(message)}\n`;

@@ -13,6 +13,7 @@ import type { RunnableTask } from './types.js';
 export interface TaskRuntimeDeps {
   syncStates: SyncStateStore;
   resolver?: ConnectorResolver;
+  syncInProcess?: boolean;
 }
 
 /** Runnable task implementations by canonical type name (the flow loader has already turned aliases
@@ -24,7 +25,11 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
     'io.kestra.plugin.core.output.OutputValues': outputValuesTask,
     'io.kestra.plugin.core.execution.Fail': failTask,
     'io.kestra.plugin.core.flow.Sleep': sleepTask,
-    'io.sluice.sync.Sync': createSyncTask({ states: deps.syncStates, resolver: deps.resolver }),
+    'io.sluice.sync.Sync': createSyncTask({
+      states: deps.syncStates,
+      resolver: deps.resolver,
+      inProcess: deps.syncInProcess,
+    }),
     ...scriptRunnables,
     ...httpRunnables,
   };

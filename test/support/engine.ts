@@ -32,6 +32,8 @@ export interface TestEngineOptions {
   secrets?: SecretsVia;
   /** false: no worker in the engine (liveness tests bring their own) */
   worker?: boolean;
+  /** false: syncs of two built-in connectors run them as processes too */
+  syncInProcess?: boolean;
 }
 
 export async function startTestEngine(
@@ -50,6 +52,7 @@ export async function startTestEngine(
     worker: options.worker,
     secrets: options.secrets,
     cipher: TEST_CIPHER,
+    syncInProcess: options.syncInProcess,
   }).start();
   const deploy = async (yaml: string) => {
     const { flow, errors } = loadFlow(yaml, 'test.yaml');

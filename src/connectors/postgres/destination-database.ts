@@ -70,6 +70,7 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
     rules: POSTGRES_IDENTIFIERS,
     formats: FORMATS,
     storage: {},
+    rowFormat: 'postgres-copy-text',
     sqlType: (type) => SQL_TYPES[type],
     metaTypes: { rawId: 'uuid', extractedAt: 'timestamptz', meta: 'jsonb', sequence: 'bigint' },
     quote,

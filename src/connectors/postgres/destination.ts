@@ -11,6 +11,7 @@ export function postgresDestination(
 ): Destination<PostgresDestinationConfig> {
   return {
     spec: () => destinationSpec,
+    rowFormat: 'postgres-copy-text',
 
     async check(config) {
       let client;

@@ -8,7 +8,14 @@
 import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { JsonObject } from '../../protocol/messages.js';
-import type { SourceColumn, SourceDatabase, SourceRow, SourceTable } from '../sql/source-reader.js';
+import type {
+  RowChunk,
+  RowQuery,
+  SourceColumn,
+  SourceDatabase,
+  SourceRow,
+  SourceTable,
+} from '../sql/source-reader.js';
 import { flatten } from '../../protocol/codec.js';
 import { type CopyRow, copyBinaryRows } from './copy-binary.js';
 
@@ -27,6 +34,9 @@ interface ColumnRow {
 interface PostgresColumn extends SourceColumn {
   /** the expression whose JSON is the column's value */
   expression: string;
+  /** for rows in COPY text instead of records (cdk/rows.ts): when a value's text is loaded exactly as
+   * its JSON would be; undefined for a type this is not worked out for */
+  sameAsJson: string | undefined;
 }
 
 const SAFE_INTEGER = '9007199254740991';
@@ -128,6 +138,76 @@ function expression(row: ColumnRow): string {
   }
 }
 
+/**
+ * A condition that holds when the column's COPY text, loaded by destination-postgres into the column
+ * type the stream's JSON schema gives, stores what the record's JSON would have stored, with nothing
+ * for `_airbyte_meta` to report (the session is in UTC with ISO dates: connection.ts). Undefined for a
+ * type this was not worked out for. Conservative: a value outside it goes as a record, never wrong.
+ */
+function sameAsJson(row: ColumnRow): string | undefined {
+  if (row.category === 'A' || row.kind === 'c') return undefined;
+  const c = `t.${quote(row.column)}`;
+  switch (row.type) {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+    case 'oid':
+    case 'bool':
+    case 'text':
+    case 'varchar':
+    case 'bpchar':
+    case 'name':
+    case 'uuid':
+      return 'TRUE';
+    case 'numeric':
+      // NaN and ±Infinity are JSON strings that a number column refuses
+      return `(${c} IS NULL OR (${c} > '-Infinity' AND ${c} < 'Infinity'))`;
+    case 'date':
+    case 'timestamp':
+    case 'timestamptz':
+      // ±infinity, years before 1000 or after 9999 (and BC) are left to the JSON way's checks
+      return `(${c} IS NULL OR (${c} >= '1000-01-01' AND ${c} < '9999-12-31'))`;
+    case 'jsonb':
+      // a JSON null is a SQL NULL the JSON way
+      return `(${c} IS NULL OR jsonb_typeof(${c}) <> 'null')`;
+    case 'json':
+      // \u0000, which jsonb cannot hold, is stripped the JSON way and reported
+      return `(${c} IS NULL OR (json_typeof(${c}) <> 'null' AND strpos(${c}::text, '\\u0000') = 0))`;
+    default:
+      return undefined;
+  }
+}
+
+/** COPY text output as chunks of whole lines of at least `minBytes` (the last one maybe less). */
+async function* lineChunks(copy: AsyncIterable<Buffer>, minBytes: number): AsyncGenerator<RowChunk> {
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  for await (const chunk of copy) {
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes < minBytes) continue;
+    const all = held.length === 1 ? held[0] : Buffer.concat(held, heldBytes);
+    const end = all.lastIndexOf(NEWLINE) + 1;
+    held = end < all.length ? [all.subarray(end)] : [];
+    heldBytes = all.length - end;
+    if (end > 0) yield { text: all.subarray(0, end), count: countLines(all, end) };
+  }
+  if (heldBytes > 0) {
+    const rest = Buffer.concat(held, heldBytes);
+    yield { text: rest, count: countLines(rest, rest.length) };
+  }
+}
+
+function countLines(text: Buffer, end: number): number {
+  let count = 0;
+  for (let at = text.indexOf(NEWLINE); at !== -1 && at < end; at = text.indexOf(NEWLINE, at + 1)) count++;
+  return count;
+}
+
+const NEWLINE = 0x0a;
+/** ≈ what a destination commits at once in several pieces, few enough messages to cost nothing */
+const ROW_CHUNK_BYTES = 256 * 1024;
+
 /** The JSON stays the bytes PostgreSQL sent; the cursor value is read, so it is decoded. */
 async function* sourceRows(batches: AsyncIterable<CopyRow[]>): AsyncGenerator<SourceRow[]> {
   for await (const batch of batches) {
@@ -137,6 +217,22 @@ async function* sourceRows(batches: AsyncIterable<CopyRow[]>): AsyncGenerator<So
 
 export function postgresSourceDatabase(client: pg.Client, schemas: readonly string[]): SourceDatabase {
   const table = (t: SourceTable) => `${quote(t.namespace)}.${quote(t.name)}`;
+  const rows = ({ table: t, columns, cursor }: RowQuery, filter?: string): AsyncIterable<SourceRow> => {
+    const projection = (columns as PostgresColumn[]).map((c) => `${c.expression} AS ${quote(c.name)}`);
+    const cursorColumn = cursor && `t.${quote(cursor.column.name)}`;
+    const conditions = [
+      ...(cursor?.after
+        ? [`${cursorColumn} ${cursor.after.inclusive ? '>=' : '>'} ${pg.escapeLiteral(cursor.after.value)}`]
+        : []),
+      ...(filter ? [filter] : []),
+    ];
+    const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+    const sql =
+      `COPY (SELECT row_to_json(x)::text, ${cursorColumn ? `${cursorColumn}::text` : 'NULL'} ` +
+      `FROM ${table(t)} t CROSS JOIN LATERAL (SELECT ${projection.join(', ')}) x` +
+      `${where}${cursorColumn ? ` ORDER BY ${cursorColumn}` : ''}) TO STDOUT (FORMAT binary)`;
+    return flatten(sourceRows(copyBinaryRows(client.query(copyTo(sql)))));
+  };
   return {
     async tables() {
       const [{ rows: columns }, { rows: keys }] = await Promise.all([
@@ -156,6 +252,7 @@ export function postgresSourceDatabase(client: pg.Client, schemas: readonly stri
           name: row.column,
           schema: nullable(valueSchema(row.type, row.kind, row.category, row.element), row.not_null),
           expression: expression(row),
+          sameAsJson: sameAsJson(row),
         };
         found.columns.push(column);
       }
@@ -166,17 +263,20 @@ export function postgresSourceDatabase(client: pg.Client, schemas: readonly stri
       return [...tables.values()];
     },
 
-    rows({ table: t, columns, cursor }) {
-      const projection = (columns as PostgresColumn[]).map((c) => `${c.expression} AS ${quote(c.name)}`);
-      const cursorColumn = cursor && `t.${quote(cursor.column.name)}`;
-      const bound = cursor?.after
-        ? ` WHERE ${cursorColumn} ${cursor.after.inclusive ? '>=' : '>'} ${pg.escapeLiteral(cursor.after.value)}`
-        : '';
-      const sql =
-        `COPY (SELECT row_to_json(x)::text, ${cursorColumn ? `${cursorColumn}::text` : 'NULL'} ` +
-        `FROM ${table(t)} t CROSS JOIN LATERAL (SELECT ${projection.join(', ')}) x` +
-        `${bound}${cursorColumn ? ` ORDER BY ${cursorColumn}` : ''}) TO STDOUT (FORMAT binary)`;
-      return flatten(sourceRows(copyBinaryRows(client.query(copyTo(sql)))));
+    rows: (query) => rows(query),
+
+    bulkRows({ table: t, columns }, format) {
+      const conditions = (columns as PostgresColumn[]).map((c) => c.sameAsJson);
+      if (format !== 'postgres-copy-text' || conditions.some((c) => c === undefined)) return undefined;
+      const same = conditions.filter((c) => c !== 'TRUE').join(' AND ') || 'TRUE';
+      const list = columns.map((c) => `t.${quote(c.name)}`).join(', ');
+      const where = same === 'TRUE' ? '' : ` WHERE ${same}`;
+      const copy = client.query(copyTo(`COPY (SELECT ${list} FROM ${table(t)} t${where}) TO STDOUT`));
+      // the rest is read after the bulk, in the same transaction (one snapshot)
+      async function* rest(): AsyncGenerator<SourceRow> {
+        if (same !== 'TRUE') yield* rows({ table: t, columns }, `NOT (${same})`);
+      }
+      return { bulk: lineChunks(copy, ROW_CHUNK_BYTES), rest: rest() };
     },
 
     async countEqual(t, column, value) {

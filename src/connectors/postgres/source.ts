@@ -9,6 +9,7 @@ import { type PostgresSourceConfig, sourceSpec } from './spec.js';
 export function postgresSource(options: ReadOptions = {}): Source<PostgresSourceConfig> {
   return {
     spec: () => sourceSpec,
+    rowFormat: 'postgres-copy-text',
 
     async check(config) {
       let client;

@@ -1,6 +1,7 @@
 // What a SQL destination needs from its database: one connection, and the few statements whose
 // spelling differs between PostgreSQL and MySQL. Everything else (planning, batching, modes, state
 // acknowledgement) is shared and lives in destination-writer.ts.
+import type { RowFormat } from '../../cdk/rows.js';
 import type { ColumnType } from './column-types.js';
 import type { IdentifierRules } from './identifiers.js';
 import type { ValueFormats } from './values.js';
@@ -9,6 +10,8 @@ export interface DestinationDatabase {
   readonly rules: IdentifierRules;
   readonly formats: ValueFormats;
   readonly storage: Partial<Record<ColumnType, ColumnType>>;
+  /** the bulk-load text `load` takes, when rows in it may come instead of records (cdk/rows.ts) */
+  readonly rowFormat?: RowFormat;
   /** the SQL type of a column of this type */
   sqlType(type: ColumnType): string;
   readonly metaTypes: { rawId: string; extractedAt: string; meta: string; sequence: string };

@@ -5,7 +5,8 @@
 // Overwrite streams are written to a staging table that replaces the final table once the input has
 // ended; append and append_dedup write to the final table, adding columns a newer schema brings.
 import { randomUUID } from 'node:crypto';
-import type { MessageWriter } from '../../cdk/writer.js';
+import type { MessageOutput } from '../../cdk/output.js';
+import type { RowBatch } from '../../cdk/rows.js';
 import type {
   AirbyteMessage,
   AirbyteRecordMessage,
@@ -66,8 +67,8 @@ interface TableWriter {
 export async function writeSql(
   db: DestinationDatabase,
   catalog: ConfiguredAirbyteCatalog,
-  input: AsyncIterable<AirbyteMessage>,
-  out: MessageWriter,
+  input: AsyncIterable<AirbyteMessage | RowBatch>,
+  out: MessageOutput,
   options: SqlWriteOptions,
 ): Promise<void> {
   const batchChars = options.batchChars ?? DEFAULT_BATCH_CHARS;
@@ -127,20 +128,23 @@ export async function writeSql(
     const unknown: string[] = [];
     // records come in runs of one stream: the last stream's writer is found without building its key
     let last: { stream: string; namespace: string | undefined; writer: TableWriter } | undefined;
+    const writerOf = (stream: string, namespace: string | undefined): TableWriter => {
+      if (last === undefined || stream !== last.stream || namespace !== last.namespace) {
+        const found = writers.get(streamKey({ name: stream, namespace }));
+        if (!found) {
+          throw new Error(
+            `a record of stream ${describe({ name: stream, namespace })}, which the ` +
+              'configured catalog does not have: records must only come for the catalog’s streams',
+          );
+        }
+        last = { stream, namespace, writer: found };
+      }
+      return last.writer;
+    };
     for await (const message of input) {
       if (message.type === 'RECORD') {
         const { record } = message;
-        if (last === undefined || record.stream !== last.stream || record.namespace !== last.namespace) {
-          const found = writers.get(streamKey({ name: record.stream, namespace: record.namespace }));
-          if (!found) {
-            throw new Error(
-              `a record of stream ${describe({ name: record.stream, namespace: record.namespace })}, which the ` +
-                'configured catalog does not have: records must only come for the catalog’s streams',
-            );
-          }
-          last = { stream: record.stream, namespace: record.namespace, writer: found };
-        }
-        const { writer } = last;
+        const writer = writerOf(record.stream, record.namespace);
         // the data's JSON text, when it came as text, goes to the line without being parsed
         const json = recordDataJson(record);
         const fromText = json !== undefined && members.read(json);
@@ -152,6 +156,12 @@ export async function writeSql(
         writer.sinceState++;
         sinceState++;
         buffered += line.length;
+        if (buffered >= batchChars) await flush();
+      } else if (message.type === 'ROWS') {
+        const writer = writerOf(message.stream, message.namespace);
+        buffered += pushRows(db, writer, message, extractedAt(message.emitted_at));
+        writer.sinceState += message.count;
+        sinceState += message.count;
         if (buffered >= batchChars) await flush();
       } else if (message.type === 'STATE') {
         pending.push(withStats(message, writers, sinceState));
@@ -188,7 +198,7 @@ function qualified(db: DestinationDatabase, schema: string, table: string): stri
   return `${db.quote(schema)}.${db.quote(table)}`;
 }
 
-async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageWriter): Promise<TableWriter> {
+async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOutput): Promise<TableWriter> {
   const q = (name: string) => db.quote(name);
   const definitions = [
     ...plan.columns.map((c) => `${q(c.name)} ${db.sqlType(c.type)}`),
@@ -256,7 +266,7 @@ function noteUnknown(writer: TableWriter, field: string, unknown: string[]): voi
 }
 
 /** A field the stream's schema does not have has no column: said once per field, not silently lost. */
-async function reportUnknownFields(writer: TableWriter, fields: string[], out: MessageWriter) {
+async function reportUnknownFields(writer: TableWriter, fields: string[], out: MessageOutput) {
   for (const field of fields) {
     writer.unknown.add(field);
     await out.log(
@@ -347,6 +357,45 @@ function encodeMembers(
   }
   return endLine(writer, line, changes, extractedAt, sequence);
 }
+
+/**
+ * A batch of rows in the database's bulk-load text (rows.ts), buffered with the metadata columns each
+ * record's line would end with; returns the characters added. The source produces them only for an
+ * overwrite's fresh staging table, whose columns are the stream's fields in order and of the types the
+ * records' JSON would have been converted to: anything else is a mismatch between our own connectors.
+ */
+function pushRows(
+  db: DestinationDatabase,
+  writer: TableWriter,
+  batch: RowBatch,
+  extractedAt: string,
+): number {
+  const { plan } = writer;
+  const fitting =
+    db.rowFormat === 'postgres-copy-text' &&
+    plan.mode === 'overwrite' &&
+    batch.fields.length === plan.columns.length &&
+    batch.fields.every((field, i) => plan.columns[i].field === field);
+  if (!fitting) {
+    throw new Error(
+      `rows of stream ${describe(plan.stream)} that its table cannot take as they are (fields ` +
+        `${JSON.stringify(batch.fields)}, mode ${plan.mode}): the source must send records instead`,
+    );
+  }
+  const tail = `\t${extractedAt}\t${writer.cleanMeta}\n`;
+  const { text } = batch;
+  let added = 0;
+  for (let at = 0; at < text.length;) {
+    const end = text.indexOf(NEWLINE, at);
+    const rowTail = `\t${randomUUID()}${tail}`;
+    writer.buffer.pushJoined(text, at, end, rowTail);
+    added += end - at + rowTail.length;
+    at = end + 1;
+  }
+  return added;
+}
+
+const NEWLINE = 0x0a;
 
 /** The line's metadata columns after its data columns. */
 function endLine(

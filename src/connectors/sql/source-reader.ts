@@ -10,8 +10,9 @@
 // re-emitting the counted ones rather than losing the new ones. Reading `>=` always would duplicate
 // the last value's rows on every sync; reading `>` always would lose late rows that share it.
 import { ConfigError } from '../../cdk/errors.js';
+import type { RowFormat } from '../../cdk/rows.js';
 import type { InputState } from '../../cdk/state.js';
-import type { MessageWriter } from '../../cdk/writer.js';
+import type { MessageOutput } from '../../cdk/output.js';
 import type {
   AirbyteStream,
   ConfiguredAirbyteCatalog,
@@ -49,9 +50,24 @@ export interface RowQuery {
  * cursor) */
 export type SourceRow = [json: string | Uint8Array, cursor: string | null];
 
+/** whole lines of a bulk-load format (cdk/rows.ts) and how many */
+export interface RowChunk {
+  text: Buffer;
+  count: number;
+}
+
 export interface SourceDatabase {
   tables(): Promise<SourceTable[]>;
   rows(query: RowQuery): AsyncIterable<SourceRow>;
+  /**
+   * A full read's rows in `format`, as the destination would load them from the records' JSON, and
+   * the rows it cannot promise that for (a value the JSON way would change or drop) as records, in the
+   * same snapshot; undefined when the query's columns are not all of types it can do this for.
+   */
+  bulkRows?(
+    query: RowQuery,
+    format: RowFormat,
+  ): { bulk: AsyncIterable<RowChunk>; rest: AsyncIterable<SourceRow> } | undefined;
   countEqual(table: SourceTable, column: SourceColumn, value: string): Promise<number>;
 }
 
@@ -82,7 +98,7 @@ export async function readSql(
   db: SourceDatabase,
   catalog: ConfiguredAirbyteCatalog,
   state: InputState,
-  out: MessageWriter,
+  out: MessageOutput,
   options: ReadOptions = {},
 ): Promise<void> {
   const tables = await db.tables();
@@ -111,14 +127,33 @@ async function readStream(
   configured: ConfiguredAirbyteStream,
   table: SourceTable,
   state: InputState,
-  out: MessageWriter,
+  out: MessageOutput,
   checkpointRows: number,
 ): Promise<void> {
   const descriptor: StreamDescriptor = { name: table.name, namespace: table.namespace };
   const columns = selectedColumns(configured, table);
   if (configured.sync_mode !== 'incremental') {
     let count = 0;
-    for await (const [json] of db.rows({ table, columns })) {
+    // rows instead of records only where the destination replaces its table with them
+    const format = configured.destination_sync_mode === 'overwrite' ? out.rowFormat : undefined;
+    const bulk = format && db.bulkRows?.({ table, columns }, format);
+    if (bulk) {
+      const fields = columns.map((c) => c.name);
+      for await (const { text, count: rows } of bulk.bulk) {
+        const pending = out.rows({
+          type: 'ROWS',
+          stream: table.name,
+          namespace: table.namespace,
+          emitted_at: Date.now(),
+          fields,
+          text,
+          count: rows,
+        });
+        count += rows;
+        if (pending) await pending;
+      }
+    }
+    for await (const [json] of bulk?.rest ?? db.rows({ table, columns })) {
       const pending = out.recordJson(table.name, lineSafe(json), table.namespace);
       count++;
       if (pending) await pending;

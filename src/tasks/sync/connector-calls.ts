@@ -1,5 +1,6 @@
 // The short connector commands a sync makes before moving data: spec, check and discover, each one
-// process whose few messages are collected, its failure turned into the sync's failure.
+// process (or a call in this process, for a sync of two built-ins) whose few messages are collected,
+// its failure turned into the sync's failure.
 import type {
   AirbyteCatalog,
   AirbyteMessage,
@@ -8,6 +9,8 @@ import type {
   JsonObject,
 } from '../../protocol/messages.js';
 import { validateConfig } from '../../protocol/config-validation.js';
+import type { Destination, Source } from '../../cdk/connector.js';
+import { runInProcess } from './in-process.js';
 import { type ConnectorExit, type ConnectorLaunch, runConnector } from './launcher.js';
 import type { ConnectorSide } from './state-store.js';
 
@@ -25,6 +28,8 @@ export class SyncFailure extends Error {
 export interface ConnectorCall {
   side: ConnectorSide;
   command: readonly string[];
+  /** the built-in connector `command` runs, to call in this process instead (in-process.ts) */
+  inProcess?: Source | Destination;
   signal?: AbortSignal;
   onLog?: (line: string) => void;
 }
@@ -74,12 +79,13 @@ async function single<T extends AirbyteMessage['type']>(
   launch: Pick<ConnectorLaunch, 'verb' | 'config'>,
   type: T,
 ): Promise<Extract<AirbyteMessage, { type: T }>> {
-  const { messages, exit } = await runConnector({
-    ...launch,
-    command: call.command,
-    signal: call.signal,
-    onStderr: call.onLog,
-  });
+  const { messages, exit } = call.inProcess
+    ? await runInProcess(
+        call.inProcess,
+        launch.verb as 'spec' | 'check' | 'discover',
+        launch.config as JsonObject,
+      )
+    : await runConnector({ ...launch, command: call.command, signal: call.signal, onStderr: call.onLog });
   if (exit.cancelled) throw new SyncFailure('system_error', `${call.side} ${launch.verb} was cancelled`);
   const failure = failureOfExit(call.side, launch.verb, exit);
   if (failure) throw failure;

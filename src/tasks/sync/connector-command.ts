@@ -2,7 +2,7 @@
 // (`postgres` under `source:` is `source-postgres`), a registered connector definition, any
 // Airbyte-protocol executable given as an argv, or a stored source / destination by id.
 import { fileURLToPath } from 'node:url';
-import { BUILT_IN_CONNECTORS, builtInConnector } from '../../connectors/registry.js';
+import { BUILT_IN_CONNECTORS, type BuiltInConnector, builtInConnector } from '../../connectors/registry.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import { SyncFailure } from './connector-calls.js';
 import type { ConnectorResolver, ConnectorSide, ResolvedConnector } from './state-store.js';
@@ -40,7 +40,8 @@ export async function namedCommand(
   resolver: ConnectorResolver | undefined,
 ): Promise<string[]> {
   const name = short.startsWith(`${side}-`) ? short : `${side}-${short}`;
-  // the connector runs as its own process, as an outside one would: a crash or a leak stays its own
+  // as a command, a built-in connector is its own process, as an outside one would be (a sync of two
+  // built-ins may run them in process instead: builtInOf)
   if (builtInConnector(name)) return [process.execPath, SLUICE_BIN, 'connector', name];
   const registered = await resolver?.definition(side, short);
   if (registered) return registered;
@@ -51,4 +52,13 @@ export async function namedCommand(
     'config_error',
     `${side}.connector: no built-in or registered ${side} named ${JSON.stringify(short)} (built in: ${known})`,
   );
+}
+
+/** The built-in connector a command runs, when it is one of ours as namedCommand spells it. */
+export function builtInOf(command: readonly string[]): BuiltInConnector | undefined {
+  const [node, bin, verb, name] = command;
+  if (command.length !== 4 || node !== process.execPath || bin !== SLUICE_BIN || verb !== 'connector') {
+    return undefined;
+  }
+  return builtInConnector(name);
 }

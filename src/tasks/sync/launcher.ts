@@ -162,7 +162,10 @@ function supervise(child: ChildProcess, dir: string, launch: ConnectorLaunch): L
 
   async function* messages(): AsyncGenerator<DecodedMessage> {
     try {
-      for await (const decoded of decodeMessages(child.stdout!, { maxLineBytes: launch.maxLineBytes })) {
+      // a source's records go on to the destination as the bytes they came as: their data is never
+      // parsed here (a renamed stream's record is rebuilt around the same text)
+      const options = { maxLineBytes: launch.maxLineBytes, lazyData: launch.verb === 'read' };
+      for await (const decoded of decodeMessages(child.stdout!, options)) {
         const { message } = decoded;
         if (message.type === 'TRACE' && message.trace.type === 'ERROR' && message.trace.error) {
           lastError = message.trace.error;
@@ -205,7 +208,8 @@ function supervise(child: ChildProcess, dir: string, launch: ConnectorLaunch): L
   };
 }
 
-function failureOf(
+/** How a connector's command ended, as a failure (undefined when it succeeded). */
+export function failureOf(
   code: number | null,
   signal: NodeJS.Signals | null,
   trace: AirbyteErrorTraceMessage | undefined,

@@ -1,12 +1,16 @@
-// The destination's stdin, fed line by line. Lines are copied into large chunks so that a million small
-// records cost a few hundred writes rather than a million, and a chunk goes out as soon as the loop
-// feeding it waits for more input (setImmediate), so a slow source's records are not held back.
+// A destination process's stdin, fed line by line. Lines are copied into large chunks so that a million
+// small records cost a few hundred writes rather than a million, and a chunk goes out as soon as the
+// loop feeding it waits for more input (setImmediate), so a slow source's records are not held back.
 import type { Writable } from 'node:stream';
+import type { RowBatch } from '../../cdk/rows.js';
+import { recordLine } from '../../protocol/codec.js';
+import type { AirbyteMessage, AirbyteRecordMessage } from '../../protocol/messages.js';
+import type { DestinationInput } from './destination-input.js';
 
 const CHUNK_BYTES = 256 * 1024;
 const NEWLINE = 0x0a;
 
-export class LineSink {
+export class LineSink implements DestinationInput {
   private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
   private used = 0;
   private flushScheduled = false;
@@ -23,6 +27,16 @@ export class LineSink {
   /** the write error, when the destination stopped reading */
   get failed(): Error | undefined {
     return this.failure;
+  }
+
+  record(record: AirbyteRecordMessage, raw: Buffer | undefined): Promise<void> | void {
+    return this.line(raw ?? Buffer.from(recordLine(record)));
+  }
+
+  message(message: AirbyteMessage | RowBatch): Promise<void> | void {
+    // rows are for a destination in process only; the source sends them only when one takes them
+    if (message.type === 'ROWS') throw new Error('rows cannot go to a connector process');
+    return this.line(Buffer.from(JSON.stringify(message)));
   }
 
   /** Adds one line (without its newline). Returns a promise only when the destination pushes back. */

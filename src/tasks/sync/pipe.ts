@@ -5,7 +5,8 @@
 // record before it is committed, and only then does the state count (Airbyte's protocol). Each
 // forwarded STATE carries an `id`, as Airbyte's platform adds one, so that a re-emitted state names
 // which of several identical ones it is.
-import type { DecodedMessage } from '../../protocol/codec.js';
+import type { RowBatch } from '../../cdk/rows.js';
+import { TextRecord, recordDataJson, type DecodedMessage } from '../../protocol/codec.js';
 import type {
   AirbyteMessage,
   AirbyteRecordMessage,
@@ -17,7 +18,7 @@ import type {
 import { streamKey } from '../../protocol/state.js';
 import type { TaskLogger } from '../types.js';
 import type { StreamRoute } from './catalog.js';
-import { LineSink } from './line-sink.js';
+import type { DestinationInput } from './destination-input.js';
 import type { ConnectorSide } from './state-store.js';
 
 export interface StreamCounts {
@@ -49,6 +50,14 @@ export interface PipeResult {
   dropped: Map<string, number>;
 }
 
+/** A message as the pipe gets it: decoded from a line (which `raw` holds), or handed over in process. */
+export interface SourceOutput {
+  message: AirbyteMessage | RowBatch;
+  raw?: Buffer;
+  /** true when the line was not a protocol message and `message` is a LOG holding its text */
+  wrapped?: boolean;
+}
+
 interface Pending {
   id: number;
   key: string;
@@ -74,32 +83,33 @@ export class SyncPipe {
   }
 
   /** Moves the source's output to the destination until the source's stdout ends (see finish). */
-  async forward(source: AsyncIterable<DecodedMessage>, stdin: LineSink): Promise<void> {
+  async forward(source: AsyncIterable<DecodedMessage>, input: DestinationInput): Promise<void> {
     for await (const decoded of source) {
-      if (stdin.failed) break;
-      const { message } = decoded;
-      if (message.type === 'RECORD') {
-        const pending = this.record(message.record, decoded, stdin);
-        if (pending) await pending;
-      } else if (message.type === 'STATE') {
-        const id = ++this.lastStateId;
-        this.pending.push({
-          id,
-          key: stateKey(message.state),
-          state: message.state,
-          counts: snapshot(this.emitted),
-        });
-        const pending = stdin.line(
-          Buffer.from(JSON.stringify({ ...message, state: { ...message.state, id } })),
-        );
-        if (pending) await pending;
-      } else if (message.type === 'TRACE' && message.trace.type === 'STREAM_STATUS') {
-        const pending = this.streamStatus(message.trace, stdin);
-        if (pending) await pending;
-      } else {
-        await this.platformMessage('source', decoded);
-      }
+      if (input.failed) break;
+      const pending = this.fromSource(decoded, input);
+      if (pending) await pending;
     }
+  }
+
+  /** One message of the source's; returns a promise only when the destination pushes back. */
+  fromSource(decoded: SourceOutput, input: DestinationInput): Promise<void> | void {
+    const { message } = decoded;
+    if (message.type === 'RECORD') return this.record(message.record, decoded.raw, input);
+    if (message.type === 'ROWS') return this.rows(message, input);
+    if (message.type === 'STATE') {
+      const id = ++this.lastStateId;
+      this.pending.push({
+        id,
+        key: stateKey(message.state),
+        state: message.state,
+        counts: snapshot(this.emitted),
+      });
+      return input.message({ ...message, state: { ...message.state, id } });
+    }
+    if (message.type === 'TRACE' && message.trace.type === 'STREAM_STATUS') {
+      return this.streamStatus(message.trace, input);
+    }
+    return this.platformMessage('source', message, decoded.wrapped);
   }
 
   /**
@@ -107,35 +117,44 @@ export class SyncPipe {
    * INCOMPLETE (Airbyte's stream status): the destination commits what it got and acknowledges it,
    * but an overwrite must not replace a whole table with part of the data.
    */
-  async finish(stdin: LineSink, sourceCompleted: boolean): Promise<void> {
-    if (!sourceCompleted && !stdin.failed) {
+  async finish(input: DestinationInput, sourceCompleted: boolean): Promise<void> {
+    if (!sourceCompleted && !input.failed) {
       for (const route of this.routes.values()) {
-        const pending = stdin.line(statusLine(route.destination, 'INCOMPLETE'));
+        const pending = input.message(statusMessage(route.destination, 'INCOMPLETE'));
         if (pending) await pending;
       }
     }
-    await stdin.end();
+    await input.end();
   }
 
   /** A source's stream status goes on to the destination under the stream's destination name. */
-  private streamStatus(trace: AirbyteTraceMessage, stdin: LineSink): Promise<void> | void {
+  private streamStatus(trace: AirbyteTraceMessage, input: DestinationInput): Promise<void> | void {
     const status = trace.stream_status!;
     const descriptor = status.stream_descriptor;
     this.handlers.logger.debug(`source: ${descriptor.name} ${status.status}`);
     const route = this.routes.get(
       streamKey({ name: descriptor.name, namespace: descriptor.namespace ?? undefined }),
     );
-    if (route) return stdin.line(statusLine(route.destination, status.status));
+    if (route) return input.message(statusMessage(route.destination, status.status));
   }
 
   /** Reads the destination's output: acknowledgements, logs, config updates. */
   async acknowledgements(destination: AsyncIterable<DecodedMessage>): Promise<void> {
-    for await (const decoded of destination) {
-      const { message } = decoded;
-      if (message.type === 'STATE') this.acknowledge(message.state);
-      else await this.platformMessage('destination', decoded);
-    }
-    await this.ackChain;
+    for await (const decoded of destination) await this.fromDestination(decoded);
+    await this.settled();
+  }
+
+  /** One message of the destination's. */
+  fromDestination(decoded: SourceOutput): Promise<void> | void {
+    const { message } = decoded;
+    if (message.type === 'STATE') return this.acknowledge(message.state);
+    if (message.type === 'ROWS') throw new Error('a destination sent rows');
+    return this.platformMessage('destination', message, decoded.wrapped);
+  }
+
+  /** Resolves once every acknowledgement so far has been handled. */
+  settled(): Promise<void> {
+    return this.ackChain;
   }
 
   result(): PipeResult {
@@ -144,27 +163,47 @@ export class SyncPipe {
 
   private record(
     record: AirbyteRecordMessage,
-    decoded: DecodedMessage,
-    stdin: LineSink,
+    raw: Buffer | undefined,
+    input: DestinationInput,
   ): Promise<void> | void {
-    const route = this.routes.get(
-      streamKey({ name: record.stream, namespace: record.namespace ?? undefined }),
-    );
-    if (!route) {
-      const name = record.namespace == null ? record.stream : `${record.namespace}.${record.stream}`;
-      const seen = this.dropped.get(name) ?? 0;
-      if (seen === 0) {
-        this.handlers.logger.warn(
-          `source: dropping records of stream ${JSON.stringify(name)}, which is not in the catalog`,
-        );
-      }
-      this.dropped.set(name, seen + 1);
-      return;
-    }
+    const route = this.route(record.stream, record.namespace);
+    if (!route) return;
     const counts = this.emitted.get(route.outputName)!;
     counts.recordsEmitted += 1;
-    counts.bytesEmitted += decoded.raw.length;
-    return stdin.line(renamed(decoded, record, route));
+    counts.bytesEmitted += raw?.length ?? dataLength(record);
+    const { destination } = route;
+    if (destination.name === record.stream && destination.namespace === (record.namespace ?? undefined)) {
+      return input.record(record, raw);
+    }
+    return input.record(renamed(record, destination), undefined);
+  }
+
+  private rows(batch: RowBatch, input: DestinationInput): Promise<void> | void {
+    const route = this.route(batch.stream, batch.namespace, batch.count);
+    if (!route) return;
+    const counts = this.emitted.get(route.outputName)!;
+    counts.recordsEmitted += batch.count;
+    counts.bytesEmitted += batch.text.length;
+    const { name, namespace } = route.destination;
+    const { namespace: _source, ...rest } = batch;
+    return input.message(
+      namespace === undefined ? { ...rest, stream: name } : { ...rest, stream: name, namespace },
+    );
+  }
+
+  /** The route of a catalog stream; undefined (the records counted as dropped) for any other. */
+  private route(stream: string, namespace: string | null | undefined, records = 1): StreamRoute | undefined {
+    const route = this.routes.get(streamKey({ name: stream, namespace: namespace ?? undefined }));
+    if (route) return route;
+    const name = namespace == null ? stream : `${namespace}.${stream}`;
+    const seen = this.dropped.get(name) ?? 0;
+    if (seen === 0) {
+      this.handlers.logger.warn(
+        `source: dropping records of stream ${JSON.stringify(name)}, which is not in the catalog`,
+      );
+    }
+    this.dropped.set(name, seen + records);
+    return undefined;
   }
 
   private acknowledge(state: AirbyteStateMessage): void {
@@ -187,7 +226,11 @@ export class SyncPipe {
     );
   }
 
-  private async platformMessage(side: ConnectorSide, { message, wrapped }: DecodedMessage): Promise<void> {
+  private async platformMessage(
+    side: ConnectorSide,
+    message: AirbyteMessage,
+    wrapped: boolean | undefined,
+  ): Promise<void> {
     const { logger } = this.handlers;
     switch (message.type) {
       case 'LOG':
@@ -215,11 +258,11 @@ export class SyncPipe {
   }
 }
 
-function statusLine(
+function statusMessage(
   descriptor: StreamRoute['destination'],
   status: AirbyteStreamStatusTraceMessage['status'],
-): Buffer {
-  const message: AirbyteMessage = {
+): AirbyteMessage {
+  return {
     type: 'TRACE',
     trace: {
       type: 'STREAM_STATUS',
@@ -227,20 +270,25 @@ function statusLine(
       stream_status: { stream_descriptor: descriptor, status },
     },
   };
-  return Buffer.from(JSON.stringify(message));
 }
 
-/** The line the destination gets: the source's bytes, unless the connection maps the stream's name. */
-function renamed(decoded: DecodedMessage, record: AirbyteRecordMessage, route: StreamRoute): Buffer {
-  const { destination } = route;
-  if (destination.name === record.stream && destination.namespace === (record.namespace ?? undefined)) {
-    return decoded.raw;
-  }
+/** The record under the stream name the connection maps it to; data given as text stays text. */
+function renamed(
+  record: AirbyteRecordMessage,
+  destination: StreamRoute['destination'],
+): AirbyteRecordMessage {
+  const json = recordDataJson(record);
+  if (json !== undefined)
+    return new TextRecord(destination.namespace, destination.name, record.emitted_at, json);
   const { namespace: _source, ...rest } = record;
   const mapped: AirbyteRecordMessage = { ...rest, stream: destination.name };
   if (destination.namespace !== undefined) mapped.namespace = destination.namespace;
-  const message: AirbyteMessage = { ...decoded.message, type: 'RECORD', record: mapped };
-  return Buffer.from(JSON.stringify(message));
+  return mapped;
+}
+
+/** A record's size when it came as an object rather than a line: its data's JSON text. */
+function dataLength(record: AirbyteRecordMessage): number {
+  return (recordDataJson(record) ?? JSON.stringify(record.data)).length;
 }
 
 /** What identifies a state whatever fields either side adds (sourceStats, destinationStats…). */

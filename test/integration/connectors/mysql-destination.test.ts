@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { builtInConnector } from '../../../src/connectors/registry.js';
+import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
+import type { ConnectorIo } from '../../../src/cdk/run.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog, JsonObject } from '../../../src/protocol/messages.js';
 import { REPO_ROOT, ensureCliBuilt, runCli } from '../../support/cli.js';
 import { SKIP_MYSQL, type TestMysql, createTestMysql } from '../../support/mysql.js';
@@ -17,7 +18,8 @@ import {
   suiteTitle,
 } from './sql-helpers.js';
 
-const run = builtInConnector('destination-mysql')!.run;
+const connector = builtInConnector('destination-mysql')!;
+const run = (argv: readonly string[], io?: ConnectorIo) => runBuiltIn(connector, argv, io);
 
 describe.skipIf(SKIP_MYSQL)(suiteTitle('destination-mysql', SKIP_MYSQL), () => {
   let db: TestMysql;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runSource } from '../../../src/cdk/run.js';
 import { mysqlSource } from '../../../src/connectors/mysql/source.js';
-import { builtInConnector } from '../../../src/connectors/registry.js';
+import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
+import type { ConnectorIo } from '../../../src/cdk/run.js';
 import type { AirbyteStream, CatalogMessage, JsonObject } from '../../../src/protocol/messages.js';
 import { ensureCliBuilt, runCli } from '../../support/cli.js';
 import { SKIP_MYSQL, type TestMysql, createTestMysql } from '../../support/mysql.js';
@@ -15,7 +16,8 @@ import {
   suiteTitle,
 } from './sql-helpers.js';
 
-const run = builtInConnector('source-mysql')!.run;
+const connector = builtInConnector('source-mysql')!;
+const run = (argv: readonly string[], io?: ConnectorIo) => runBuiltIn(connector, argv, io);
 
 describe.skipIf(SKIP_MYSQL)(suiteTitle('source-mysql', SKIP_MYSQL), () => {
   let db: TestMysql;

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runDestination } from '../../../src/cdk/run.js';
 import { postgresDestination } from '../../../src/connectors/postgres/destination.js';
-import { builtInConnector } from '../../../src/connectors/registry.js';
+import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
+import type { ConnectorIo } from '../../../src/cdk/run.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog, JsonObject } from '../../../src/protocol/messages.js';
 import { REPO_ROOT, ensureCliBuilt, runCli } from '../../support/cli.js';
 import {
@@ -21,7 +22,8 @@ import {
   suiteTitle,
 } from './sql-helpers.js';
 
-const run = builtInConnector('destination-postgres')!.run;
+const connector = builtInConnector('destination-postgres')!;
+const run = (argv: readonly string[], io?: ConnectorIo) => runBuiltIn(connector, argv, io);
 
 const users = stream('users', {
   id: { type: 'integer' },

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { builtInConnector } from '../../../src/connectors/registry.js';
+import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
+import type { ConnectorIo } from '../../../src/cdk/run.js';
 import { postgresSource } from '../../../src/connectors/postgres/source.js';
 import { runSource } from '../../../src/cdk/run.js';
 import type { AirbyteStream, CatalogMessage, JsonObject } from '../../../src/protocol/messages.js';
@@ -17,7 +18,8 @@ import {
   suiteTitle,
 } from './sql-helpers.js';
 
-const run = builtInConnector('source-postgres')!.run;
+const connector = builtInConnector('source-postgres')!;
+const run = (argv: readonly string[], io?: ConnectorIo) => runBuiltIn(connector, argv, io);
 
 describe.skipIf(SKIP_POSTGRES)(suiteTitle('source-postgres', SKIP_POSTGRES), () => {
   let db: TestPostgres;

@@ -176,6 +176,93 @@ describe.skipIf(!URL_)('syncs into PostgreSQL (needs SLUICE_TEST_DATABASE_URL)',
     });
   });
 
+  describe('in process (both connectors built in)', () => {
+    // a value of every type the bulk rows cover, then each value at an edge (one per row, so that each
+    // condition deciding between rows and records is tried alone) that must go as a record
+    const EDGE_TABLE = `CREATE SCHEMA edge;
+      CREATE TABLE edge.vals (id bigint PRIMARY KEY, i int, n numeric, big numeric, d date, ts timestamp,
+        tz timestamptz, t text, c char(3), b bool, u uuid, j json, jb jsonb);
+      INSERT INTO edge.vals VALUES
+        (1, 7, 1.50, 12345678901234567890.123456789, '2024-02-29', '2024-01-01 10:00:00.123456',
+         '2024-01-01 10:00:00+02', E'tab\\there\\nline \\\\ "q" é 😀', 'ab', true,
+         'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{"k": [1, 2], "k": 3}', '{"x": {"y": null}}');
+      INSERT INTO edge.vals (id, n) VALUES (2, 'NaN');
+      INSERT INTO edge.vals (id, big) VALUES (3, '-Infinity');
+      INSERT INTO edge.vals (id, d) VALUES (4, 'infinity');
+      INSERT INTO edge.vals (id, ts) VALUES (5, '-infinity');
+      INSERT INTO edge.vals (id, tz) VALUES (6, '0500-01-01 00:00:00+00');
+      INSERT INTO edge.vals (id, d) VALUES (7, '0044-03-15 BC');
+      INSERT INTO edge.vals (id, ts) VALUES (8, '9999-12-31 23:59:59');
+      INSERT INTO edge.vals (id, j) VALUES (9, 'null');
+      INSERT INTO edge.vals (id, jb) VALUES (10, 'null');
+      INSERT INTO edge.vals (id, j) VALUES (11, '"\\u0000 nul"');
+      INSERT INTO edge.vals (id) VALUES (12);
+      CREATE TABLE edge.blobs (id int PRIMARY KEY, data bytea, f float8);
+      INSERT INTO edge.blobs VALUES (1, '\\x00ff', 1.5), (2, NULL, 'NaN');`;
+    const columns = {
+      vals: 'id, i, n, big, d, ts, tz, t, c, b, u, j, jb, _airbyte_meta',
+      blobs: 'id, data, f, _airbyte_meta',
+    };
+    const edgeSource = () => ({ connector: 'postgres', config: { ...connection, schemas: ['edge'] } });
+    // as text: a JSON null and a SQL NULL, or NaN and NULL, would both read as null
+    const rowsOf = async (schema: string, table: 'vals' | 'blobs') => {
+      const list = columns[table]
+        .split(', ')
+        .map((c) => `${c}::text AS ${c}`)
+        .join(', ');
+      return (await db.query(`SELECT ${list} FROM ${schema}.${table} ORDER BY id`)).rows;
+    };
+
+    test('rows handed over in bulk land exactly as their records would, edge values included', async () => {
+      await db.query(EDGE_TABLE);
+      const streams = [
+        { name: 'vals', syncMode: 'full_refresh_overwrite' },
+        { name: 'blobs', syncMode: 'full_refresh_overwrite' },
+      ];
+      const asProcesses = await startTestEngine(testDialects()[0], { syncInProcess: false });
+      try {
+        const yaml = syncFlow(edgeSource(), 'by_process', streams, `f${++flows}`);
+        const execution = await asProcesses.run(yaml);
+        expect(execution.state.current).toBe('SUCCESS');
+      } finally {
+        await asProcesses.stop();
+      }
+      const inProcess = await sync(syncFlow(edgeSource(), 'in_process', streams, `f${++flows}`));
+      expect(inProcess.recordsCommitted).toBe(14);
+      expect(await rowsOf('in_process', 'vals')).toEqual(await rowsOf('by_process', 'vals'));
+      expect(await rowsOf('in_process', 'blobs')).toEqual(await rowsOf('by_process', 'blobs'));
+    });
+
+    test('the sync says it ran in process', async () => {
+      const yaml = syncFlow(pgSource(), 'said_in_process', [{ name: 'items' }], `f${++flows}`);
+      const execution = await engine.run(yaml);
+      const logs = (await engine.logs(execution.id)).map((l) => l.message);
+      expect(logs.some((m) => m.includes('running them in process'))).toBe(true);
+    });
+
+    test('a destination that cannot connect fails the sync with its check message', async () => {
+      const yaml = JSON.stringify({
+        id: `f${++flows}`,
+        namespace: 'test.sync.pg',
+        tasks: [
+          {
+            id: 'sync',
+            type: 'sync',
+            source: pgSource(),
+            destination: {
+              connector: 'postgres',
+              config: { ...connection, database: `${database}_missing`, schema: 'nowhere' },
+            },
+          },
+        ],
+      });
+      const execution = await engine.run(yaml);
+      const logs = (await engine.logs(execution.id)).map((l) => l.message).join('\n');
+      expect(execution.state.current).toBe('FAILED');
+      expect(logs).toMatch(/destination check failed: .*does not exist/);
+    });
+  });
+
   test('an overwrite whose source fails keeps the table it had, never a part of the new data', async () => {
     const id = `f${++flows}`;
     const source = (failAfter?: number) => ({
