@@ -71,6 +71,7 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
     formats: FORMATS,
     storage: {},
     rowFormat: 'postgres-copy-text',
+    rowDefaults: (metaJson) => ({ extractedAt: 'now()', meta: `${pg.escapeLiteral(metaJson)}::jsonb` }),
     sqlType: (type) => SQL_TYPES[type],
     metaTypes: { rawId: 'uuid', extractedAt: 'timestamptz', meta: 'jsonb', sequence: 'bigint' },
     quote,
@@ -136,8 +137,8 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
       });
     },
 
-    async transaction(work) {
-      await client.query('BEGIN');
+    async transaction(work, durable = true) {
+      await client.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit TO off');
       try {
         await work();
         await client.query('COMMIT');
@@ -145,6 +146,12 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       }
+    },
+
+    async makeDurable() {
+      // a transaction with an id writes a commit record, and waiting for it to be flushed flushes the
+      // write-ahead log up to it: every earlier commit with it
+      await client.query('BEGIN; SELECT txid_current(); COMMIT');
     },
 
     async close() {

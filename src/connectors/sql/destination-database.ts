@@ -12,6 +12,9 @@ export interface DestinationDatabase {
   readonly storage: Partial<Record<ColumnType, ColumnType>>;
   /** the bulk-load text `load` takes, when rows in it may come instead of records (cdk/rows.ts) */
   readonly rowFormat?: RowFormat;
+  /** with rowFormat: DEFAULT expressions that fill `_airbyte_extracted_at` (the loading transaction's
+   * time) and `_airbyte_meta` (this JSON) of rows loaded without them */
+  rowDefaults?(metaJson: string): { extractedAt: string; meta: string };
   /** the SQL type of a column of this type */
   sqlType(type: ColumnType): string;
   readonly metaTypes: { rawId: string; extractedAt: string; meta: string; sequence: string };
@@ -34,6 +37,10 @@ export interface DestinationDatabase {
   deleteMatching(target: string, source: string, condition: string): string;
   /** replaces `table` by `staging` so that readers see the old table or the new one, never neither */
   swap(schema: string, table: string, staging: string): Promise<void>;
-  transaction(work: () => Promise<void>): Promise<void>;
+  /** Runs `work` in one transaction. Not `durable`: its commit may return before it is on disk
+   * (PostgreSQL's synchronous_commit off), for a batch no state depends on yet; see makeDurable. */
+  transaction(work: () => Promise<void>, durable?: boolean): Promise<void>;
+  /** Makes every commit so far durable; nothing to do for a database whose commits always are. */
+  makeDurable(): Promise<void>;
   close(): Promise<void>;
 }
