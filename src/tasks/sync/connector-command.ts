@@ -10,6 +10,11 @@ import type { ConnectorResolver, ConnectorSide, ResolvedConnector } from './stat
 /** The sluice CLI, relative to this module in both src/ and dist/. */
 const SLUICE_BIN = fileURLToPath(new URL('../../../bin/sluice.js', import.meta.url));
 
+/** A connector streams many short-lived values: V8's default young generation (16 MiB semi-spaces)
+ * grows to hold them for no gain. 4 MiB kept the destination-postgres and source-faker processes
+ * ≈ 20 MB smaller each on 300k records, in the same CPU time. */
+const CONNECTOR_NODE_OPTIONS = ['--max-semi-space-size=4'];
+
 export interface ConnectorRef {
   connector?: string;
   command?: string[];
@@ -42,7 +47,8 @@ export async function namedCommand(
   const name = short.startsWith(`${side}-`) ? short : `${side}-${short}`;
   // as a command, a built-in connector is its own process, as an outside one would be (a sync of two
   // built-ins may run them in process instead: builtInOf)
-  if (builtInConnector(name)) return [process.execPath, SLUICE_BIN, 'connector', name];
+  if (builtInConnector(name))
+    return [process.execPath, ...CONNECTOR_NODE_OPTIONS, SLUICE_BIN, 'connector', name];
   const registered = await resolver?.definition(side, short);
   if (registered) return registered;
   const known = BUILT_IN_CONNECTORS.filter((c) => c.kind === side)
@@ -56,9 +62,13 @@ export async function namedCommand(
 
 /** The built-in connector a command runs, when it is one of ours as namedCommand spells it. */
 export function builtInOf(command: readonly string[]): BuiltInConnector | undefined {
-  const [node, bin, verb, name] = command;
-  if (command.length !== 4 || node !== process.execPath || bin !== SLUICE_BIN || verb !== 'connector') {
-    return undefined;
-  }
-  return builtInConnector(name);
+  const options = CONNECTOR_NODE_OPTIONS.length;
+  const [node, bin, verb, name] = [command[0], ...command.slice(1 + options)];
+  const ours =
+    command.length === 4 + options &&
+    node === process.execPath &&
+    CONNECTOR_NODE_OPTIONS.every((option, i) => command[1 + i] === option) &&
+    bin === SLUICE_BIN &&
+    verb === 'connector';
+  return ours ? builtInConnector(name) : undefined;
 }
