@@ -33,6 +33,13 @@ export abstract class MessageOutput {
     return undefined;
   }
 
+  /** Set when the platform runs the connector in its own process: aborted when the sync is stopped.
+   * A connector then drops what it is doing, as a killed process would (closing its connections
+   * stops a query under way). A process is stopped by its signals instead. */
+  get signal(): AbortSignal | undefined {
+    return undefined;
+  }
+
   /** Rows in `rowFormat`; only to be called when it is set. */
   rows(batch: RowBatch): Promise<void> | void {
     throw new Error(`this output takes no rows (stream ${JSON.stringify(batch.stream)})`);

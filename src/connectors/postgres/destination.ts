@@ -2,7 +2,7 @@
 // loaded with COPY. See docs/connectors.md.
 import type { Destination } from '../../cdk/connector.js';
 import { type SqlWriteOptions, writeSql } from '../sql/destination-writer.js';
-import { connect } from './connection.js';
+import { connect, endOnAbort } from './connection.js';
 import { postgresDestinationDatabase } from './destination-database.js';
 import { type PostgresDestinationConfig, destinationSpec } from './spec.js';
 
@@ -44,10 +44,13 @@ export function postgresDestination(
     },
 
     async write(config, catalog, input, out) {
-      const db = postgresDestinationDatabase(await connect(config));
+      const client = await connect(config);
+      const stopListening = endOnAbort(client, out.signal);
+      const db = postgresDestinationDatabase(client);
       try {
         await writeSql(db, catalog, input, out, { ...options, defaultSchema: config.schema });
       } finally {
+        stopListening();
         await db.close().catch(() => {});
       }
     },

@@ -27,12 +27,17 @@ class ObjectOutput extends MessageOutput {
   constructor(
     private readonly deliver: (message: AirbyteMessage | RowBatch) => Promise<void> | void,
     private readonly format?: RowFormat,
+    private readonly stop?: AbortSignal,
   ) {
     super();
   }
 
   override get rowFormat(): RowFormat | undefined {
     return this.format;
+  }
+
+  override get signal(): AbortSignal | undefined {
+    return this.stop;
   }
 
   message(message: AirbyteMessage): Promise<void> | void {
@@ -76,10 +81,11 @@ export async function transferInProcess({
   signal,
 }: InProcessTransfer): Promise<{ read: ConnectorExit; write: ConnectorExit }> {
   const input = new MessageQueue();
-  const destinationOut = new ObjectOutput((message) => pipe.fromDestination({ message }));
+  const destinationOut = new ObjectOutput((message) => pipe.fromDestination({ message }), undefined, signal);
   const sourceOut = new ObjectOutput(
     (message) => pipe.fromSource({ message }, input),
     destination.connector.rowFormat,
+    signal,
   );
   // a kill stops both sides: the source's next message and the destination's next read throw
   const onAbort = () => input.close(new Error('Sync killed'));

@@ -2,9 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startExecution, waitForExecutionEnd } from '../../../src/app/executions.js';
+import { emit } from '../../../src/queue/postgres-queue.js';
 import { ensureCliBuilt } from '../../support/cli.js';
 import { testDialects } from '../../support/databases.js';
 import { runOf, startTestEngine, type TestEngine } from '../../support/engine.js';
+import { until } from '../../support/until.js';
 
 // The four sync modes end to end through the sync task, with the built-in connectors against a real
 // PostgreSQL: Postgres → Postgres and faker → Postgres. The engine itself runs on PGlite here; what is
@@ -247,6 +250,26 @@ describe.skipIf(!URL_)('syncs into PostgreSQL (needs SLUICE_TEST_DATABASE_URL)',
           )
         ).rows;
       expect(await definition('in_process')).toEqual(await definition('by_process'));
+    });
+
+    test('a kill stops a sync running in process, and its query on the source at once', async () => {
+      await db.query(`CREATE SCHEMA slow;
+        CREATE VIEW slow.rows AS SELECT i::bigint AS id
+          FROM generate_series(1, 1000000) i CROSS JOIN LATERAL (SELECT pg_sleep(0.001)) s`);
+      const source = { connector: 'postgres', config: { ...connection, schemas: ['slow'] } };
+      const flowDef = await engine.deploy(syncFlow(source, 'killed', [{ name: 'rows' }], `f${++flows}`));
+      const execution = await startExecution(engine.db, flowDef, {});
+      const reading = `SELECT count(*)::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY%slow%'`;
+      const readers = async () => (await db.query<{ n: number }>(reading)).rows[0].n;
+      await until('the source reading', async () => (await readers()) > 0);
+      // what DELETE /api/v1/executions/{id}/kill does
+      await engine.db.transaction((tx) =>
+        emit(tx, 'executor', { type: 'kill', executionId: execution.id }, { key: execution.id }),
+      );
+      const ended = await waitForExecutionEnd(engine.db, execution.id, 100);
+      expect(ended.state.current).toBe('KILLED');
+      await until('the source query to stop', async () => (await readers()) === 0, 2000);
     });
 
     test('the sync says it ran in process', async () => {
