@@ -159,29 +159,44 @@ export const EXECUTION_ENDED_CHANNEL = 'sluice_execution_ended';
 /** every saved change of an execution (followers over SSE) */
 export const EXECUTION_UPDATED_CHANNEL = 'sluice_execution_updated';
 
-/** Takes every available message of the oldest waiting execution and locks that execution's row
- * (FOR UPDATE: replicas serialise per execution), in one statement. The messages come in queue
- * order; the locking read returns the latest committed document even after waiting for another
- * transaction that held the row. It also tells whether other messages are available (the loop
- * claims again at once) and when the next delayed one is due (how long the loop may sleep), so an
- * idle loop costs no second claim and no separate query. */
+/** Executions one executor transaction takes at most. When several wait, one BEGIN, claim and
+ * COMMIT serve them all (each still has its own save), which is what lets a loop keep up with a
+ * backlog; when one waits, a transaction is what it was. */
+const CLAIM_BATCH = 4;
+
+/** Takes every available message of the oldest waiting executions (the executions of the oldest
+ * CLAIM_BATCH messages) and locks those executions' rows (FOR UPDATE, in id order so that two
+ * loops never deadlock on them: replicas serialise per execution), in one statement. Each row
+ * holds one execution's messages in queue order; the locking read returns the latest committed
+ * document even after waiting for another transaction that held the row. Every row also tells
+ * whether other messages are available (the loop claims again at once) and when the next delayed
+ * one is due (how long the loop may sleep), so an idle loop costs no second claim and no separate
+ * query. An idle claim returns one row without a key. */
 const CLAIM_EXECUTOR_MESSAGES = `
   WITH first AS (
     SELECT key FROM queue
      WHERE consumer = $1 AND available_at <= now()
-     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED),
+     ORDER BY id LIMIT ${CLAIM_BATCH} FOR UPDATE SKIP LOCKED),
   claimed AS (
     DELETE FROM queue WHERE id IN (
-      SELECT q.id FROM queue q, first
-       WHERE q.consumer = $1 AND q.key = first.key AND q.available_at <= now()
+      SELECT q.id FROM queue q
+       WHERE q.consumer = $1 AND q.key IN (SELECT key FROM first) AND q.available_at <= now()
        FOR UPDATE OF q SKIP LOCKED)
-    RETURNING id, payload)
-  SELECT (SELECT json_agg(payload ORDER BY id) FROM claimed) AS messages,
-         (SELECT doc FROM executions WHERE id = (SELECT key FROM first) FOR UPDATE) AS doc,
-         EXISTS (SELECT 1 FROM queue WHERE consumer = $1 AND available_at <= now()
-                    AND key IS DISTINCT FROM (SELECT key FROM first)) AS more,
-         (SELECT extract(epoch FROM (min(available_at) - now())) * 1000 FROM queue
-           WHERE consumer = $1 AND available_at > now()) AS "nextDueMs"`;
+    RETURNING id, key, payload),
+  locked AS (
+    SELECT id, doc FROM executions WHERE id IN (SELECT key FROM first) ORDER BY id FOR UPDATE),
+  batch AS (
+    SELECT key, json_agg(payload ORDER BY id) AS messages, min(id) AS oldest FROM claimed GROUP BY key),
+  status AS (
+    SELECT EXISTS (SELECT 1 FROM queue WHERE consumer = $1 AND available_at <= now()
+                      AND key NOT IN (SELECT key FROM first)) AS more,
+           (SELECT extract(epoch FROM (min(available_at) - now())) * 1000 FROM queue
+             WHERE consumer = $1 AND available_at > now()) AS "nextDueMs")
+  SELECT batch.key, batch.messages, locked.doc, status.more, status."nextDueMs"
+    FROM status
+    LEFT JOIN batch ON true
+    LEFT JOIN locked ON locked.id = batch.key
+   ORDER BY batch.oldest`;
 
 export function createExecutorBackend(db: Database, secrets?: SecretsVia): ExecutorBackend {
   const flowCache = new Map<string, Flow>();
@@ -189,20 +204,25 @@ export function createExecutorBackend(db: Database, secrets?: SecretsVia): Execu
     async processNext(fn) {
       return db.transaction(async (tx) => {
         const { rows } = await tx.query<{
+          key: string | null;
           messages: ExecutorMessage[] | null;
           doc: Execution | null;
           more: boolean;
           nextDueMs: number | null;
         }>(CLAIM_EXECUTOR_MESSAGES, ['executor']);
-        const { messages, doc, more, nextDueMs } = rows[0];
-        const stored = nextDueMs === null ? undefined : Math.max(0, Number(nextDueMs));
-        if (!messages || messages.length === 0) return { processed: false, more, nextDueMs: stored };
-        const executor = executorTx(tx, flowCache, secrets);
-        await fn(executor, messages, doc ?? undefined);
-        await executor.flush();
-        const own = executor.ownDueMs();
-        const soonest = own === undefined || (stored !== undefined && stored < own) ? stored : own;
-        return { processed: true, more, nextDueMs: soonest };
+        const { more, nextDueMs } = rows[0];
+        let soonest = nextDueMs === null ? undefined : Math.max(0, Number(nextDueMs));
+        let processed = false;
+        for (const { key, messages, doc } of rows) {
+          if (key === null || messages === null) continue;
+          processed = true;
+          const executor = executorTx(tx, flowCache, secrets);
+          await fn(executor, messages, doc ?? undefined);
+          await executor.flush();
+          const own = executor.ownDueMs();
+          if (own !== undefined && (soonest === undefined || own < soonest)) soonest = own;
+        }
+        return { processed, more, nextDueMs: soonest };
       });
     },
   };

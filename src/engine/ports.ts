@@ -44,8 +44,9 @@ export interface ClaimOutcome {
 }
 
 export interface ExecutorBackend {
-  /** Claims the available messages of one execution, locks that execution (undefined when it is
-   * gone) and runs fn with them in one transaction. */
+  /** Claims the available messages of the oldest waiting executions (a few at a time), locks those
+   * executions and runs fn for each, one after the other, with its messages and its document
+   * (undefined when it is gone), all in one transaction. */
   processNext(
     fn: (tx: ExecutorTx, messages: ExecutorMessage[], execution: Execution | undefined) => Promise<void>,
   ): Promise<ClaimOutcome>;
