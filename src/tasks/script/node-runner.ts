@@ -11,8 +11,8 @@ import {
   watchProcess,
 } from './process.js';
 
-// Starting Node costs 45–100 ms on a small VM, most of what a short Node Script task takes. So one
-// Node process is kept started ahead, blocked until it is told which script to run as its main
+// Starting Node costs 45–100 ms on a small VM, most of what a short Node Script task takes. So Node
+// processes are kept started ahead, each blocked until it is told which script to run as its main
 // module, in which directory and with which environment, and the next one starts while the script
 // runs. Told, it runs the script through Module.runMain, the call `node script.js` itself ends with,
 // so the script is its main module (require.main, import.meta, CommonJS or ES module detection,
@@ -46,7 +46,7 @@ delete require.cache[__filename];
 require('node:module').runMain();
 `;
 
-/** A process started ahead that nobody asks for within this time is let go (it holds ≈ 40 MB). */
+/** A process started ahead that nobody asks for within this time is let go (each holds ≈ 40 MB). */
 const IDLE_MS = 60_000;
 
 /** Variables Node, V8, ICU or the C library read when the process starts (module search paths,
@@ -78,7 +78,14 @@ interface Started {
   env: Record<string, string>;
 }
 
-let ahead: (Started & { idle: NodeJS.Timeout }) | undefined;
+/** Processes kept started ahead. Two: a Node start (≈ 60 ms of CPU here) often takes longer than a
+ * short script, and two starts overlap on two cores, so back-to-back scripts still find one ready. */
+const AHEAD = 2;
+
+type Kept = Started & { idle: NodeJS.Timeout };
+
+/** in the order they were started: the first is the likeliest to be ready */
+const ahead = new Set<Kept>();
 
 /** Runs `node <script>` as runProcess would run it through /bin/sh, in a process started ahead when
  * one fits. As under the shell, a script ended by a signal exits with 128 + its number. */
@@ -92,40 +99,41 @@ export async function runNodeScript(
   for (const stream of [started.child.stdout, started.child.stderr, started.channel]) stream.ref();
   const running = watchProcess(started.child, spec);
   started.channel.end(JSON.stringify({ cwd: spec.cwd, env: spec.env, script: spec.script }));
-  // the next one starts once this one has its request, so starting it never delays this script
+  // the next ones start once this one has its request, so starting them never delays this script
   try {
-    ahead ??= keepAhead(aheadEnv);
+    while (ahead.size < AHEAD) ahead.add(keepAhead(aheadEnv));
   } catch {
-    // this script runs on regardless; the next one starts its own process, and fails with the reason
+    // this script runs on regardless; a later one starts its own process, and fails with the reason
   }
   const result = await running;
   if (result.aborted || result.exitSignal === null) return result;
   return { exitCode: 128 + constants.signals[result.exitSignal], exitSignal: null, aborted: false };
 }
 
-/** The process started ahead, when it is alive and started with what the script needs at start. */
+/** The oldest process started ahead that is alive and was started with what the script needs at
+ * start. */
 function takeAhead(env: Record<string, string>): Started | undefined {
-  const taken = ahead;
-  if (!taken || !sameAtStart(taken.env, env)) return undefined;
-  ahead = undefined;
-  clearTimeout(taken.idle);
-  const alive =
-    taken.child.pid !== undefined && taken.child.exitCode === null && taken.child.signalCode === null;
-  return alive && !taken.channel.destroyed ? taken : undefined;
+  for (const kept of ahead) {
+    if (!sameAtStart(kept.env, env)) continue;
+    ahead.delete(kept);
+    clearTimeout(kept.idle);
+    const { child, channel } = kept;
+    if (child.pid !== undefined && child.exitCode === null && child.signalCode === null && !channel.destroyed)
+      return kept;
+  }
+  return undefined;
 }
 
-function keepAhead(env: Record<string, string>): Started & { idle: NodeJS.Timeout } {
+function keepAhead(env: Record<string, string>): Kept {
   const started = start(env);
   const kept = {
     ...started,
     idle: setTimeout(() => {
-      if (ahead === kept) ahead = undefined;
+      ahead.delete(kept);
       started.channel.destroy();
     }, IDLE_MS).unref(),
   };
-  started.child.once('exit', () => {
-    if (ahead === kept) ahead = undefined;
-  });
+  started.child.once('exit', () => ahead.delete(kept));
   // a process waiting to be asked must never keep the worker's own process alive
   started.child.unref();
   for (const stream of [started.child.stdout, started.child.stderr, started.channel]) stream.unref();
