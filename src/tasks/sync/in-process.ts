@@ -16,6 +16,7 @@ import type {
   JsonObject,
 } from '../../protocol/messages.js';
 import { type ConnectorExit, failureOf } from './launcher.js';
+import type { DestinationInput } from './destination-input.js';
 import { MessageQueue } from './message-queue.js';
 import type { SyncPipe } from './pipe.js';
 
@@ -43,18 +44,28 @@ class ObjectOutput extends MessageOutput {
   message(message: AirbyteMessage): Promise<void> | void {
     if (message.type === 'TRACE' && message.trace.type === 'ERROR' && message.trace.error) {
       this.lastError = message.trace.error;
+      // a connector reports its failure after it stopped: that report still goes through
+      return this.deliver(message);
     }
+    this.stopIfAborted();
     return this.deliver(message);
   }
 
   recordJson(stream: string, dataJson: string | Uint8Array, namespace?: string): Promise<void> | void {
+    this.stopIfAborted();
     const json = typeof dataJson === 'string' ? dataJson : Buffer.from(dataJson).toString('utf8');
     return this.deliver({ type: 'RECORD', record: new TextRecord(namespace, stream, Date.now(), json) });
   }
 
   override rows(batch: RowBatch): Promise<void> | void {
     if (batch.type !== 'ROWS' || this.format === undefined) return super.rows(batch);
+    this.stopIfAborted();
     return this.deliver(batch);
+  }
+
+  /** A stopped sync takes nothing more: the connector's next message throws, which ends it. */
+  private stopIfAborted(): void {
+    if (this.stop?.aborted) throw new Error('Sync killed');
   }
 
   async flush(): Promise<void> {}
@@ -82,11 +93,6 @@ export async function transferInProcess({
 }: InProcessTransfer): Promise<{ read: ConnectorExit; write: ConnectorExit }> {
   const input = new MessageQueue();
   const destinationOut = new ObjectOutput((message) => pipe.fromDestination({ message }), undefined, signal);
-  const sourceOut = new ObjectOutput(
-    (message) => pipe.fromSource({ message }, input),
-    destination.connector.rowFormat,
-    signal,
-  );
   // a kill stops both sides: the source's next message and the destination's next read throw
   const onAbort = () => input.close(new Error('Sync killed'));
   if (signal.aborted) onAbort();
@@ -99,22 +105,40 @@ export async function transferInProcess({
       input,
       destinationOut,
     ).finally(() => input.close(new Error('the destination stopped reading its input')));
-    const reading = readInProcess(
-      source.connector,
-      source.config,
-      source.catalog,
-      source.state,
-      sourceOut,
-    ).then(async (code) => {
-      await pipe.finish(input, code === 0 && !sourceOut.lastError && !signal.aborted);
-      return code;
-    });
-    const [readCode, writeCode] = await Promise.all([reading, writing]);
+    const reading = readIntoInput(source, pipe, input, signal, destination.connector.rowFormat);
+    const [read, writeCode] = await Promise.all([reading, writing]);
     await pipe.settled();
-    return { read: exitOf(readCode, sourceOut, signal), write: exitOf(writeCode, destinationOut, signal) };
+    return { read, write: exitOf(writeCode, destinationOut, signal) };
   } finally {
     signal.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * A built-in source's `read` in this process, its messages going through the pipe to `input` (a
+ * destination in process, or a destination process's stdin), and its input ended after it; resolves
+ * to how the read ended. Rows instead of records only when `rowFormat` says the destination takes
+ * them.
+ */
+export async function readIntoInput(
+  source: InProcessSide<Source> & { state: unknown },
+  pipe: SyncPipe,
+  input: DestinationInput,
+  signal: AbortSignal,
+  rowFormat?: RowFormat,
+): Promise<ConnectorExit> {
+  const out = new ObjectOutput(
+    (message) => {
+      // the data stops once the destination took no more; what the source says about it does not
+      if (input.failed && message.type !== 'TRACE' && message.type !== 'LOG') throw input.failed;
+      return pipe.fromSource({ message }, input);
+    },
+    rowFormat,
+    signal,
+  );
+  const code = await readInProcess(source.connector, source.config, source.catalog, source.state, out);
+  await pipe.finish(input, code === 0 && !out.lastError && !signal.aborted);
+  return exitOf(code, out, signal);
 }
 
 /** A short command (spec, check, discover) of a built-in connector, run in this process: its messages

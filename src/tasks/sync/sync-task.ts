@@ -13,7 +13,7 @@ import type { RunContext, RunnableTask, TaskResult } from '../types.js';
 import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
 import { check, discover, failureOfExit, specOf, SyncFailure, validated } from './connector-calls.js';
 import { type ConnectorRef, builtInOf, resolveConnector } from './connector-command.js';
-import { transferInProcess } from './in-process.js';
+import { readIntoInput, transferInProcess } from './in-process.js';
 import { type ConnectorExit, launchConnector } from './launcher.js';
 import { LineSink } from './line-sink.js';
 import { type CountsByStream, SyncPipe } from './pipe.js';
@@ -22,7 +22,7 @@ import type { ConnectorResolver, ConnectorSide, StoredSync, SyncStateStore } fro
 
 export interface SyncTaskOptions {
   states: SyncStateStore;
-  /** run a sync of two built-in connectors in this process (in-process.ts); default true */
+  /** run built-in connectors in this process where that pays (builtInsOf, in-process.ts); default true */
   inProcess?: boolean;
   /** finds stored sources and destinations, and registered connector definitions */
   resolver?: ConnectorResolver;
@@ -76,7 +76,7 @@ function pick(task: TaskDef): Record<string, unknown> {
 
 class SyncRun {
   /** both connectors, when the sync runs them in this process */
-  private builtIns: InProcessPair | undefined;
+  private builtIns: BuiltIns | undefined;
   private state: unknown;
   private committed: CountsByStream = new Map();
   private dirty = false;
@@ -101,7 +101,7 @@ class SyncRun {
     }
     const source = await this.side('source', props.source);
     const destination = await this.side('destination', props.destination);
-    if (this.options.inProcess !== false) this.builtIns = await inProcessPair(source, destination);
+    if (this.options.inProcess !== false) this.builtIns = await builtInsOf(source, destination);
     const [sourceSpec, destinationSpec] = await Promise.all([
       specOf(this.call(source)),
       specOf(this.call(destination)),
@@ -161,17 +161,17 @@ class SyncRun {
     let ended: Transfer;
     try {
       const builtIns = this.builtIns;
-      if (builtIns) {
+      if (builtIns?.together) {
         this.ctx.logger.info('both connectors are built in and share a bulk format: running them in process');
         ended = await transferInProcess({
           source: {
-            connector: builtIns.source,
+            connector: builtIns.together.source,
             config: source.config,
             catalog: plan.sourceCatalog,
             state: this.state,
           },
           destination: {
-            connector: builtIns.destination,
+            connector: builtIns.together.destination,
             config: destination.config,
             catalog: plan.destinationCatalog,
           },
@@ -179,7 +179,7 @@ class SyncRun {
           signal: this.ctx.signal,
         });
       } else {
-        ended = await this.transferByProcess(source, destination, plan, pipe);
+        ended = await this.transferByProcess(source, destination, plan, pipe, builtIns?.source);
       }
     } finally {
       progress.stop();
@@ -209,6 +209,7 @@ class SyncRun {
     destination: Side,
     plan: ReturnType<typeof planSync>,
     pipe: SyncPipe,
+    builtInSource: Source | undefined,
   ): Promise<Transfer> {
     // each side stops on its own signal: a failed destination stops the source, a kill stops both
     const stopSource = linkedAbort(this.ctx.signal);
@@ -221,32 +222,51 @@ class SyncRun {
       signal: stopDestination.signal,
       onStderr: (line) => this.ctx.logger.info(`destination: ${line}`),
     });
-    const reader = await launchConnector({
-      command: source.command,
-      verb: 'read',
-      config: source.config,
-      catalog: plan.sourceCatalog,
-      state: this.state,
-      signal: stopSource.signal,
-      onStderr: (line) => this.ctx.logger.info(`source: ${line}`),
-    });
     const stdin = new LineSink(writer.stdin!);
     const writerDone = writer.exit.then((exit) => {
       // a destination gone before the source ended: nothing it would write can be committed now
       if (exit.failure || exit.exitCode !== 0) stopSource.abort();
       return exit;
     });
-    const forwarding = (async () => {
-      try {
-        await pipe.forward(reader.messages, stdin);
-      } finally {
-        const read = await reader.exit;
-        await pipe.finish(stdin, read.exitCode === 0 && !read.failure && !read.cancelled);
-      }
-    })();
-    await Promise.all([forwarding, pipe.acknowledgements(writer.messages)]);
-    const [read, write] = await Promise.all([reader.exit, writerDone]);
+    // a built-in source reads in this process (no second process, no decoding of its output)
+    if (builtInSource) this.ctx.logger.info('the source is built in: reading in process');
+    const reading = builtInSource
+      ? readIntoInput(
+          { connector: builtInSource, config: source.config, catalog: plan.sourceCatalog, state: this.state },
+          pipe,
+          stdin,
+          stopSource.signal,
+        )
+      : this.readByProcess(source, plan, pipe, stdin, stopSource.signal);
+    const [read] = await Promise.all([reading, pipe.acknowledgements(writer.messages)]);
+    const write = await writerDone;
     return { read, write, inputFailed: stdin.failed };
+  }
+
+  /** The source's `read` as a process, its output forwarded to the destination's stdin. */
+  private async readByProcess(
+    source: Side,
+    plan: ReturnType<typeof planSync>,
+    pipe: SyncPipe,
+    stdin: LineSink,
+    signal: AbortSignal,
+  ): Promise<ConnectorExit> {
+    const reader = await launchConnector({
+      command: source.command,
+      verb: 'read',
+      config: source.config,
+      catalog: plan.sourceCatalog,
+      state: this.state,
+      signal,
+      onStderr: (line) => this.ctx.logger.info(`source: ${line}`),
+    });
+    try {
+      await pipe.forward(reader.messages, stdin);
+    } finally {
+      const read = await reader.exit;
+      await pipe.finish(stdin, read.exitCode === 0 && !read.failure && !read.cancelled);
+    }
+    return reader.exit;
   }
 
   private async side(side: ConnectorSide, ref: ConnectorRef): Promise<Side> {
@@ -344,24 +364,34 @@ interface Transfer {
   inputFailed?: Error;
 }
 
-interface InProcessPair {
-  source: Source;
-  destination: Destination;
+interface BuiltIns {
+  /** the source's implementation, when it is built in: it reads in this process */
+  source?: Source;
+  /** the destination's, when it is built in (its spec and check are calls) */
+  destination?: Destination;
+  /** both, when they share a bulk-load format: the write runs in this process too */
+  together?: { source: Source; destination: Destination };
 }
 
 /**
- * Both sides' implementations, when both are built-in connectors that share a bulk-load format: those
- * run in this process (in-process.ts). Any other pair runs as processes, even two built-ins: records
- * in one process share one core, and faker → PostgreSQL measured 28k records/s that way against 50k/s
- * with the source, the pipe and the destination on two cores (bench/README.md).
+ * What runs in this process (in-process.ts). A built-in source reads here, whatever the destination:
+ * that spares a process and the decoding of its output, and leaves the other core to the destination
+ * process, the heavier side. The write joins it only when both share a bulk-load format: records in
+ * one process share one core, and faker → PostgreSQL measured 28k records/s that way against 50k/s
+ * with the destination in a process (bench/README.md).
  */
-async function inProcessPair(source: Side, destination: Side): Promise<InProcessPair | undefined> {
+async function builtInsOf(source: Side, destination: Side): Promise<BuiltIns> {
   const s = builtInOf(source.command);
   const d = builtInOf(destination.command);
-  if (s?.kind !== 'source' || d?.kind !== 'destination') return undefined;
-  const pair = { source: await s.load(), destination: await d.load() };
-  const shared = pair.source.rowFormat !== undefined && pair.source.rowFormat === pair.destination.rowFormat;
-  return shared ? pair : undefined;
+  const built: BuiltIns = {
+    source: s?.kind === 'source' ? await s.load() : undefined,
+    destination: d?.kind === 'destination' ? await d.load() : undefined,
+  };
+  const format = built.source?.rowFormat;
+  if (built.source && built.destination && format !== undefined && format === built.destination.rowFormat) {
+    built.together = { source: built.source, destination: built.destination };
+  }
+  return built;
 }
 
 function linkedAbort(parent: AbortSignal): AbortController {

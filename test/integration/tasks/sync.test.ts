@@ -312,6 +312,54 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
     expect(written().filter((w) => w.stream === 'users')).toHaveLength(50);
   });
 
+  test('a built-in source reads in process and feeds a destination process', async () => {
+    const yaml = JSON.stringify({
+      id: flowId,
+      namespace: 'test.sync',
+      tasks: [
+        {
+          id: 'sync',
+          type: 'sync',
+          source: { connector: 'faker', config: { count: 30, seed: 7 } },
+          destination: { command: DESTINATION, config: { path: file('dest.jsonl') } },
+          streams: [{ name: 'users' }],
+        },
+      ],
+    });
+    const execution = await engine.run(yaml);
+    const logs = (await engine.logs(execution.id)).map((l) => l.message);
+    expect([execution.state.current, written().length]).toEqual(['SUCCESS', 30]);
+    expect(logs).toContain('the source is built in: reading in process');
+  });
+
+  test('killing the execution stops a built-in source reading in process', async () => {
+    const flowDef = await engine.deploy(
+      JSON.stringify({
+        id: flowId,
+        namespace: 'test.sync',
+        tasks: [
+          {
+            id: 'sync',
+            type: 'sync',
+            source: { connector: 'faker', config: { count: 50_000_000, seed: 7 } },
+            destination: { command: DESTINATION, config: { path: file('dest.jsonl') } },
+            streams: [{ name: 'users' }],
+          },
+        ],
+      }),
+    );
+    const execution = await startExecution(engine.db, flowDef, {});
+    await until('records flowing', () => written().length > 0);
+    await engine.db.transaction((tx) =>
+      emit(tx, 'executor', { type: 'kill', executionId: execution.id }, { key: execution.id }),
+    );
+    const ended = await waitForExecutionEnd(engine.db, execution.id, 100);
+    expect(ended.state.current).toBe('KILLED');
+    const count = written().length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(written().length).toBe(count);
+  });
+
   test('an unknown built-in connector name fails naming the field and the known ones', async () => {
     const yaml = JSON.stringify({
       id: 'unknown_connector',
