@@ -11,6 +11,16 @@ import type {
 } from '../protocol/messages.js';
 import type { RowFormat, RowBatch } from './rows.js';
 
+/** Calls `stop` once `out.signal` aborts (at once if it has); returns what stops listening. For a
+ * connector's connections: ending one makes the query under way fail at once. */
+export function whenStopped(out: MessageOutput, stop: () => void): () => void {
+  const { signal } = out;
+  if (!signal) return () => {};
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+  return () => signal.removeEventListener('abort', stop);
+}
+
 export abstract class MessageOutput {
   /** A message; returns a promise only when the reader pushes back, so a tight loop pays for no promise
    * per record. */

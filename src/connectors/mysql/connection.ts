@@ -68,6 +68,17 @@ export async function connect(config: MysqlConnectionConfig): Promise<mysql.Conn
   return connection;
 }
 
+/** Interrupts the statement `connection` is running, from a connection of its own: closing a connection
+ * does not stop its query (the server finishes it, and the client waits for the result). */
+export async function killQuery(config: MysqlConnectionConfig, connection: mysql.Connection): Promise<void> {
+  const killer = await connect(config);
+  try {
+    await killer.promise().query('KILL QUERY ?', [connection.threadId]);
+  } finally {
+    killer.destroy();
+  }
+}
+
 const CONFIG_CODES = new Set([
   'ER_ACCESS_DENIED_ERROR',
   'ER_DBACCESS_DENIED_ERROR',

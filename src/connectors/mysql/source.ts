@@ -1,8 +1,9 @@
 // source-mysql: the tables and views of one database, full refresh or incremental by a user-chosen
 // cursor column. See docs/connectors.md.
 import type { Source } from '../../cdk/connector.js';
+import { whenStopped } from '../../cdk/output.js';
 import { type ReadOptions, airbyteStream, readSql } from '../sql/source-reader.js';
-import { connect } from './connection.js';
+import { connect, killQuery } from './connection.js';
 import { mysqlSourceDatabase } from './source-database.js';
 import { type MysqlConnectionConfig, sourceSpec } from './spec.js';
 
@@ -33,6 +34,7 @@ export function mysqlSource(options: ReadOptions = {}): Source<MysqlConnectionCo
     async read(config, catalog, state, out) {
       const connection = await connect(config);
       const db = connection.promise();
+      const stopListening = whenStopped(out, () => void killQuery(config, connection).catch(() => {}));
       try {
         // one snapshot for every stream, and a promise to write nothing
         await db.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
@@ -40,6 +42,7 @@ export function mysqlSource(options: ReadOptions = {}): Source<MysqlConnectionCo
         await readSql(mysqlSourceDatabase(connection, config.database), catalog, state, out, options);
         await db.query('COMMIT');
       } finally {
+        stopListening();
         connection.destroy();
       }
     },

@@ -70,17 +70,6 @@ export async function connect(config: PostgresConnectionConfig): Promise<pg.Clie
   return client;
 }
 
-/** Ends the client when `signal` aborts (a sync stopped while the connector runs in the platform's
- * process): the query under way fails at once, as it would if the process were killed. Returns what
- * stops listening. */
-export function endOnAbort(client: pg.Client, signal: AbortSignal | undefined): () => void {
-  if (!signal) return () => {};
-  const end = () => void client.end().catch(() => {});
-  if (signal.aborted) end();
-  else signal.addEventListener('abort', end, { once: true });
-  return () => signal.removeEventListener('abort', end);
-}
-
 // SQLSTATE classes a retry does not fix: invalid authorization (28), invalid catalog name (3D)
 const CONFIG_STATES = /^(28|3D)/;
 const CONFIG_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED']);

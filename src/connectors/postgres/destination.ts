@@ -2,7 +2,8 @@
 // loaded with COPY. See docs/connectors.md.
 import type { Destination } from '../../cdk/connector.js';
 import { type SqlWriteOptions, writeSql } from '../sql/destination-writer.js';
-import { connect, endOnAbort } from './connection.js';
+import { whenStopped } from '../../cdk/output.js';
+import { connect } from './connection.js';
 import { postgresDestinationDatabase } from './destination-database.js';
 import { type PostgresDestinationConfig, destinationSpec } from './spec.js';
 
@@ -45,7 +46,7 @@ export function postgresDestination(
 
     async write(config, catalog, input, out) {
       const client = await connect(config);
-      const stopListening = endOnAbort(client, out.signal);
+      const stopListening = whenStopped(out, () => void client.end().catch(() => {}));
       const db = postgresDestinationDatabase(client);
       try {
         await writeSql(db, catalog, input, out, { ...options, defaultSchema: config.schema });

@@ -2,7 +2,8 @@
 // user-chosen cursor column. See docs/connectors.md.
 import type { Source } from '../../cdk/connector.js';
 import { type ReadOptions, airbyteStream, readSql } from '../sql/source-reader.js';
-import { connect, endOnAbort } from './connection.js';
+import { whenStopped } from '../../cdk/output.js';
+import { connect } from './connection.js';
 import { postgresSourceDatabase } from './source-database.js';
 import { type PostgresSourceConfig, sourceSpec } from './spec.js';
 
@@ -49,7 +50,7 @@ export function postgresSource(options: ReadOptions = {}): Source<PostgresSource
 
     async read(config, catalog, state, out) {
       const client = await connect(config);
-      const stopListening = endOnAbort(client, out.signal);
+      const stopListening = whenStopped(out, () => void client.end().catch(() => {}));
       try {
         // one snapshot for every stream, and a promise to write nothing
         await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runSource } from '../../../src/cdk/run.js';
+import { MessageOutput } from '../../../src/cdk/output.js';
+import { readInProcess, runSource } from '../../../src/cdk/run.js';
 import { mysqlSource } from '../../../src/connectors/mysql/source.js';
 import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
 import type { ConnectorIo } from '../../../src/cdk/run.js';
@@ -212,5 +213,31 @@ describe.skipIf(SKIP_MYSQL)(suiteTitle('source-mysql', SKIP_MYSQL), () => {
       cursor: '2024-01-06',
       cursor_record_count: 501,
     });
+  });
+
+  test('run in process, a stopped read ends its query at once', async () => {
+    await db.query('CREATE VIEW slow AS SELECT SLEEP(30) AS s');
+    const slow = (await discover()).find((s) => s.name === 'slow')!;
+    const stop = new AbortController();
+    const out = new (class extends MessageOutput {
+      override get signal() {
+        return stop.signal;
+      }
+      message() {}
+      recordJson() {}
+      async flush() {}
+    })();
+    const started = Date.now();
+    const reading = readInProcess(
+      mysqlSource(),
+      db.config(),
+      { streams: [configured(slow, 'overwrite')] },
+      undefined,
+      out,
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    stop.abort();
+    expect(await reading).toBe(1);
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 });
