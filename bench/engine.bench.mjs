@@ -4,7 +4,7 @@
 // standalone`. Sluice runs in this process with the standalone defaults (executor concurrency 4,
 // 16 worker threads, a pool of 10 connections); the "client" side (starting executions, one
 // LISTEN for their ends) has a pool of its own, as an API caller would. A fresh database per run,
-// dropped at the end.
+// dropped at the end. BUSY=n keeps n other processes spinning throughout (a shared machine).
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -34,6 +34,8 @@ const STARTERS = 16; // start calls in flight at once in the burst (both sides)
 const COUNTED = 500; // executions whose statements and CPU are counted
 const WORKER_THREADS = 16;
 const EXECUTOR_CONCURRENCY = 4;
+// processes spinning on a core for the whole run, to see how the engine holds on a shared machine
+const BUSY = Number(process.env.BUSY ?? 0);
 
 const suffix = `${process.pid}_${Date.now()}`;
 const sluiceDbName = `sluice_bench_${suffix}`;
@@ -141,7 +143,11 @@ const engineDb = createPostgresDatabase({ connectionString: urlOf(sluiceDbName) 
 const clientDb = createPostgresDatabase({ connectionString: urlOf(sluiceDbName), maxConnections: STARTERS });
 let instance;
 let graphile;
+const spinners = [];
 try {
+  for (let i = 0; i < BUSY; i++)
+    spinners.push(spawn(process.execPath, ['-e', 'for (;;);'], { stdio: 'ignore' }));
+  if (BUSY > 0) console.log(`(${BUSY} process(es) spinning on a core beside the bench throughout)\n`);
   await migrate(engineDb);
   const flows = {};
   for (const f of [twoTasks, loopOfReturns, loopOfScripts, oneReturn])
@@ -363,6 +369,7 @@ try {
   console.log(`   bare node (baseline):     ${bare.toFixed(0)} MB; Kestra's JVM ≈ 1 GB`);
   console.log(`   target < 150 MB: ${rss < 150 ? 'met' : 'NOT met'}`);
 } finally {
+  for (const spinner of spinners) spinner.kill('SIGKILL');
   await graphile?.stop().catch(() => {});
   await instance?.stop().catch(() => {});
   await clientDb.close();
