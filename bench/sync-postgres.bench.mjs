@@ -31,6 +31,9 @@ function psql(db, sql) {
 /** Runs a shell command or a process; returns its wall time, the peak RSS of its process tree, and
  * the CPU time (user + system) and peak RSS of each kind of process in it. */
 async function measure(command, args, options = {}) {
+  // each run starts with no dirty buffers of the run before it to write out: the pipe, then the sync,
+  // wrote ≈ 250 MB of WAL each, and a checkpoint falling inside one run moved it by seconds
+  psql('postgres', 'CHECKPOINT');
   const t0 = process.hrtime.bigint();
   const child = spawn(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let stderr = '';
