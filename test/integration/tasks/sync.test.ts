@@ -79,6 +79,37 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
   });
   afterAll(() => engine.stop());
 
+  /** Starts the flow, kills its execution once records flow (as DELETE /api/v1/executions/{id}/kill
+   * does), and checks that it ends KILLED and that nothing more is written after. */
+  async function killOnceFlowing(yaml: string): Promise<void> {
+    const execution = await startExecution(engine.db, await engine.deploy(yaml), {});
+    await until('records flowing', () => written().length > 0);
+    await engine.db.transaction((tx) =>
+      emit(tx, 'executor', { type: 'kill', executionId: execution.id }, { key: execution.id }),
+    );
+    const ended = await waitForExecutionEnd(engine.db, execution.id, 100);
+    expect(ended.state.current).toBe('KILLED');
+    const count = written().length;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(written().length).toBe(count);
+  }
+
+  /** the built-in faker's users into the fixture destination */
+  const fakerFlow = (count: number) =>
+    JSON.stringify({
+      id: flowId,
+      namespace: 'test.sync',
+      tasks: [
+        {
+          id: 'sync',
+          type: 'sync',
+          source: { connector: 'faker', config: { count, seed: 7 } },
+          destination: { command: DESTINATION, config: { path: file('dest.jsonl') } },
+          streams: [{ name: 'users' }],
+        },
+      ],
+    });
+
   test('a full refresh copies every stream and reports per-stream counts', async () => {
     const execution = await engine.run(
       flow({ streams: [...users(20), { name: 'orders', count: 7 }], stateEvery: 5 }),
@@ -273,20 +304,7 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
   });
 
   test('killing the execution stops both connector processes', async () => {
-    const flowDef = await engine.deploy(
-      flow({ streams: users(1000), delayMs: 50 }, { extra: { id: 'killed' } }),
-    );
-    const execution = await startExecution(engine.db, flowDef, {});
-    await until('records flowing', () => written().length > 0);
-    // what DELETE /api/v1/executions/{id}/kill does
-    await engine.db.transaction((tx) =>
-      emit(tx, 'executor', { type: 'kill', executionId: execution.id }, { key: execution.id }),
-    );
-    const ended = await waitForExecutionEnd(engine.db, execution.id, 100);
-    expect(ended.state.current).toBe('KILLED');
-    const count = written().length;
-    await new Promise((r) => setTimeout(r, 300));
-    expect(written().length).toBe(count);
+    await killOnceFlowing(flow({ streams: users(1000), delayMs: 50 }, { extra: { id: 'killed' } }));
   });
 
   test('the built-in faker source feeds any destination by its short name', async () => {
@@ -313,51 +331,14 @@ describe.each(testDialects())('sync task on $name', (dialect) => {
   });
 
   test('a built-in source reads in process and feeds a destination process', async () => {
-    const yaml = JSON.stringify({
-      id: flowId,
-      namespace: 'test.sync',
-      tasks: [
-        {
-          id: 'sync',
-          type: 'sync',
-          source: { connector: 'faker', config: { count: 30, seed: 7 } },
-          destination: { command: DESTINATION, config: { path: file('dest.jsonl') } },
-          streams: [{ name: 'users' }],
-        },
-      ],
-    });
-    const execution = await engine.run(yaml);
+    const execution = await engine.run(fakerFlow(30));
     const logs = (await engine.logs(execution.id)).map((l) => l.message);
     expect([execution.state.current, written().length]).toEqual(['SUCCESS', 30]);
     expect(logs).toContain('the source is built in: reading in process');
   });
 
   test('killing the execution stops a built-in source reading in process', async () => {
-    const flowDef = await engine.deploy(
-      JSON.stringify({
-        id: flowId,
-        namespace: 'test.sync',
-        tasks: [
-          {
-            id: 'sync',
-            type: 'sync',
-            source: { connector: 'faker', config: { count: 50_000_000, seed: 7 } },
-            destination: { command: DESTINATION, config: { path: file('dest.jsonl') } },
-            streams: [{ name: 'users' }],
-          },
-        ],
-      }),
-    );
-    const execution = await startExecution(engine.db, flowDef, {});
-    await until('records flowing', () => written().length > 0);
-    await engine.db.transaction((tx) =>
-      emit(tx, 'executor', { type: 'kill', executionId: execution.id }, { key: execution.id }),
-    );
-    const ended = await waitForExecutionEnd(engine.db, execution.id, 100);
-    expect(ended.state.current).toBe('KILLED');
-    const count = written().length;
-    await new Promise((r) => setTimeout(r, 300));
-    expect(written().length).toBe(count);
+    await killOnceFlowing(fakerFlow(50_000_000));
   });
 
   test('an unknown built-in connector name fails naming the field and the known ones', async () => {
