@@ -10,6 +10,7 @@ export interface DestinationInput {
    * when the destination pushes back. */
   record(record: AirbyteRecordMessage, raw: Buffer | undefined): Promise<void> | void;
   message(message: AirbyteMessage | RowBatch): Promise<void> | void;
-  /** No more input; resolves once the destination has taken all of it (or is gone). */
+  /** No more input. A process's stdin resolves once the process has taken all of it (or is gone); a
+   * queue at once, its reader finishing what it holds. */
   end(): Promise<void>;
 }
