@@ -4,6 +4,7 @@
 import pg from 'pg';
 import type { ConnectionOptions } from 'node:tls';
 import { ConfigError, TransientError } from '../../cdk/errors.js';
+import type { AirbyteConnectionStatus } from '../../protocol/messages.js';
 import type { PostgresConnectionConfig } from './spec.js';
 
 function tlsOptions(config: PostgresConnectionConfig): ConnectionOptions {
@@ -68,6 +69,25 @@ export async function connect(config: PostgresConnectionConfig): Promise<pg.Clie
   }
   await client.query("SET TIME ZONE 'UTC'; SET DateStyle = 'ISO, YMD'; SET IntervalStyle = 'iso_8601'");
   return client;
+}
+
+/** A connector's check: FAILED with the reason when no connection can be made, else what `probe`
+ * finds on one (closed after). */
+export async function checkConnection(
+  config: PostgresConnectionConfig,
+  probe: (client: pg.Client) => Promise<AirbyteConnectionStatus>,
+): Promise<AirbyteConnectionStatus> {
+  let client: pg.Client;
+  try {
+    client = await connect(config);
+  } catch (error) {
+    return { status: 'FAILED', message: (error as Error).message };
+  }
+  try {
+    return await probe(client);
+  } finally {
+    await client.end();
+  }
 }
 
 // SQLSTATE classes a retry does not fix: invalid authorization (28), invalid catalog name (3D)

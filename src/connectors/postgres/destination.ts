@@ -3,7 +3,7 @@
 import type { Destination } from '../../cdk/connector.js';
 import { type SqlWriteOptions, writeSql } from '../sql/destination-writer.js';
 import { whenStopped } from '../../cdk/output.js';
-import { connect } from './connection.js';
+import { checkConnection, connect } from './connection.js';
 import { postgresDestinationDatabase } from './destination-database.js';
 import { type PostgresDestinationConfig, destinationSpec } from './spec.js';
 
@@ -14,14 +14,8 @@ export function postgresDestination(
     spec: () => destinationSpec,
     rowFormat: 'postgres-copy-text',
 
-    async check(config) {
-      let client;
-      try {
-        client = await connect(config);
-      } catch (error) {
-        return { status: 'FAILED', message: (error as Error).message };
-      }
-      try {
+    check(config) {
+      return checkConnection(config, async (client) => {
         // the schema is created at the first write: the user needs CREATE on it, or on the database
         const { rows } = await client.query<{ ok: boolean; exists: boolean }>(
           `SELECT CASE WHEN n.oid IS NULL THEN has_database_privilege(current_database(), 'CREATE')
@@ -39,9 +33,7 @@ export function postgresDestination(
           };
         }
         return { status: 'SUCCEEDED' };
-      } finally {
-        await client.end();
-      }
+      });
     },
 
     async write(config, catalog, input, out) {

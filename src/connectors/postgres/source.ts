@@ -3,7 +3,7 @@
 import type { Source } from '../../cdk/connector.js';
 import { type ReadOptions, airbyteStream, readSql } from '../sql/source-reader.js';
 import { whenStopped } from '../../cdk/output.js';
-import { connect } from './connection.js';
+import { checkConnection, connect } from './connection.js';
 import { postgresSourceDatabase } from './source-database.js';
 import { type PostgresSourceConfig, sourceSpec } from './spec.js';
 
@@ -12,14 +12,8 @@ export function postgresSource(options: ReadOptions = {}): Source<PostgresSource
     spec: () => sourceSpec,
     rowFormat: 'postgres-copy-text',
 
-    async check(config) {
-      let client;
-      try {
-        client = await connect(config);
-      } catch (error) {
-        return { status: 'FAILED', message: (error as Error).message };
-      }
-      try {
+    check(config) {
+      return checkConnection(config, async (client) => {
         const wanted = config.schemas ?? [];
         const { rows } = await client.query<{ nspname: string }>(
           'SELECT nspname FROM pg_namespace WHERE nspname = ANY($1::text[])',
@@ -33,9 +27,7 @@ export function postgresSource(options: ReadOptions = {}): Source<PostgresSource
           };
         }
         return { status: 'SUCCEEDED' };
-      } finally {
-        await client.end();
-      }
+      });
     },
 
     async discover(config) {

@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
 import type { ConnectorIo } from '../../../src/cdk/run.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog, JsonObject } from '../../../src/protocol/messages.js';
-import { REPO_ROOT, ensureCliBuilt, runCli } from '../../support/cli.js';
+import { ensureCliBuilt, runCli } from '../../support/cli.js';
 import { SKIP_MYSQL, type TestMysql, createTestMysql } from '../../support/mysql.js';
 import {
   Files,
   configured,
+  writeThroughCli,
   parseMessages,
   record,
   runConnector,
@@ -230,36 +229,15 @@ describe.skipIf(SKIP_MYSQL)(suiteTitle('destination-mysql', SKIP_MYSQL), () => {
   });
 
   test('write runs as a process through sluice connector destination-mysql', async () => {
-    const catalog = await files.file('proc-catalog.json', {
-      streams: [configured(stream('proc', { id: { type: 'integer' } }), 'overwrite')],
-    });
-    const config = await files.file('proc-config.json', db.config());
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(REPO_ROOT, 'bin', 'sluice.js'),
-        'connector',
-        'destination-mysql',
-        'write',
-        '--config',
-        config,
-        '--catalog',
-        catalog,
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
+    const { code, messages } = await writeThroughCli(
+      'destination-mysql',
+      files,
+      db.config(),
+      [configured(stream('proc', { id: { type: 'integer' } }), 'overwrite')],
+      [record('proc', { id: 1 }), streamState('proc', { done: true })],
     );
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.stdin.end(
-      [record('proc', { id: 1 }), streamState('proc', { done: true })]
-        .map((m) => JSON.stringify(m))
-        .join('\n'),
-    );
-    expect(await exited).toBe(0);
-    expect(statesOf(parseMessages(stdout)).map((s) => s.state.stream?.stream_state)).toEqual([
-      { done: true },
-    ]);
+    expect(code).toBe(0);
+    expect(statesOf(messages).map((s) => s.state.stream?.stream_state)).toEqual([{ done: true }]);
     expect(await rows('SELECT id FROM proc')).toEqual([{ id: '1' }]);
   });
 });

@@ -1,15 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { MessageOutput } from '../../../src/cdk/output.js';
-import { readInProcess, runSource } from '../../../src/cdk/run.js';
+import { readInProcess } from '../../../src/cdk/run.js';
 import { mysqlSource } from '../../../src/connectors/mysql/source.js';
 import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
 import type { ConnectorIo } from '../../../src/cdk/run.js';
-import type { AirbyteStream, CatalogMessage, JsonObject } from '../../../src/protocol/messages.js';
+import type { AirbyteStream, JsonObject } from '../../../src/protocol/messages.js';
 import { ensureCliBuilt, runCli } from '../../support/cli.js';
 import { SKIP_MYSQL, type TestMysql, createTestMysql } from '../../support/mysql.js';
 import {
   Files,
   configured,
+  discoverStreams,
+  readStreams,
   parseMessages,
   recordsOf,
   runConnector,
@@ -56,26 +58,10 @@ describe.skipIf(SKIP_MYSQL)(suiteTitle('source-mysql', SKIP_MYSQL), () => {
     await files.remove();
   });
 
-  const discover = async (): Promise<AirbyteStream[]> => {
-    const { messages } = await runConnector(run, [
-      'discover',
-      '--config',
-      await files.file('d.json', db.config()),
-    ]);
-    return (messages.find((m) => m.type === 'CATALOG') as CatalogMessage).catalog.streams;
-  };
+  const discover = (): Promise<AirbyteStream[]> => discoverStreams(run, files, db.config());
 
-  const read = async (streams: ReturnType<typeof configured>[], state?: unknown, checkpointRows?: number) => {
-    const argv = [
-      'read',
-      '--config',
-      await files.file('r.json', db.config()),
-      '--catalog',
-      await files.file('rc.json', { streams }),
-      ...(state === undefined ? [] : ['--state', await files.file('rs.json', state)]),
-    ];
-    return runConnector((a, io) => runSource(mysqlSource({ checkpointRows }), a, io), argv);
-  };
+  const read = (streams: ReturnType<typeof configured>[], state?: unknown, checkpointRows?: number) =>
+    readStreams(mysqlSource({ checkpointRows }), files, db.config(), streams, state);
 
   test('check of a good config succeeds, through the sluice process', async () => {
     const { code, stdout } = await runCli([

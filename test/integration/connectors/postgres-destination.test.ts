@@ -1,17 +1,16 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runDestination } from '../../../src/cdk/run.js';
 import { postgresDestination } from '../../../src/connectors/postgres/destination.js';
 import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
 import type { ConnectorIo } from '../../../src/cdk/run.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog, JsonObject } from '../../../src/protocol/messages.js';
-import { REPO_ROOT, ensureCliBuilt, runCli } from '../../support/cli.js';
+import { ensureCliBuilt, runCli } from '../../support/cli.js';
 import {
   Files,
   SKIP_POSTGRES,
   type TestPostgres,
   configured,
+  writeThroughCli,
   createTestPostgres,
   parseMessages,
   record,
@@ -461,36 +460,15 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
   });
 
   test('write runs as a process through sluice connector destination-postgres', async () => {
-    const catalog = await files.file('proc-catalog.json', {
-      streams: [configured(stream('proc', { id: { type: 'integer' } }), 'append')],
-    });
-    const config = await files.file('proc-config.json', db.config());
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(REPO_ROOT, 'bin', 'sluice.js'),
-        'connector',
-        'destination-postgres',
-        'write',
-        '--config',
-        config,
-        '--catalog',
-        catalog,
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
+    const { code, messages } = await writeThroughCli(
+      'destination-postgres',
+      files,
+      db.config(),
+      [configured(stream('proc', { id: { type: 'integer' } }), 'append')],
+      [record('proc', { id: 1 }), record('proc', { id: 2 }), streamState('proc', { done: true })],
     );
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    child.stdin.end(
-      [record('proc', { id: 1 }), record('proc', { id: 2 }), streamState('proc', { done: true })]
-        .map((m) => JSON.stringify(m))
-        .join('\n'),
-    );
-    expect(await exited).toBe(0);
-    expect(statesOf(parseMessages(stdout)).map((s) => s.state.stream?.stream_state)).toEqual([
-      { done: true },
-    ]);
+    expect(code).toBe(0);
+    expect(statesOf(messages).map((s) => s.state.stream?.stream_state)).toEqual([{ done: true }]);
     expect(await rows('SELECT id::int FROM public.proc ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
   });
 });

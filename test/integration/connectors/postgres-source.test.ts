@@ -2,14 +2,15 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
 import type { ConnectorIo } from '../../../src/cdk/run.js';
 import { postgresSource } from '../../../src/connectors/postgres/source.js';
-import { runSource } from '../../../src/cdk/run.js';
-import type { AirbyteStream, CatalogMessage, JsonObject } from '../../../src/protocol/messages.js';
+import type { AirbyteStream, JsonObject } from '../../../src/protocol/messages.js';
 import { runCli } from '../../support/cli.js';
 import {
   Files,
   SKIP_POSTGRES,
   type TestPostgres,
   configured,
+  discoverStreams,
+  readStreams,
   createTestPostgres,
   parseMessages,
   recordsOf,
@@ -56,26 +57,11 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('source-postgres', SKIP_POSTGRES), () 
     await files.remove();
   });
 
-  const discover = async (extra: JsonObject = {}): Promise<AirbyteStream[]> => {
-    const { messages } = await runConnector(run, [
-      'discover',
-      '--config',
-      await files.file('d.json', db.config(extra)),
-    ]);
-    return (messages.find((m) => m.type === 'CATALOG') as CatalogMessage).catalog.streams;
-  };
+  const discover = (extra: JsonObject = {}): Promise<AirbyteStream[]> =>
+    discoverStreams(run, files, db.config(extra));
 
-  const read = async (streams: ReturnType<typeof configured>[], state?: unknown, checkpointRows?: number) => {
-    const argv = [
-      'read',
-      '--config',
-      await files.file('r.json', db.config()),
-      '--catalog',
-      await files.file('rc.json', { streams }),
-      ...(state === undefined ? [] : ['--state', await files.file('rs.json', state)]),
-    ];
-    return runConnector((a, io) => runSource(postgresSource({ checkpointRows }), a, io), argv);
-  };
+  const read = (streams: ReturnType<typeof configured>[], state?: unknown, checkpointRows?: number) =>
+    readStreams(postgresSource({ checkpointRows }), files, db.config(), streams, state);
 
   test('spec names the Airbyte fields and marks the password secret', async () => {
     const { messages } = await runConnector(run, ['spec']);

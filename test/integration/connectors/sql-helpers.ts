@@ -1,20 +1,24 @@
 // Shared by the SQL connector tests: a database of their own per test file, config/catalog files, and
 // connectors run in this process with messages on a stdin of the test's making.
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import pg from 'pg';
-import type { ConnectorIo } from '../../../src/cdk/run.js';
+import type { Source } from '../../../src/cdk/connector.js';
+import { type ConnectorIo, runSource } from '../../../src/cdk/run.js';
 import type {
   AirbyteMessage,
   AirbyteStream,
+  CatalogMessage,
   ConfiguredAirbyteCatalog,
   DestinationSyncMode,
   JsonObject,
   StateMessage,
   SyncMode,
 } from '../../../src/protocol/messages.js';
+import { REPO_ROOT } from '../../support/cli.js';
 import { databaseUrl, testDatabaseName } from '../../support/postgres-urls.js';
 
 export const POSTGRES_URL = process.env.SLUICE_TEST_DATABASE_URL;
@@ -103,6 +107,58 @@ export async function runConnector(
   stdin.end(input.map((m) => (typeof m === 'string' ? m : JSON.stringify(asWritten(m)))).join('\n'));
   const code = await run(argv, { stdin, stdout });
   return { code, messages: parseMessages(text), text };
+}
+
+/** A source's discovered streams for `config`. */
+export async function discoverStreams(run: Run, files: Files, config: JsonObject): Promise<AirbyteStream[]> {
+  const { messages } = await runConnector(run, ['discover', '--config', await files.file('d.json', config)]);
+  return (messages.find((m) => m.type === 'CATALOG') as CatalogMessage).catalog.streams;
+}
+
+/** A source's `read` of `streams` for `config`, from `state` when given. */
+export async function readStreams(
+  source: Source,
+  files: Files,
+  config: JsonObject,
+  streams: ConfiguredAirbyteCatalog['streams'],
+  state?: unknown,
+): Promise<{ code: number; messages: AirbyteMessage[]; text: string }> {
+  const argv = [
+    'read',
+    '--config',
+    await files.file('r.json', config),
+    '--catalog',
+    await files.file('rc.json', { streams }),
+    ...(state === undefined ? [] : ['--state', await files.file('rs.json', state)]),
+  ];
+  return runConnector((a, io) => runSource(source, a, io), argv);
+}
+
+/** A destination's `write` as a process of the sluice CLI (`sluice connector <name> write`), `input`
+ * on its stdin; its exit code and its messages. */
+export async function writeThroughCli(
+  name: string,
+  files: Files,
+  config: JsonObject,
+  streams: ConfiguredAirbyteCatalog['streams'],
+  input: AirbyteMessage[],
+): Promise<{ code: number | null; messages: AirbyteMessage[] }> {
+  const argv = [
+    path.join(REPO_ROOT, 'bin', 'sluice.js'),
+    'connector',
+    name,
+    'write',
+    '--config',
+    await files.file('proc-config.json', config),
+    '--catalog',
+    await files.file('proc-catalog.json', { streams }),
+  ];
+  const child = spawn(process.execPath, argv, { stdio: ['pipe', 'pipe', 'inherit'] });
+  let stdout = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  child.stdin.end(input.map((m) => JSON.stringify(m)).join('\n'));
+  return { code: await exited, messages: parseMessages(stdout) };
 }
 
 function asWritten(message: AirbyteMessage): AirbyteMessage {
