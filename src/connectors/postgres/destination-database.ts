@@ -124,7 +124,8 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
       const copy = client.query(
         copyFrom(`COPY ${qualifiedTable} (${columns.map(quote).join(', ')}) FROM STDIN`),
       );
-      await pipeline(Readable.from(chunks), copy);
+      // a few chunks read ahead of COPY, not Readable.from's 16: a stream's rows come pulled through here
+      await pipeline(Readable.from(chunks, { highWaterMark: 2 }), copy);
     },
 
     deleteMatching: (target, source, condition) =>

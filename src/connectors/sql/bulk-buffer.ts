@@ -31,26 +31,6 @@ export class BulkBuffer {
     this.lines++;
   }
 
-  /** One line made of `bytes[start, end)`, UTF-8 already, and `tail`. */
-  pushJoined(bytes: Buffer, start: number, end: number, tail: string): void {
-    const worstCase = end - start + tail.length * MAX_BYTES_PER_CHAR;
-    if (this.used + worstCase > this.chunk.length) {
-      this.seal();
-      if (worstCase > CHUNK_BYTES) {
-        const whole = Buffer.concat([bytes.subarray(start, end), Buffer.from(tail)]);
-        this.chunks.push(whole);
-        this.bytes += whole.length;
-        this.lines++;
-        return;
-      }
-    }
-    const copied = bytes.copy(this.chunk, this.used, start, end);
-    const written = copied + this.chunk.write(tail, this.used + copied);
-    this.used += written;
-    this.bytes += written;
-    this.lines++;
-  }
-
   /** The bytes held, emptying the buffer. */
   take(): Buffer[] {
     this.seal();

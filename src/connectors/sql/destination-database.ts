@@ -31,8 +31,13 @@ export interface DestinationDatabase {
   createTempTable(table: string, columnDefinitions: string[]): Promise<void>;
   /** the temporary table as a statement names it */
   tempName(table: string): string;
-  /** bulk-loads tab-separated lines (values.ts bulkField), as UTF-8, into the table's listed columns */
-  load(qualifiedTable: string, columns: string[], chunks: Buffer[]): Promise<void>;
+  /** bulk-loads tab-separated lines (values.ts bulkField), as UTF-8, into the table's listed columns;
+   * chunks that come asynchronously are pulled as the database takes them */
+  load(
+    qualifiedTable: string,
+    columns: string[],
+    chunks: Iterable<Buffer> | AsyncIterable<Buffer>,
+  ): Promise<void>;
   /** DELETE of the rows of `target` (aliased f) that have a match in `source` (aliased n) */
   deleteMatching(target: string, source: string, condition: string): string;
   /** replaces `table` by `staging` so that readers see the old table or the new one, never neither */

@@ -4,6 +4,9 @@
 // records it covers as `destinationStats`), so the platform never persists a state ahead of the data.
 // Overwrite streams are written to a staging table that replaces the final table once the input has
 // ended; append and append_dedup write to the final table, adding columns a newer schema brings.
+// An overwrite's rows in bulk (cdk/rows.ts) are not batched: each run of them goes to the staging table
+// in one load, pulled from the input as the database takes it, so the database never waits for a batch
+// to fill and nothing is held.
 import { randomUUID } from 'node:crypto';
 import type { MessageOutput } from '../../cdk/output.js';
 import type { RowBatch } from '../../cdk/rows.js';
@@ -29,6 +32,7 @@ import {
   planTables,
 } from './destination-plan.js';
 import { JsonMembers } from './json-members.js';
+import { withRawIds } from './raw-ids.js';
 import { type MetaChange, bulkField, columnText, jsonValueText } from './values.js';
 
 export interface SqlWriteOptions {
@@ -52,8 +56,8 @@ interface TableWriter {
   types: ColumnType[];
   merge: string[];
   buffer: BulkBuffer;
-  /** an overwrite's rows handed over in bulk (cdk/rows.ts), loaded with their own column list */
-  rows?: { buffer: BulkBuffer; columns: string[] };
+  /** the columns an overwrite's rows in bulk (cdk/rows.ts) are loaded into, when it takes them */
+  rowColumns?: string[];
   /** records since this stream's last STATE, for its destinationStats */
   sinceState: number;
   /** `_airbyte_meta` of a record without changes, as a bulk-load field */
@@ -107,11 +111,8 @@ export async function writeSql(
         if (writer.temp) {
           await db.load(writer.temp, [...writer.loadColumns, SEQUENCE], chunks);
           for (const sql of writer.merge) await db.execute(sql);
-        } else if (chunks.length > 0) {
+        } else {
           await db.load(writer.target, writer.loadColumns, chunks);
-        }
-        if (writer.rows && writer.rows.buffer.lines > 0) {
-          await db.load(writer.target, writer.rows.columns, writer.rows.buffer.take());
         }
       }
     }, durable);
@@ -124,7 +125,7 @@ export async function writeSql(
     if (inflight) await inflight;
     inflight = undefined;
     const batches = [...writers.values()]
-      .filter((w) => w.buffer.lines > 0 || (w.rows?.buffer.lines ?? 0) > 0)
+      .filter((w) => w.buffer.lines > 0)
       .map((w): [TableWriter, Buffer[]] => [w, w.buffer.take()]);
     const states = pending.splice(0);
     buffered = 0;
@@ -158,7 +159,8 @@ export async function writeSql(
       }
       return last.writer;
     };
-    for await (const message of input) {
+    const messages = lookahead(input);
+    for (let message = await messages.next(); message; message = await messages.next()) {
       if (message.type === 'RECORD') {
         const { record } = message;
         const writer = writerOf(record.stream, record.namespace);
@@ -176,10 +178,22 @@ export async function writeSql(
         if (buffered >= batchChars) await flush();
       } else if (message.type === 'ROWS') {
         const writer = writerOf(message.stream, message.namespace);
-        buffered += pushRows(db, writer, message);
-        writer.sinceState += message.count;
-        sinceState += message.count;
-        if (buffered >= batchChars) await flush();
+        const columns = bulkColumns(db, writer, message);
+        // the connection is the load's until the run of rows ends: what is buffered goes first
+        await flush();
+        if (inflight) await inflight;
+        inflight = undefined;
+        const counted = (batch: RowBatch) => {
+          bulkColumns(db, writer, batch);
+          writer.sinceState += batch.count;
+          sinceState += batch.count;
+          return withRawIds(batch.text, batch.count);
+        };
+        await db.transaction(
+          () => db.load(writer.target, columns, messages.run(message, writer, writerOf, counted)),
+          false,
+        );
+        undurable = true;
       } else if (message.type === 'STATE') {
         pending.push(withStats(message, writers, sinceState));
         sinceState = 0;
@@ -192,7 +206,7 @@ export async function writeSql(
     const held = pending.splice(0);
     await flush();
     if (inflight) await inflight;
-    for (const { plan, rows } of writers.values()) {
+    for (const { plan, rowColumns } of writers.values()) {
       if (plan.mode !== 'overwrite') continue;
       if (incomplete.has(plan.key)) {
         await db.execute(`DROP TABLE IF EXISTS ${qualified(db, plan.schema, plan.staging)}`);
@@ -201,7 +215,7 @@ export async function writeSql(
           `stream ${describe(plan.stream)} ended INCOMPLETE: its table was left as it was`,
         );
       } else {
-        if (rows) {
+        if (rowColumns) {
           await db.execute(
             `ALTER TABLE ${qualified(db, plan.schema, plan.staging)} ` +
               `ALTER COLUMN ${db.quote(EXTRACTED_AT)} DROP DEFAULT, ALTER COLUMN ${db.quote(META)} DROP DEFAULT`,
@@ -235,7 +249,7 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
   const loadColumns = [...plan.columns.map((c) => c.name), ...META_COLUMNS];
   let types = plan.columns.map((c) => c.type);
   let target = final;
-  let rows: TableWriter['rows'];
+  let rowColumns: string[] | undefined;
   if (plan.mode === 'overwrite') {
     target = qualified(db, plan.schema, plan.staging);
     // Rows in bulk leave the two columns that are the same for every row of a load to defaults: parsing
@@ -249,7 +263,7 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
           `${definitions.at(-1)} DEFAULT ${defaults.meta}`,
         ]
       : definitions;
-    if (defaults) rows = { buffer: new BulkBuffer(), columns: [...plan.columns.map((c) => c.name), RAW_ID] };
+    if (defaults) rowColumns = [...plan.columns.map((c) => c.name), RAW_ID];
     await db.execute(`DROP TABLE IF EXISTS ${target}`);
     await db.execute(`CREATE TABLE ${target} (${staged.join(', ')})`);
   } else {
@@ -288,7 +302,7 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
     types,
     merge,
     buffer: new BulkBuffer(),
-    rows,
+    rowColumns,
     sinceState: 0,
     cleanMeta: bulkField(metaJson([], plan.syncId)),
     fields: new Map(plan.columns.map((c, i) => [c.field, i])),
@@ -397,15 +411,16 @@ function encodeMembers(
 }
 
 /**
- * A batch of rows in the database's bulk-load text (rows.ts), buffered with the raw id each needs (the
- * staging table's defaults fill the other two metadata columns); returns the characters added. The source produces them only for an
- * overwrite's fresh staging table, whose columns are the stream's fields in order and of the types the
- * records' JSON would have been converted to: anything else is a mismatch between our own connectors.
+ * The staging table's columns for the stream's rows in bulk: the stream's fields then the raw id
+ * (withRawIds; the staging table's defaults fill the other two metadata columns). The source produces
+ * them only for an overwrite's fresh staging table, whose columns are the stream's fields in order and
+ * of the types the records' JSON would have been converted to: anything else is a mismatch between our
+ * own connectors.
  */
-function pushRows(db: DestinationDatabase, writer: TableWriter, batch: RowBatch): number {
-  const { plan, rows } = writer;
+function bulkColumns(db: DestinationDatabase, writer: TableWriter, batch: RowBatch): string[] {
+  const { plan, rowColumns: columns } = writer;
   const fitting =
-    rows !== undefined &&
+    columns !== undefined &&
     db.rowFormat === 'postgres-copy-text' &&
     batch.fields.length === plan.columns.length &&
     batch.fields.every((field, i) => plan.columns[i].field === field);
@@ -415,19 +430,46 @@ function pushRows(db: DestinationDatabase, writer: TableWriter, batch: RowBatch)
         `${JSON.stringify(batch.fields)}, mode ${plan.mode}): the source must send records instead`,
     );
   }
-  const { text } = batch;
-  let added = 0;
-  for (let at = 0; at < text.length;) {
-    const end = text.indexOf(NEWLINE, at);
-    const tail = `\t${randomUUID()}\n`;
-    rows.buffer.pushJoined(text, at, end, tail);
-    added += end - at + tail.length;
-    at = end + 1;
-  }
-  return added;
+  return columns;
 }
 
-const NEWLINE = 0x0a;
+type Item = AirbyteMessage | RowBatch;
+
+/** The input read one message at a time, where a run of one stream's rows can be taken as chunks of a
+ * load and the message after them is kept for the main loop. */
+function lookahead(input: AsyncIterable<Item>) {
+  const iterator = input[Symbol.asyncIterator]();
+  let kept: Item | undefined;
+  let ended = false;
+  const next = async (): Promise<Item | undefined> => {
+    if (kept) {
+      const item = kept;
+      kept = undefined;
+      return item;
+    }
+    if (ended) return undefined;
+    const result = await iterator.next();
+    ended = result.done === true;
+    return result.done ? undefined : result.value;
+  };
+  return {
+    next,
+    /** `first` and the rows of the same table right after it, each as `chunk` makes it */
+    async *run(
+      first: RowBatch,
+      writer: TableWriter,
+      writerOf: (stream: string, namespace: string | undefined) => TableWriter,
+      chunk: (batch: RowBatch) => Buffer,
+    ): AsyncGenerator<Buffer> {
+      let item: Item | undefined = first;
+      while (item?.type === 'ROWS' && writerOf(item.stream, item.namespace) === writer) {
+        yield chunk(item);
+        item = await next();
+      }
+      kept = item;
+    },
+  };
+}
 
 /** The line's metadata columns after its data columns. */
 function endLine(

@@ -252,24 +252,53 @@ describe.skipIf(!URL_)('syncs into PostgreSQL (needs SLUICE_TEST_DATABASE_URL)',
       expect(await definition('in_process')).toEqual(await definition('by_process'));
     });
 
-    test('a kill stops a sync running in process, and its query on the source at once', async () => {
-      await db.query(`CREATE SCHEMA slow;
-        CREATE VIEW slow.rows AS SELECT i::bigint AS id
-          FROM generate_series(1, 1000000) i CROSS JOIN LATERAL (SELECT pg_sleep(0.001)) s`);
-      const source = { connector: 'postgres', config: { ...connection, schemas: ['slow'] } };
-      const flowDef = await engine.deploy(syncFlow(source, 'killed', [{ name: 'rows' }], `f${++flows}`));
+    /** Syncs `select` as view `schema`.rows, kills the sync once a query on the test database matches
+     * `busy` (a LIKE pattern), and checks that it ends KILLED and that the query stops within 2 s. */
+    async function killWhile(schema: string, select: string, busy: string) {
+      await db.query(`CREATE SCHEMA ${schema}; CREATE VIEW ${schema}.rows AS ${select}`);
+      const source = { connector: 'postgres', config: { ...connection, schemas: [schema] } };
+      const flowDef = await engine.deploy(
+        syncFlow(source, `${schema}_killed`, [{ name: 'rows' }], `f${++flows}`),
+      );
       const execution = await startExecution(engine.db, flowDef, {});
-      const reading = `SELECT count(*)::int AS n FROM pg_stat_activity
-        WHERE datname = current_database() AND state = 'active' AND query LIKE 'COPY%slow%'`;
-      const readers = async () => (await db.query<{ n: number }>(reading)).rows[0].n;
-      await until('the source reading', async () => (await readers()) > 0);
+      const busyNow = async () =>
+        (
+          await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE datname = current_database() AND pid <> pg_backend_pid() AND query LIKE $1
+                AND state <> 'idle'`,
+            [busy],
+          )
+        ).rows[0].n;
+      await until(`a query like ${busy}`, async () => (await busyNow()) > 0);
       // what DELETE /api/v1/executions/{id}/kill does
       await engine.db.transaction((tx) =>
         emit(tx, 'executor', { type: 'kill', executionId: execution.id }, { key: execution.id }),
       );
       const ended = await waitForExecutionEnd(engine.db, execution.id, 100);
       expect(ended.state.current).toBe('KILLED');
-      await until('the source query to stop', async () => (await readers()) === 0, 2000);
+      await until(`the query like ${busy} to stop`, async () => (await busyNow()) === 0, 2000);
+    }
+
+    test('a kill stops a sync running in process, and its query on the source at once', async () => {
+      await killWhile(
+        'slow',
+        'SELECT i::bigint AS id FROM generate_series(1, 1000000) i CROSS JOIN LATERAL (SELECT pg_sleep(0.001)) s',
+        'COPY%slow%',
+      );
+    });
+
+    test('a kill while rows stream into the staging table ends that load and its transaction', async () => {
+      // the first rows come at once and open the load; the rest are slow, so the kill finds it open
+      await killWhile(
+        'slow_later',
+        `SELECT i::bigint AS id FROM generate_series(1, 1000000) i
+           CROSS JOIN LATERAL (SELECT CASE WHEN i > 100000 THEN pg_sleep(0.001) END) s`,
+        'COPY "slow_later_killed"%FROM STDIN',
+      );
+      expect(await count('slow_later_killed.rows').catch((error: Error) => error.message)).toMatch(
+        /does not exist/,
+      );
     });
 
     test('the sync says it ran in process', async () => {

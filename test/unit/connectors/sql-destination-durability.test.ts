@@ -2,6 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { MessageOutput } from '../../../src/cdk/output.js';
 import type { DestinationDatabase } from '../../../src/connectors/sql/destination-database.js';
 import { writeSql } from '../../../src/connectors/sql/destination-writer.js';
+import type { RowBatch } from '../../../src/cdk/rows.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../../src/protocol/messages.js';
 
 // The order of what a SQL destination does, against a database that only records it: which commits
@@ -19,7 +20,13 @@ class Recorded extends MessageOutput {
   async flush(): Promise<void> {}
 }
 
-function recordingDatabase(events: string[]): DestinationDatabase {
+/** what each load got: its table and its lines */
+interface Load {
+  table: string;
+  lines: string[];
+}
+
+function recordingDatabase(events: string[], loads: Load[] = []): DestinationDatabase {
   const text = (value: unknown) => String(value);
   return {
     rules: { maxLength: 63, lengthUnit: 'bytes', caseInsensitive: false, invalid: /\u0000/g },
@@ -42,7 +49,13 @@ function recordingDatabase(events: string[]): DestinationDatabase {
     createKeyIndex: async () => {},
     createTempTable: async () => {},
     tempName: (table) => table,
-    load: async () => {},
+    rowFormat: 'postgres-copy-text',
+    rowDefaults: () => ({ extractedAt: 'now()', meta: "'{}'" }),
+    async load(table, _columns, chunks) {
+      const load: Load = { table, lines: [] };
+      loads.push(load);
+      for await (const chunk of chunks) load.lines.push(...chunk.toString().split('\n').slice(0, -1));
+    },
     deleteMatching: () => '',
     swap: async () => {},
     async transaction(work, durable = true) {
@@ -103,5 +116,55 @@ describe('SQL destination durability', () => {
     const events = await eventsOf([record(1), record(2), record(3), state]);
     expect(events.slice(-2)).toEqual(['make durable', 'state']);
     expect(events.filter((e) => e.startsWith('commit'))).not.toContain('commit');
+  });
+});
+
+describe('SQL destination rows in bulk', () => {
+  const overwrite: ConfiguredAirbyteCatalog = {
+    streams: [{ ...catalog.streams[0], destination_sync_mode: 'overwrite' }],
+  };
+  const rows = (...ids: number[]): RowBatch => ({
+    type: 'ROWS',
+    stream: 's',
+    emitted_at: 0,
+    fields: ['id'],
+    text: Buffer.from(ids.map((id) => `${id}\n`).join('')),
+    count: ids.length,
+  });
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+  async function write(input: (AirbyteMessage | RowBatch)[]) {
+    const events: string[] = [];
+    const loads: Load[] = [];
+    await writeSql(
+      recordingDatabase(events, loads),
+      overwrite,
+      messages(input as AirbyteMessage[]),
+      new Recorded(events),
+      {
+        defaultSchema: 'public',
+      },
+    );
+    return { events, loads };
+  }
+
+  test('a run of batches goes to the staging table in one load, each line with a new version 4 raw id', async () => {
+    const { loads } = await write([rows(1, 2), rows(3), state]);
+    expect(loads).toHaveLength(1);
+    expect(loads[0].table).toMatch(/_sluice_stage_/);
+    const fields = loads[0].lines.map((line) => line.split('\t'));
+    expect(fields.map((f) => f[0])).toEqual(['1', '2', '3']);
+    expect(fields.every((f) => f.length === 2 && UUID.test(f[1]))).toBe(true);
+    expect(new Set(fields.map((f) => f[1])).size).toBe(3);
+  });
+
+  test('the message after a run of rows is still written: records after rows make a load of their own', async () => {
+    const { loads } = await write([rows(1, 2), record(3), state]);
+    expect(loads.map((l) => l.lines.map((line) => line.split('\t')[0]))).toEqual([['1', '2'], ['3']]);
+  });
+
+  test('a state after rows goes out once their load is durable', async () => {
+    const { events } = await write([rows(1), state]);
+    expect(events).toEqual(['commit without waiting for the disk', 'make durable', 'state']);
   });
 });
