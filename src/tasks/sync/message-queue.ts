@@ -10,11 +10,13 @@ type Item = AirbyteMessage | RowBatch;
 
 /** what the queue may hold before the pipe waits, in bytes of data, as far as they are known */
 const DEFAULT_CAPACITY = 4 * 1024 * 1024;
+/** taken items whose slots are dropped from the front at once, when they are half the array */
+const COMPACT_AFTER = 1024;
 /** the weight of a message whose size is not at hand */
 const MESSAGE_WEIGHT = 256;
 
 export class MessageQueue implements DestinationInput, AsyncIterable<Item> {
-  private items: Item[] = [];
+  private items: (Item | undefined)[] = [];
   private head = 0;
   /** the weights of the messages held */
   private held = 0;
@@ -71,10 +73,15 @@ export class MessageQueue implements DestinationInput, AsyncIterable<Item> {
   async *[Symbol.asyncIterator](): AsyncIterator<Item> {
     for (;;) {
       if (this.head < this.items.length) {
-        const item = this.items[this.head++];
+        const item = this.items[this.head]!;
+        // a queue kept full never empties: what was taken must not stay referenced from it
+        this.items[this.head++] = undefined;
         this.held -= weight(item);
         if (this.head === this.items.length) {
           this.items = [];
+          this.head = 0;
+        } else if (this.head >= COMPACT_AFTER && this.head * 2 >= this.items.length) {
+          this.items.splice(0, this.head);
           this.head = 0;
         }
         if (this.wakeWriter && this.held < this.capacity / 2) this.wakeWriter();

@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { describe, expect, test } from 'vitest';
 import type { RowBatch } from '../../../src/cdk/rows.js';
 import type { AirbyteMessage } from '../../../src/protocol/messages.js';
@@ -60,5 +62,23 @@ describe('MessageQueue', () => {
     const reading = take(queue, 1);
     queue.close(new Error('Sync killed'));
     await expect(reading).rejects.toThrow('Sync killed');
+  });
+
+  test('a message taken is no longer held by a queue that never empties', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const queue = new MessageQueue();
+    const first = new WeakRef(log('first'));
+    queue.message(first.deref()!);
+    queue.message(log('second'));
+    queue.message(log('third'));
+    // the iterator's own frame holds the message it yielded last: take two
+    const iterator = queue[Symbol.asyncIterator]();
+    await iterator.next();
+    await iterator.next();
+    // a WeakRef keeps its target alive until the microtasks of the job that made it have run
+    await new Promise((resolve) => setImmediate(resolve));
+    gc();
+    expect(first.deref()).toBeUndefined();
   });
 });
