@@ -3,7 +3,9 @@
 // destination-postgres, both real processes), side by side with the physical limit on this machine:
 // `psql -c "\copy (select …) to stdout" | psql -c "\copy … from stdin"`. Then faker → PostgreSQL for
 // the same number of records. Peak resident memory is the largest sum of the RSS of the sluice process
-// and its connector children, sampled every 100 ms. Needs psql and PostgreSQL at PGHOST (127.0.0.1).
+// and its connector children, sampled every 100 ms; beside it the same sum of PSS, which counts a page
+// two processes share (the node binary's code, about 40 MB, in the engine and a connector process)
+// once instead of twice. Needs psql and PostgreSQL at PGHOST (127.0.0.1).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -41,6 +43,7 @@ async function measure(command, args, { json = false } = {}) {
   child.stderr.on('data', (d) => (stderr += d));
   child.stdout.on('data', (d) => (stdout += d));
   let peak = 0;
+  let peakPss = 0;
   // by pid: the last CPU ticks seen (a process's last 100 ms before it ends are missed) and its role
   const seen = new Map();
   const peakByRole = new Map();
@@ -50,6 +53,10 @@ async function measure(command, args, { json = false } = {}) {
     peak = Math.max(
       peak,
       ours.reduce((sum, p) => sum + p.rssKb, 0),
+    );
+    peakPss = Math.max(
+      peakPss,
+      ours.reduce((sum, p) => sum + pssKb(p.pid), 0),
     );
     const rssByRole = new Map();
     for (const p of tree) {
@@ -77,6 +84,7 @@ async function measure(command, args, { json = false } = {}) {
     ms: Number(process.hrtime.bigint() - t0) / 1e6,
     taskMs: json ? syncTaskMs(JSON.parse(stdout)) : undefined,
     peakMb: peak / 1024,
+    peakPssMb: peakPss / 1024,
     roles,
   };
 }
@@ -91,6 +99,14 @@ function syncTaskMs(execution) {
 }
 
 const TICKS_PER_SECOND = 100;
+
+function pssKb(pid) {
+  try {
+    return Number(/^Pss:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0);
+  } catch {
+    return 0;
+  }
+}
 
 /** pid and all its descendants, and the PostgreSQL backends serving the bench's databases, each with
  * its resident kB, CPU seconds so far and role. */
@@ -219,7 +235,7 @@ try {
 
   const rate = (ms) => Math.round(ROWS / (ms / 1000)).toLocaleString('en-US');
   const line = (name, r) =>
-    `${name.padEnd(34)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${rate(r.ms).padStart(9)} rows/s  ${(mb / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  peak ${Math.round(r.peakMb)} MB`;
+    `${name.padEnd(34)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${rate(r.ms).padStart(9)} rows/s  ${(mb / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  peak ${Math.round(r.peakMb)} MB (PSS ${Math.round(r.peakPssMb)} MB)`;
   const cpu = (r) =>
     `  CPU s (peak MB) by process: ${r.roles.map((p) => `${p.role} ${p.cpuS.toFixed(1)} (${Math.round(p.peakMb)})`).join(', ')}`;
   process.stdout.write(`${ROWS.toLocaleString('en-US')} rows, ${mb.toFixed(0)} MB in the source table\n`);
