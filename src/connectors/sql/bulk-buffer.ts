@@ -1,13 +1,31 @@
 // A batch of bulk-load lines kept as UTF-8 in large buffers: as JS strings a batch costs twice the
 // memory, and strings built by concatenation are ropes of small pieces that the garbage collector
-// then has to walk.
+// then has to walk. The buffers of a loaded batch are filled again: left to the garbage collector,
+// which frees buffers only once 64 MB of them have piled up, they were a fifth of a sync's memory.
 const CHUNK_BYTES = 1024 * 1024;
 /** UTF-8 takes at most three bytes per UTF-16 code unit */
 const MAX_BYTES_PER_CHAR = 3;
+/** ≈ two batches of DEFAULT_BATCH_CHARS (destination-writer.ts): one filling, one loading */
+const MAX_SPARE_CHUNKS = 16;
+
+/** chunks of loaded batches, shared by every buffer of the process */
+const spare: Buffer[] = [];
+const freshChunk = (): Buffer => spare.pop() ?? Buffer.allocUnsafe(CHUNK_BYTES);
 
 export class BulkBuffer {
+  /** Takes back what take() gave, once nothing reads it any more (its load has ended). */
+  static recycle(chunks: Buffer[]): void {
+    for (const chunk of chunks) {
+      if (spare.length >= MAX_SPARE_CHUNKS) return;
+      // a whole chunk of ours (or a line as long): its memory is not shared with anything else
+      if (chunk.byteOffset === 0 && chunk.buffer.byteLength === CHUNK_BYTES) {
+        spare.push(Buffer.from(chunk.buffer, 0, CHUNK_BYTES));
+      }
+    }
+  }
+
   private chunks: Buffer[] = [];
-  private chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+  private chunk = freshChunk();
   private used = 0;
   /** bytes held */
   bytes = 0;
@@ -44,7 +62,7 @@ export class BulkBuffer {
   private seal(): void {
     if (this.used === 0) return;
     this.chunks.push(this.chunk.subarray(0, this.used));
-    this.chunk = Buffer.allocUnsafe(CHUNK_BYTES);
+    this.chunk = freshChunk();
     this.used = 0;
   }
 }

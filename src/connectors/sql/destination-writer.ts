@@ -116,6 +116,7 @@ export async function writeSql(
         }
       }
     }, durable);
+    for (const [, chunks] of batches) BulkBuffer.recycle(chunks);
     undurable = !durable;
     for (const state of states) await out.message(state);
   };

@@ -53,7 +53,11 @@ class ObjectOutput extends MessageOutput {
 
   recordJson(stream: string, dataJson: string | Uint8Array, namespace?: string): Promise<void> | void {
     this.stopIfAborted();
-    const json = typeof dataJson === 'string' ? dataJson : Buffer.from(dataJson).toString('utf8');
+    // decoded where the bytes are: Buffer.from(a Uint8Array) would copy them first
+    const json =
+      typeof dataJson === 'string'
+        ? dataJson
+        : Buffer.from(dataJson.buffer, dataJson.byteOffset, dataJson.byteLength).toString('utf8');
     return this.deliver({ type: 'RECORD', record: new TextRecord(namespace, stream, Date.now(), json) });
   }
 
