@@ -1,11 +1,12 @@
 // A full-refresh sync of ROWS rows (id bigint, ts timestamptz, name text, amount numeric, payload
 // jsonb) from one PostgreSQL database to another through `sluice flow run` (source-postgres →
-// destination-postgres, both real processes), side by side with the physical limit on this machine:
-// `psql -c "\copy (select …) to stdout" | psql -c "\copy … from stdin"`. Then faker → PostgreSQL for
-// the same number of records. Peak resident memory is the largest sum of the RSS of the sluice process
-// and its connector children, sampled every 100 ms; beside it the same sum of PSS, which counts a page
-// two processes share (the node binary's code, about 40 MB, in the engine and a connector process)
-// once instead of twice. Needs psql and PostgreSQL at PGHOST (127.0.0.1).
+// destination-postgres, built in, so both in the flow run process), side by side with the physical
+// limit on this machine: `psql -c "\copy (select …) to stdout" | psql -c "\copy … from stdin"`. Then
+// the same table appended (records instead of rows in bulk), and faker → PostgreSQL for the same
+// number of records. Peak resident memory is the largest sum of the RSS of the sluice process and its
+// connector children, sampled every 100 ms; beside it the same sum of PSS, which counts a page two
+// processes share (the node binary's code, about 40 MB, in the engine and a connector process) once
+// instead of twice. Needs psql and PostgreSQL at PGHOST (127.0.0.1).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -223,6 +224,16 @@ try {
   );
   const synced = Number(psql(TARGET_DB, 'SELECT count(*) FROM postgres_to_postgres.t'));
   if (synced !== ROWS) throw new Error(`the sync wrote ${synced} rows, not ${ROWS}`);
+  // an append goes as records (rows in bulk are for an overwrite's fresh table): the path of every
+  // incremental sync, both connectors still in process
+  const append = await measure(process.execPath, [
+    'bin/sluice.js',
+    'flow',
+    'run',
+    syncFlow(dir, 'postgres_append', pgSource, [{ name: 't', syncMode: 'full_refresh_append' }]),
+  ]);
+  const appended = Number(psql(TARGET_DB, 'SELECT count(*) FROM postgres_append.t'));
+  if (appended !== ROWS) throw new Error(`the append wrote ${appended} rows, not ${ROWS}`);
   const faker = await measure(process.execPath, [
     'bin/sluice.js',
     'flow',
@@ -235,7 +246,7 @@ try {
 
   const rate = (ms) => Math.round(ROWS / (ms / 1000)).toLocaleString('en-US');
   const line = (name, r) =>
-    `${name.padEnd(34)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${rate(r.ms).padStart(9)} rows/s  ${(mb / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  peak ${Math.round(r.peakMb)} MB (PSS ${Math.round(r.peakPssMb)} MB)`;
+    `${name.padEnd(40)} ${(r.ms / 1000).toFixed(1).padStart(6)} s  ${rate(r.ms).padStart(9)} rows/s  ${(mb / (r.ms / 1000)).toFixed(1).padStart(6)} MB/s  peak ${Math.round(r.peakMb)} MB (PSS ${Math.round(r.peakPssMb)} MB)`;
   const cpu = (r) =>
     `  CPU s (peak MB) by process: ${r.roles.map((p) => `${p.role} ${p.cpuS.toFixed(1)} (${Math.round(p.peakMb)})`).join(', ')}`;
   process.stdout.write(`${ROWS.toLocaleString('en-US')} rows, ${mb.toFixed(0)} MB in the source table\n`);
@@ -247,6 +258,8 @@ try {
       `the rest is starting flow run and its embedded database\n`,
   );
   process.stdout.write(`${cpu(sync)}\n`);
+  process.stdout.write(`${line('sluice sync postgres → postgres, append', append)} (records, not rows)\n`);
+  process.stdout.write(`${cpu(append)}\n`);
   process.stdout.write(
     `${line('sluice sync faker → postgres', faker)} (users stream; MB/s of the pg table size)\n`,
   );
