@@ -42,6 +42,11 @@ export interface SqlWriteOptions {
   batchChars?: number;
 }
 
+/** line text encoded between two turns of the event loop while a commit is under way: 128 Ki chars
+ * (≈ 800 small records) made a 1M-record append in process 6.3–7.4 s, against 8.3–9.7 s without
+ * turns; 256 Ki chars, 7.4–9.5 s */
+const TURN_CHARS = 128 * 1024;
+
 // 4 Mi chars (≈ 25,000 small records): a batch is held twice at most (one encoding, one committing);
 // larger batches cost memory and garbage collection without making COPY any faster
 const DEFAULT_BATCH_CHARS = 4 * 1024 * 1024;
@@ -91,6 +96,7 @@ export async function writeSql(
   let buffered = 0;
   let sequence = 0;
   let sinceState = 0;
+  let sinceTurn = 0;
   const extractedAt = timestampCache(db);
   // one batch commits while the next is being encoded: the database and the encoding overlap
   let inflight: Promise<void> | undefined;
@@ -177,6 +183,13 @@ export async function writeSql(
         sinceState++;
         buffered += line.length;
         if (buffered >= batchChars) await flush();
+        else if (inflight && (sinceTurn += line.length) >= TURN_CHARS) {
+          // The batch being committed goes to the database's socket only when the event loop turns,
+          // and an input that always has the next message ready (a source in this process) never lets
+          // it: the commit stalled until this batch was full, and the two never overlapped.
+          sinceTurn = 0;
+          await new Promise((resolve) => setImmediate(resolve));
+        }
       } else if (message.type === 'ROWS') {
         const writer = writerOf(message.stream, message.namespace);
         const columns = bulkColumns(db, writer, message);

@@ -71,6 +71,7 @@ export class SyncPipe {
   private readonly dropped = new Map<string, number>();
   private readonly pending: Pending[] = [];
   private lastStateId = 0;
+  private lastRoute: { stream: string; namespace: string | null | undefined; route: StreamRoute } | undefined;
   /** acknowledgements are handled one at a time, in order */
   private ackChain: Promise<void> = Promise.resolve();
 
@@ -193,8 +194,14 @@ export class SyncPipe {
 
   /** The route of a catalog stream; undefined (the records counted as dropped) for any other. */
   private route(stream: string, namespace: string | null | undefined, records = 1): StreamRoute | undefined {
+    // records come in runs of one stream: its route is found again without building its key
+    const last = this.lastRoute;
+    if (last && last.stream === stream && last.namespace === namespace) return last.route;
     const route = this.routes.get(streamKey({ name: stream, namespace: namespace ?? undefined }));
-    if (route) return route;
+    if (route) {
+      this.lastRoute = { stream, namespace, route };
+      return route;
+    }
     const name = namespace == null ? stream : `${namespace}.${stream}`;
     const seen = this.dropped.get(name) ?? 0;
     if (seen === 0) {

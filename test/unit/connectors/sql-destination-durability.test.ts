@@ -168,3 +168,26 @@ describe('SQL destination rows in bulk', () => {
     expect(events).toEqual(['commit without waiting for the disk', 'make durable', 'state']);
   });
 });
+
+describe('SQL destination overlap', () => {
+  test('a batch being committed goes out while the next is encoded, even from an input never empty', async () => {
+    const events: string[] = [];
+    const db = recordingDatabase(events);
+    // like a socket: the load's data goes out only when the event loop turns
+    db.load = () => new Promise((resolve) => setImmediate(resolve));
+    let pulled = 0;
+    let pulledWhenLoaded: number | undefined;
+    db.transaction = async (work) => {
+      await work();
+      pulledWhenLoaded ??= pulled;
+    };
+    async function* busyInput(): AsyncGenerator<AirbyteMessage> {
+      for (pulled = 0; pulled < 40_000; pulled++) yield record(pulled);
+    }
+    const batchChars = 1024 * 1024;
+    await writeSql(db, catalog, busyInput(), new Recorded(events), { defaultSchema: 'public', batchChars });
+    // ≈ 80 chars a line: a batch is ≈ 13,000 records; without turns the first batch's load would end
+    // only once the second is full and waits for it (≈ 26,000)
+    expect(pulledWhenLoaded).toBeLessThan(20_000);
+  });
+});
