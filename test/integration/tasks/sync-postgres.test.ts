@@ -305,7 +305,15 @@ describe.skipIf(!URL_)('syncs into PostgreSQL (needs SLUICE_TEST_DATABASE_URL)',
       const yaml = syncFlow(pgSource(), 'said_in_process', [{ name: 'items' }], `f${++flows}`);
       const execution = await engine.run(yaml);
       const logs = (await engine.logs(execution.id)).map((l) => l.message);
-      expect(logs.some((m) => m.includes('running them in process'))).toBe(true);
+      expect(logs).toContain('both connectors are built in: running them in process');
+    });
+
+    test('built-in connectors without a shared bulk format run in process too, as records', async () => {
+      const yaml = syncFlow(faker(40), 'faker_in_process', [{ name: 'users' }], `f${++flows}`);
+      const execution = await engine.run(yaml);
+      const logs = (await engine.logs(execution.id)).map((l) => l.message);
+      expect([execution.state.current, await count('faker_in_process.users')]).toEqual(['SUCCESS', 40]);
+      expect(logs).toContain('both connectors are built in: running them in process');
     });
 
     test('a destination that cannot connect fails the sync with its check message', async () => {
