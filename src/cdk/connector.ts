@@ -14,9 +14,6 @@ import type { RowBatch, RowFormat } from './rows.js';
 
 export interface Source<Config extends JsonObject = JsonObject> {
   spec(): ConnectorSpecification;
-  /** Rows in this format can come from `read` instead of records, when the platform runs it in its own
-   * process with a destination that takes them (rows.ts, MessageOutput.rowFormat). */
-  readonly rowFormat?: RowFormat;
   /** Throw a ConfigError, or return FAILED, when the configuration cannot work. */
   check(config: Config): Promise<AirbyteConnectionStatus>;
   discover(config: Config): Promise<AirbyteCatalog>;

@@ -10,7 +10,6 @@ import { type PostgresSourceConfig, sourceSpec } from './spec.js';
 export function postgresSource(options: ReadOptions = {}): Source<PostgresSourceConfig> {
   return {
     spec: () => sourceSpec,
-    rowFormat: 'postgres-copy-text',
 
     check(config) {
       return checkConnection(config, async (client) => {
