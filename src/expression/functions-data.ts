@@ -86,8 +86,8 @@ function gcm(key: Buffer): CipherGCMTypes {
 }
 
 function encrypt(args: Args): unknown {
-  const key = aesKey(args);
   const plaintext = text(args, 'plaintext');
+  const key = aesKey(args);
   if (plaintext === '') return plaintext;
   const iv = randomBytes(IV_LENGTH);
   const cipher = createCipheriv(gcm(key), key, iv);
@@ -96,8 +96,8 @@ function encrypt(args: Args): unknown {
 }
 
 function decrypt(args: Args): unknown {
-  const key = aesKey(args);
   const encrypted = text(args, 'encrypted');
+  const key = aesKey(args);
   if (encrypted === '') return encrypted;
   const data = Buffer.from(encrypted, 'base64');
   if (data.length < IV_LENGTH + TAG_LENGTH)

@@ -556,6 +556,11 @@ class Interpreter {
     return this.text(all ? matcher.replaceAll(literal) : matcher.replaceFirst(literal));
   }
 
+  regexSplit(input: unknown, pattern: unknown, flags: unknown): string[] {
+    const text = this.string(input, 'split');
+    return this.budget.list(this.regex(pattern, flags).split(text, -1));
+  }
+
   flatten(input: unknown, depth: number): unknown[] {
     if (!Array.isArray(input)) throw error(`Cannot iterate over ${typeOf(input)}`);
     if (depth < 0) throw error('flatten depth must not be negative');
@@ -919,6 +924,17 @@ const BUILTINS: Record<string, Builtin> = {
       }
       yield makeMap(entries);
     } else throw error(`Cannot iterate over ${typeOf(input)}`);
+  },
+  'splits/1': function* (jq, input, [pattern], vars) {
+    for (const p of jq.collect(pattern, input, vars)) yield* jq.regexSplit(input, p, null);
+  },
+  'splits/2': function* (jq, input, [pattern, flags], vars) {
+    for (const f of jq.collect(flags, input, vars))
+      for (const p of jq.collect(pattern, input, vars)) yield* jq.regexSplit(input, p, f);
+  },
+  'split/2': function* (jq, input, [pattern, flags], vars) {
+    for (const f of jq.collect(flags, input, vars))
+      for (const p of jq.collect(pattern, input, vars)) yield jq.regexSplit(input, p, f);
   },
   'with_entries/1': function* (jq, input, [f], vars) {
     const mapped: unknown[] = [];

@@ -39,13 +39,14 @@ function distance(a: string, b: string, max: number): number {
   return previous[b.length];
 }
 
-/** The closest known name: same letters in another case first, then at most two edits (one for short names). */
+/** The closest known name: same letters in another case first, then at most two edits (fewer for short names). */
 function closest(kind: Kind, name: string): string | undefined {
   const names = NAMES[kind]();
   const lower = name.toLowerCase();
   const sameCase = names.find((candidate) => candidate.toLowerCase() === lower);
   if (sameCase) return sameCase;
-  const max = name.length <= 4 ? 1 : 2;
+  // one edit away from a one- or two-letter name is almost any name: no suggestion there
+  const max = name.length <= 2 ? 0 : name.length <= 4 ? 1 : 2;
   let best: string | undefined;
   let bestDistance = max + 1;
   for (const candidate of names) {
