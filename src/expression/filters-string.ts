@@ -72,6 +72,19 @@ function urlDecode(input: string): string {
   }
 }
 
+/** Java's replacement syntax (`$1` a group, `\x` the character x) in RE2's (`$$` for a literal `$`). */
+function javaReplacement(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\' && i + 1 < text.length) {
+      i++;
+      out += text[i] === '$' ? '$$' : text[i];
+    } else out += c;
+  }
+  return out;
+}
+
 /**
  * Kestra's replace: every pair in turn, on a string or on every string of a list or map (other leaves are
  * read as text). With `regexp=true` the keys are regular expressions and `$1` in a value is a group; the
@@ -95,7 +108,8 @@ function replace(input: unknown, args: Args, env: CallEnv): unknown {
         `filter \`replace\` got an invalid regular expression: ${error instanceof Error ? error.message : ''}`,
       );
     }
-    return (s: string) => env.budget.text(pattern.matcher(s).replaceAll(replacement));
+    const template = javaReplacement(replacement);
+    return (s: string) => env.budget.text(pattern.matcher(s).replaceAll(template));
   });
   const apply = (s: string): string => pairs.reduce((text, pair) => pair(text), s);
   const walk = (value: unknown): unknown => {

@@ -84,6 +84,7 @@ describe('the language', () => {
     ['.name as $n | .ships | map($n + "/" + .name)', '[["north/Skerry","north/Brant","north/Tern"]]'],
     ['[.ships[] | .name | ascii_downcase | test("^[bt]")]', '[[false,true,true]]'],
     ['.ships[0].name | sub("e"; "E"), gsub("r"; "R")', '["SkErry","SkeRRy"]'],
+    ['"aXbx" | sub("x"; "-"; "gi"), gsub("X"; "$1"; "i")', '["a-b-","a$1b$1"]'],
     ['[.ships[].name | startswith("S"), endswith("n")]', '[[true,false,false,false,false,true]]'],
     ['.ships | any(.crew > 4), all(.crew > 4)', '[true,false]'],
     ['[range(3)], [range(1; 7; 2)], [limit(2; range(10))]', '[[0,1,2],[1,3,5],[0,1]]'],

@@ -83,6 +83,8 @@ table('hashes', [
 table('replace: pairs, regular expressions, lists and maps', [
   ["{{ 'gull and gull' | replace({'gull': 'tern'}) }}", 'tern and tern'],
   ["{{ 'r1s2t3' | replace({'(\\\\d)': '<$1>'}, regexp=true) }}", 'r<1>s<2>t<3>'],
+  // Java's replacement syntax: `\$` is a dollar sign, `$1` the group
+  ["{{ 'cost 5' | replace({'(\\\\d+)': '\\\\$$1.00'}, regexp=true) }}", 'cost $5.00'],
   ["{{ ['ab', {'k': 'cab', 'n': 7}] | replace({'a': 'o'}) }}", '["ob",{"k":"cob","n":"7"}]'],
 ]);
 
