@@ -2,12 +2,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { type RenderOptions, render, renderRecursive } from '../expression/index.js';
+import { type RenderOptions, renderAsync, renderRecursiveAsync } from '../expression/index.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { executionStoragePrefix, pathOfUri, taskRunStoragePath, uriOfPath } from '../storage/paths.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunContext, TaskLogger } from '../tasks/types.js';
 import type { WorkerJob } from './messages.js';
+import { workerRenderServices } from './render-services.js';
 
 export interface WorkerRunContext extends RunContext {
   /** removes the working directories this attempt created */
@@ -34,7 +35,12 @@ export function createRunContext(
   options: RenderOptions = {},
 ): WorkerRunContext {
   const dirs: string[] = [];
-  const renderOptions: RenderOptions = { ...options, onSecret: (value) => redactor.add(value) };
+  const renderOptions: RenderOptions = {
+    ...options,
+    onSecret: (value) => redactor.add(value),
+    // read() and fileSize() see what readFile sees: this execution's files and its parent's
+    services: workerRenderServices((uri) => ctx.readFile(uri)),
+  };
   const ctx: WorkerRunContext = {
     variables: job.variables,
     logger,
@@ -48,10 +54,10 @@ export function createRunContext(
     },
     execution: { id: job.executionId, namespace: job.namespace, flowId: job.flowId },
     async render(value) {
-      return renderRecursive(value, job.variables, renderOptions);
+      return renderRecursiveAsync(value, job.variables, renderOptions);
     },
     async renderString(template) {
-      return render(template, job.variables, renderOptions);
+      return renderAsync(template, job.variables, renderOptions);
     },
     async readFile(uri: string) {
       const canonical = uriOfPath(pathOfUri(uri));

@@ -5,9 +5,11 @@ import { ExpressionError, Fault, isStackOverflow, Missing, positionAt } from './
 import { FILTERS } from './filters.js';
 import { FUNCTIONS, range } from './functions.js';
 import { Budget, type ExpressionLimits } from './limits.js';
+import { unknownName } from './names.js';
 import { applyBinary, concat, type StrictOp } from './operators.js';
 import { toText } from './output.js';
 import type { CallEnv } from './registry.js';
+import { type Answers, Pending, type RenderServices, type ServiceRequest, unavailable } from './services.js';
 import { TESTS } from './tests.js';
 import {
   describe,
@@ -37,6 +39,8 @@ export interface RenderOptions {
   /** told every value secret() returns, wherever it came from (a task run masks them in its logs) */
   onSecret?: (value: string) => void;
   now?: () => Date;
+  /** platform services for read(), fileSize() and kv(); used by renderAsync and renderRecursiveAsync only */
+  services?: RenderServices;
 }
 
 export function isTemplate(s: string): boolean {
@@ -54,8 +58,15 @@ export class Session {
   constructor(
     readonly options: RenderOptions,
     limits: ExpressionLimits,
+    /** the services' answers, when the render runs under renderAsync */
+    private readonly answers?: Answers,
   ) {
     this.budget = new Budget(limits);
+  }
+
+  service(request: ServiceRequest): unknown {
+    if (!this.answers) throw new Fault(unavailable(request));
+    return this.answers.lookup(request);
   }
 
   render(template: string, variables: object): string {
@@ -151,6 +162,10 @@ export class Evaluator implements CallEnv {
 
   now(): Date {
     return this.session.options.now?.() ?? new Date();
+  }
+
+  service(request: ServiceRequest): unknown {
+    return this.session.service(request);
   }
 
   // ---- statements
@@ -420,7 +435,7 @@ export class Evaluator implements CallEnv {
 
   private filter(expr: Extract<Expr, { type: 'filter' }>): unknown {
     const def = FILTERS.get(expr.name);
-    if (!def) throw new Fault(`unknown filter \`${expr.name}\``, expr.namePos);
+    if (!def) throw new Fault(unknownName('filter', expr.name), expr.namePos);
     const input = plain(def.acceptsMissing ? this.tryEval(expr.input) : this.eval(expr.input));
     const [positional, named] = this.args(expr.args);
     const owner = `filter \`${expr.name}\``;
@@ -443,7 +458,7 @@ export class Evaluator implements CallEnv {
       return (value !== undefined && value !== null) !== expr.negated;
     }
     const def = TESTS.get(expr.name);
-    if (!def) throw new Fault(`unknown test \`${expr.name}\``, expr.namePos);
+    if (!def) throw new Fault(unknownName('test', expr.name), expr.namePos);
     const input = plain(this.eval(expr.input));
     const [positional, named] = this.args(expr.args);
     const owner = `test \`${expr.name}\``;
@@ -470,10 +485,10 @@ export class Evaluator implements CallEnv {
         );
       }
       const def = FUNCTIONS.get(expr.name);
-      if (!def) throw new Fault(`unknown function \`${expr.name}\``);
+      if (!def) throw new Fault(unknownName('function', expr.name));
       return this.result(def.call(new Args(owner, def.args, positional, named, def.variadic), this));
     } catch (error) {
-      if (error instanceof Missing || isStackOverflow(error)) throw error;
+      if (error instanceof Missing || error instanceof Pending || isStackOverflow(error)) throw error;
       const known = error instanceof ExpressionError || error instanceof Fault;
       const message = error instanceof Error ? error.message : String(error);
       const fault = known ? located(error, expr.start) : new Fault(`${owner} failed: ${message}`, expr.start);

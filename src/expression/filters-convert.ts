@@ -10,7 +10,7 @@ import { describe } from './values.js';
 const DATE_ARGS = ['format', 'timeZone', 'existingFormat', 'locale'] as const;
 
 /** Dates are formatted in English only; another locale would silently give English names. */
-function checkLocale(args: Args): void {
+export function checkLocale(args: Args): void {
   const locale = args.optionalString('locale');
   if (locale !== undefined && !/^en([_-]|$)/i.test(locale)) {
     throw new Fault(`${args.owner} supports only English locales, got '${locale}'`);
@@ -41,12 +41,13 @@ function dateFilter(
   ];
 }
 
+/** Seconds and milliseconds are numbers; micro- and nanoseconds pass 2^53, so they are text, as in Kestra. */
 function timestamp(name: string, scale: number): [string, FilterDef] {
-  return dateFilter(
-    name,
-    ['timeZone', 'existingFormat'],
-    (instant) => instant.seconds * scale + Math.floor((instant.nano * scale) / 1e9),
-  );
+  return dateFilter(name, ['timeZone', 'existingFormat'], (instant) => {
+    if (scale <= 1e3) return instant.seconds * scale + Math.floor((instant.nano * scale) / 1e9);
+    const fraction = BigInt(Math.floor((instant.nano * scale) / 1e9));
+    return (BigInt(instant.seconds) * BigInt(scale) + fraction).toString();
+  });
 }
 
 // Unambiguous on purpose: `\d+\.?\d*` would backtrack quadratically on a long run of digits.
@@ -135,6 +136,7 @@ export const convertFilters: [string, FilterDef][] = [
   timestamp('timestamp', 1),
   timestamp('timestampMilli', 1e3),
   timestamp('timestampMicro', 1e6),
+  timestamp('timestampNano', 1e9),
   ['number', { args: ['type'], apply: (input, args) => parseNumber(input, args.string('type', '')) }],
   ['numberFormat', numberFormat],
   ['numberformat', numberFormat],

@@ -3,7 +3,8 @@ import type { Args } from './args.js';
 import { Fault } from './errors.js';
 import { toText } from './output.js';
 import type { CallEnv, FilterDef } from './registry.js';
-import { describe } from './values.js';
+import { RE2JS } from 're2js';
+import { describe, isMap, listItems, makeMap, mapEntries } from './values.js';
 
 /**
  * A filter on text: null passes through as null (Pebble), numbers and booleans are read as their text,
@@ -71,6 +72,56 @@ function urlDecode(input: string): string {
   }
 }
 
+/** Java's replacement syntax (`$1` a group, `\x` the character x) in RE2's (`$$` for a literal `$`). */
+function javaReplacement(text: string): string {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '\\' && i + 1 < text.length) {
+      i++;
+      out += text[i] === '$' ? '$$' : text[i];
+    } else out += c;
+  }
+  return out;
+}
+
+/**
+ * Kestra's replace: every pair in turn, on a string or on every string of a list or map (other leaves are
+ * read as text). With `regexp=true` the keys are regular expressions and `$1` in a value is a group; the
+ * engine is RE2, which runs in linear time (no look-around or back-references), so no pattern can hang.
+ */
+function replace(input: unknown, args: Args, env: CallEnv): unknown {
+  if (input === null || input === undefined) return null;
+  const regexp = args.boolean('regexp', false);
+  const pairs = mapEntries(args.map('replace_pairs')).map(([search, by]) => {
+    const replacement = toText(by);
+    if (!regexp)
+      return (s: string) => {
+        env.budget.reserveText(s.length + countOccurrences(s, search) * (replacement.length - search.length));
+        return s.replaceAll(search, () => replacement);
+      };
+    let pattern: RE2JS;
+    try {
+      pattern = RE2JS.compile(search);
+    } catch (error) {
+      throw new Fault(
+        `filter \`replace\` got an invalid regular expression: ${error instanceof Error ? error.message : ''}`,
+      );
+    }
+    const template = javaReplacement(replacement);
+    return (s: string) => env.budget.text(pattern.matcher(s).replaceAll(template));
+  });
+  const apply = (s: string): string => pairs.reduce((text, pair) => pair(text), s);
+  const walk = (value: unknown): unknown => {
+    env.budget.step();
+    if (Array.isArray(value)) return listItems(value).map(walk);
+    if (isMap(value)) return makeMap(mapEntries(value).map(([key, item]) => [key, walk(item)]));
+    if (value === null) return null;
+    return apply(toText(value, env.budget.limits.maxOutputLength));
+  };
+  return walk(input);
+}
+
 function slugify(input: string): string {
   return input
     .normalize('NFD')
@@ -120,17 +171,7 @@ export const stringFilters: [string, FilterDef][] = [
     if (s.length <= length) return s;
     return length <= 3 ? s.slice(0, length) : `${s.slice(0, length - 3)}...`;
   }),
-  text('replace', ['replace_pairs', 'regexp'], (s, args, env) => {
-    if (args.boolean('regexp', false))
-      throw new Fault('filter `replace` does not support regular expressions');
-    let result = s;
-    for (const [search, replacement] of Object.entries(args.map('replace_pairs'))) {
-      const by = toText(replacement);
-      env.budget.reserveText(result.length + countOccurrences(result, search) * (by.length - search.length));
-      result = result.replaceAll(search, () => by);
-    }
-    return result;
-  }),
+  ['replace', { args: ['replace_pairs', 'regexp'], apply: replace }],
   text('split', ['delimiter', 'limit'], (s, args, env) =>
     env.budget.list(split(s, args.string('delimiter'), args.integer('limit', 0))),
   ),

@@ -1,4 +1,5 @@
 import { convertFilters } from './filters-convert.js';
+import { dataFilters } from './filters-data.js';
 import { listFilters } from './filters-list.js';
 import { stringFilters } from './filters-string.js';
 import type { FilterDef } from './registry.js';
@@ -8,4 +9,5 @@ export const FILTERS: ReadonlyMap<string, FilterDef> = new Map([
   ...stringFilters,
   ...listFilters,
   ...convertFilters,
+  ...dataFilters,
 ]);

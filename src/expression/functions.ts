@@ -1,10 +1,23 @@
 import type { Args } from './args.js';
 import { formatDate, instantOfDate } from './date.js';
+import { checkLocale } from './filters-convert.js';
+import { dataFunctions } from './functions-data.js';
+import { platformFunctions } from './functions-platform.js';
 import { Fault } from './errors.js';
 import type { CallEnv, FunctionDef } from './registry.js';
 import { zoneOf } from './time-zone.js';
 import { type Budget, depthError } from './limits.js';
-import { compare, describe, getMember, getVariable, isMap, listItems, MISSING } from './values.js';
+import {
+  compare,
+  describe,
+  getMember,
+  getVariable,
+  isMap,
+  listItems,
+  MISSING,
+  makeMap,
+  mapEntries,
+} from './values.js';
 
 /** Pebble's range: both ends included; the size is charged to the iteration budget before anything is built. */
 export function range(start: number, end: number, step: number, budget: Budget): number[] {
@@ -66,12 +79,7 @@ function currentEachOutput(args: Args, env: CallEnv): unknown {
   return outputs;
 }
 
-function render(args: Args, env: CallEnv): unknown {
-  const template = args.required('template');
-  if (template === null) return null;
-  if (typeof template !== 'string')
-    throw new Fault(`${args.owner} expects a string template, got ${describe(template)}`);
-  const recursive = args.boolean('recursive', true);
+function renderText(template: string, env: CallEnv, recursive: boolean): string {
   let current = template;
   // Each pass is one more level, so a template that keeps producing other templates stops at maxDepth.
   for (let pass = 0; ; pass++) {
@@ -82,19 +90,30 @@ function render(args: Args, env: CallEnv): unknown {
   }
 }
 
+/** Kestra's renderObject: strings are rendered, lists and maps have their strings rendered, the rest is kept. */
+function renderValue(value: unknown, env: CallEnv, recursive: boolean): unknown {
+  env.budget.step();
+  if (typeof value === 'string') return renderText(value, env, recursive);
+  if (Array.isArray(value)) return listItems(value).map((item) => renderValue(item, env, recursive));
+  if (isMap(value)) {
+    return makeMap(mapEntries(value).map(([key, item]) => [key, renderValue(item, env, recursive)]));
+  }
+  return value;
+}
+
+function render(args: Args, env: CallEnv): unknown {
+  return renderValue(args.required('toRender'), env, args.boolean('recursive', true));
+}
+
 export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, FunctionDef>([
   [
     'now',
     {
-      args: ['timeZone'],
+      args: ['format', 'timeZone', 'existingFormat', 'locale'],
       call(args, env) {
-        const date = env.now();
-        if (!args.has('timeZone')) return date.toISOString();
-        return formatDate(
-          instantOfDate(date),
-          "yyyy-MM-dd'T'HH:mm:ss.SSSXXX",
-          zoneOf(args.string('timeZone')),
-        );
+        checkLocale(args);
+        const zone = zoneOf(args.optionalString('timeZone'));
+        return formatDate(instantOfDate(env.now()), args.string('format', 'iso'), zone);
       },
     },
   ],
@@ -110,7 +129,14 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
   ['json', { args: ['json'], call: parseJson }],
   ['jsonDecode', { args: ['json'], call: parseJson }],
   ['secret', { args: ['key'], call: (args, env) => env.secret(args.string('key')) }],
-  ['render', { args: ['template', 'recursive'], call: render }],
+  ['render', { args: ['toRender', 'recursive'], call: render }],
+  [
+    'renderOnce',
+    { args: ['toRender'], call: (args, env) => renderValue(args.required('toRender'), env, false) },
+  ],
+  // every variable of the render, as Kestra's printContext() shows them
+  ['printContext', { args: [], call: (_args, env) => env.variables() }],
+  ['fetchContext', { args: [], call: (_args, env) => env.variables() }],
   ['currentEachOutput', { args: ['outputs'], call: currentEachOutput }],
   [
     'errorLogs',
@@ -124,4 +150,6 @@ export const FUNCTIONS: ReadonlyMap<string, FunctionDef> = new Map<string, Funct
   ],
   ['min', { args: [], variadic: true, call: (args) => extreme(args, -1) }],
   ['max', { args: [], variadic: true, call: (args) => extreme(args, 1) }],
+  ...dataFunctions,
+  ...platformFunctions,
 ]);

@@ -50,7 +50,7 @@ export function toText(value: unknown, maxLength = Number.POSITIVE_INFINITY): st
   return toJson(value, maxLength);
 }
 
-function scalarJson(item: unknown): string | undefined {
+export function scalarJson(item: unknown): string | undefined {
   if (item === null || item === undefined) return 'null';
   switch (typeof item) {
     case 'string':
@@ -65,16 +65,31 @@ function scalarJson(item: unknown): string | undefined {
   return isDate(item) ? JSON.stringify(dateText(item)) : undefined;
 }
 
-function dateText(value: Date): string {
+export function dateText(value: Date): string {
   if (Number.isNaN(value.getTime())) throw new Fault('invalid date');
   return value.toISOString();
 }
+
+/** How one text format writes the leaves of a structure; lists are `[a,b]` and maps `{k<sep>v}` in all of them. */
+export interface TextStyle {
+  /** the text of a leaf, or undefined for a list or a map */
+  scalar(item: unknown): string | undefined;
+  key(name: string): string;
+  what: string;
+}
+
+const JSON_STYLE: TextStyle = { scalar: scalarJson, key: (name) => JSON.stringify(name), what: 'JSON' };
 
 /**
  * Compact JSON of plain data. Written by hand rather than with JSON.stringify so that no `toJSON` method
  * of a foreign object is ever called, cycles are reported, and the size limit stops it early.
  */
 export function toJson(value: unknown, maxLength = Number.POSITIVE_INFINITY): string {
+  return writeCompact(value, maxLength, JSON_STYLE);
+}
+
+/** Writes plain data in a compact JSON-shaped format, stopping as soon as the text passes `maxLength`. */
+export function writeCompact(value: unknown, maxLength: number, style: TextStyle): string {
   const parts: string[] = [];
   let length = 0;
   const ancestors = new Set<object>();
@@ -86,15 +101,15 @@ export function toJson(value: unknown, maxLength = Number.POSITIVE_INFINITY): st
   };
 
   const write = (item: unknown): void => {
-    const scalar = scalarJson(item);
+    const scalar = style.scalar(item);
     if (scalar !== undefined) {
       push(scalar);
       return;
     }
     if (typeof item !== 'object' || !(Array.isArray(item) || isMap(item))) {
-      throw new Fault(`cannot convert ${describe(item)} to JSON`);
+      throw new Fault(`cannot convert ${describe(item)} to ${style.what}`);
     }
-    if (ancestors.has(item)) throw new Fault('cannot convert a circular structure to JSON');
+    if (ancestors.has(item)) throw new Fault(`cannot convert a circular structure to ${style.what}`);
     ancestors.add(item);
     if (Array.isArray(item)) {
       push('[');
@@ -114,7 +129,7 @@ export function toJson(value: unknown, maxLength = Number.POSITIVE_INFINITY): st
         if (element === undefined || typeof element === 'function' || typeof element === 'symbol') continue;
         if (!first) push(',');
         first = false;
-        push(JSON.stringify(key));
+        push(style.key(key));
         push(':');
         write(element);
       }

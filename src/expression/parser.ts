@@ -2,6 +2,7 @@ import type { BinaryOp, CallArgs, Expr, Node } from './ast.js';
 import { ExpressionError, positionAt } from './errors.js';
 import { FILTERS } from './filters.js';
 import { Lexer, type Token } from './lexer.js';
+import { unknownName } from './names.js';
 import { TESTS } from './tests.js';
 
 /** Binding power of binary operators (higher binds tighter); Pebble's table plus Kestra's `??` and `in`. */
@@ -258,7 +259,7 @@ export class Parser {
       negated = true;
     }
     const name = this.expectName();
-    if (name.value !== 'defined' && !TESTS.has(name.value)) this.fail(`unknown test \`${name.value}\``, name);
+    if (name.value !== 'defined' && !TESTS.has(name.value)) this.fail(unknownName('test', name.value), name);
     const args = this.isOp('(') ? this.parseArgs() : { positional: [], named: [] };
     return {
       type: 'test',
@@ -274,7 +275,7 @@ export class Parser {
 
   private parseFilter(input: Expr): Expr {
     const name = this.expectName();
-    if (!FILTERS.has(name.value)) this.fail(`unknown filter \`${name.value}\``, name);
+    if (!FILTERS.has(name.value)) this.fail(unknownName('filter', name.value), name);
     const args = this.isOp('(') ? this.parseArgs() : { positional: [], named: [] };
     return {
       type: 'filter',

@@ -1,5 +1,6 @@
 import type { Args } from './args.js';
 import type { Budget } from './limits.js';
+import type { ServiceRequest } from './services.js';
 import type { PlainMap } from './values.js';
 
 /** What filters, tests and functions may use of the render they run in. */
@@ -11,6 +12,9 @@ export interface CallEnv {
   render(template: string): string;
   secret(name: string): string;
   now(): Date;
+  /** A platform service's answer (a file's text, a KV value); fails with "… is not available here" when
+   * the caller gave no such service. */
+  service(request: ServiceRequest): unknown;
 }
 
 export interface FilterDef {

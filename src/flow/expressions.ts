@@ -2,7 +2,7 @@
 // template test takes any value.
 import { isTemplate as isTemplateText } from '../expression/index.js';
 
-export { ExpressionError, parseTemplate } from '../expression/index.js';
+export { checkTemplate, ExpressionError } from '../expression/index.js';
 
 export function isTemplate(value: unknown): value is string {
   return typeof value === 'string' && isTemplateText(value);

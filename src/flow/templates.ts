@@ -1,8 +1,9 @@
-// Syntax-checks every template a flow contains, so that a typo in `{{ … }}` is found when the flow is
-// saved rather than when the task runs; errors point into the YAML text, not into the template.
+// Checks every template a flow contains (syntax, and that each filter, test and function exists), so
+// that a typo in `{{ … }}` is found when the flow is saved rather than when the task runs; errors
+// point into the YAML text, not into the template.
 import { isMap, isNode, isScalar, isSeq, type Node, Scalar } from 'yaml';
 import type { ErrorList, Position } from './errors.js';
-import { ExpressionError, isTemplate, parseTemplate } from './expressions.js';
+import { checkTemplate, isTemplate } from './expressions.js';
 import type { SourcePositions } from './positions.js';
 
 const QUOTED: ReadonlySet<string> = new Set([Scalar.QUOTE_DOUBLE, Scalar.QUOTE_SINGLE]);
@@ -38,10 +39,7 @@ function positionIn(
 
 function checkScalar(scalar: Scalar, positions: SourcePositions, source: string, errors: ErrorList): void {
   if (!isTemplate(scalar.value)) return;
-  try {
-    parseTemplate(scalar.value);
-  } catch (error) {
-    if (!(error instanceof ExpressionError)) throw error;
+  for (const error of checkTemplate(scalar.value)) {
     errors.add(positionIn(scalar, error, positions, source), `invalid expression: ${error.reason}`);
   }
 }

@@ -83,6 +83,18 @@ describe('sluice flow validate', () => {
     expect(result.code).toBe(2);
   });
 
+  test('unknown filters, tests and functions: exit 2 at their position, with the close known name', async () => {
+    const result = await validate(`${DIR}/unknown-names.yaml`);
+    expect(lines(result.stderr)).toEqual([
+      `${DIR}/unknown-names.yaml:6:38: invalid expression: unknown filter \`uper\` (did you mean \`upper\`?)`,
+      `${DIR}/unknown-names.yaml:9:17: invalid expression: unknown function \`nowz\` (did you mean \`now\`?)`,
+      `${DIR}/unknown-names.yaml:9:68: invalid expression: unknown function \`upper\`: \`upper\` is a filter, write value | upper`,
+      `${DIR}/unknown-names.yaml:13:36: invalid expression: unknown test \`evn\` (did you mean \`even\`?)`,
+      `${DIR}/unknown-names.yaml:19:12: invalid expression: unknown function \`secrets\` (did you mean \`secret\`?)`,
+    ]);
+    expect(result.code).toBe(2);
+  });
+
   test('several errors in one file are all reported at once, in file order', async () => {
     const result = await validate(`${DIR}/several-errors.yaml`);
     expect(lines(result.stderr)).toEqual([

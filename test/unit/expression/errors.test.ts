@@ -228,11 +228,7 @@ describe('evaluation errors name the filter, function or operator and what it go
       /`\{% for %\}` expects a list or a map, got a string/,
     ],
     ['unknown secret', "{{ secret('NOPE_NOT_SET') }}", /secret 'NOPE_NOT_SET' not found/],
-    [
-      'render of a non-string',
-      '{{ render(1) }}',
-      /function `render` expects a string template, got a number/,
-    ],
+    ['render without a value', '{{ render() }}', /function `render` expects an argument `toRender`/],
   ];
 
   test.each(cases)('%s', (_title, template, message) => {

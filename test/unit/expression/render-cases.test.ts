@@ -465,8 +465,15 @@ table('dates', [
 ]);
 
 table('functions', [
-  ['{{ now() }}', undefined, '2024-01-15T10:30:00.000Z', fixedNow],
-  ["{{ now(timeZone='Europe/Paris') }}", undefined, '2024-01-15T11:30:00.000+01:00', fixedNow],
+  // Kestra's now() is the `date` filter's 'iso' format of the current instant
+  ['{{ now() }}', undefined, '2024-01-15T10:30:00.000000Z', fixedNow],
+  ["{{ now(timeZone='Europe/Paris') }}", undefined, '2024-01-15T11:30:00.000000+01:00', fixedNow],
+  [
+    "{{ now(format='iso_local_date') }} {{ now('HH:mm', timeZone='Europe/Paris') }}",
+    undefined,
+    '2024-01-15 11:30',
+    fixedNow,
+  ],
   ["{{ now() | date('yyyy') }}", undefined, '2024', fixedNow],
   ['{{ range(1, 5) }}', undefined, '[1,2,3,4,5]'],
   ['{{ range(0, 10, 5) }} {{ range(5, 1, -2) }}', undefined, '[0,5,10] [5,3,1]'],

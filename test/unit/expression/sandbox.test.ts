@@ -269,6 +269,66 @@ describe('every render is bounded', () => {
   });
 });
 
+describe("Kestra's data functions stay inside the budget and the data", () => {
+  const doubling =
+    "{% set m = {'a': 'xxxxxxxxxx'} %}{% for i in range(1, 40) %}{% set m = {'l': m, 'r': [m]} %}{% endfor %}";
+
+  test.each(['yaml', 'toIon', 'toJson'])(
+    '%s of a structure that doubles at each step stops at the size limit',
+    (name) => {
+      const started = Date.now();
+      expect(
+        failure(() => render(`${doubling}{{ m | ${name} }}`, {}, { limits: { maxOutputLength: 100_000 } }))
+          .message,
+      ).toMatch(/output longer than 100000 characters/);
+      expect(Date.now() - started).toBeLessThan(1000);
+    },
+  );
+
+  test('replace over a doubling structure stops at the time limit', () => {
+    const started = Date.now();
+    expect(
+      failure(() => render(`${doubling}{{ m | replace({'x': 'y'}) }}`, {}, { limits: { timeoutMs: 200 } }))
+        .message,
+    ).toMatch(/took longer than 200 ms|output longer/);
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  test('a regular expression that backtracks in Java runs in linear time', () => {
+    const started = Date.now();
+    const text = `${'a'.repeat(50_000)}!`;
+    expect(render("{{ s | replace({'^(a+)+$': 'matched'}, regexp=true) | length }}", { s: text })).toBe(
+      '50001',
+    );
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  test('YAML aliases that expand exponentially are refused', () => {
+    const lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]'];
+    for (let i = 1; i < 10; i++)
+      lines.push(
+        `a${i}: &a${i} [${Array(10)
+          .fill(`*a${i - 1}`)
+          .join(', ')}]`,
+      );
+    expect(failure(() => render('{{ yaml(doc) | length }}', { doc: lines.join('\n') })).message).toMatch(
+      /function `yaml` got invalid YAML/,
+    );
+  });
+
+  test.each([
+    ["{{ {} | jq('.constructor, .__proto__, .toString') }}", '[null,null,null]'],
+    ['{{ src | jq(".__proto__.polluted") }}', '[1]'],
+    ["{{ fromIon(\"{'__proto__': {polluted: 1}}\").polluted ?? 'no' }}", 'no'],
+    ["{{ yaml('__proto__: {polluted: 1}').polluted ?? 'no' }}", 'no'],
+    ["{{ yaml('__proto__: {polluted: 1}') | keys }}", '["__proto__"]'],
+    ["{{ {} | jq('$ENV.HOME, env.PATH') }}", '[null,null]'],
+  ])('%s never reaches a prototype or the process', (template, expected) => {
+    expect(render(template, { src: '{"__proto__": {"polluted": 1}}' })).toBe(expected);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+});
+
 describe('secrets never appear in error messages', () => {
   const options = { secret: (name: string) => (name === 'TOKEN' ? 'hunter2-very-secret' : undefined) };
 

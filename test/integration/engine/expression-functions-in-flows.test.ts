@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { testDialects } from '../../support/databases.js';
+import { runOf, startTestEngine, type TestEngine } from '../../support/engine.js';
+
+// The template functions that need the platform (internal storage for read() and fileSize(); the KV
+// store and namespace files, which do not exist yet) and the data filters, in real flows on a worker.
+
+describe.each(testDialects())('template functions in flows on $name', (dialect) => {
+  let engine: TestEngine;
+  beforeAll(async () => {
+    engine = await startTestEngine(dialect);
+  });
+  afterAll(async () => engine?.stop());
+
+  const producer = `
+id: notes
+namespace: test.expr.files
+tasks:
+  - id: write
+    type: shell
+    outputFiles: [notes.txt]
+    commands:
+      - printf 'tide at {{ "{{" }} flow.id {{ "}}" }}' > notes.txt
+  - id: check
+    type: return
+    format: "{{ read(outputs.write.outputFiles['notes.txt']) }}|{{ fileSize(outputs.write.outputFiles['notes.txt']) }}|{{ render(read(outputs.write.outputFiles['notes.txt'])) }}"
+`;
+
+  test("read() and fileSize() give a file of the execution's own storage to a later task", async () => {
+    const exec = await engine.run(producer);
+    expect(exec.state.current).toBe('SUCCESS');
+    const check = runOf(exec, 'check');
+    expect(check.attempts).toHaveLength(1);
+    expect(check.outputs?.value).toBe('tide at {{ flow.id }}|21|tide at notes');
+  });
+
+  test("read() of another execution's file fails the task run with the reason", async () => {
+    const first = await engine.run(producer);
+    const uri = (runOf(first, 'write').outputs?.outputFiles as Record<string, string>)['notes.txt'];
+    const exec = await engine.run(`
+id: snoop
+namespace: test.expr.other
+tasks:
+  - id: steal
+    type: return
+    format: "{{ read('${uri}') }}"
+`);
+    expect(exec.state.current).toBe('FAILED');
+    expect(runOf(exec, 'steal').state.current).toBe('FAILED');
+    expect(runOf(exec, 'steal').error).toMatch(/belongs to another execution/);
+  });
+
+  test('kv() and read() of a namespace file fail with "not available here" until those stores exist', async () => {
+    const exec = await engine.run(`
+id: stores
+namespace: test.expr.kv
+tasks:
+  - id: key
+    type: return
+    format: "{{ kv('threshold') }}"
+    allowFailure: true
+  - id: nsfile
+    type: return
+    format: "{{ read('queries/daily.sql') }}"
+    allowFailure: true
+`);
+    expect(exec.state.current).toBe('WARNING');
+    expect(runOf(exec, 'key').error).toMatch(/function `kv` is not available here/);
+    expect(runOf(exec, 'nsfile').error).toMatch(/function `read` is not available here.*namespace files/);
+  });
+
+  test('read() is refused, with the reason, where no worker runs the template (flow outputs)', async () => {
+    const exec = await engine.run(`
+id: outputs-read
+namespace: test.expr.outputs
+tasks:
+  - id: write
+    type: shell
+    outputFiles: [a.txt]
+    commands:
+      - printf abc > a.txt
+outputs:
+  - id: text
+    type: STRING
+    value: "{{ read(outputs.write.outputFiles['a.txt']) }}"
+`);
+    expect(exec.state.current).toBe('FAILED');
+    expect(JSON.stringify(exec)).toMatch(/function `read` is not available here/);
+  });
+
+  test('encrypt() then decrypt() with a key gives the text back; jq, yaml and toIon shape outputs', async () => {
+    const key = Buffer.alloc(32, 3).toString('base64');
+    const exec = await engine.run(`
+id: data
+namespace: test.expr.data
+variables:
+  crew: [{name: ada, role: pilot}, {name: lin, role: cook}, {name: bo, role: pilot}]
+tasks:
+  - id: seal
+    type: return
+    format: "{{ encrypt('${key}', 'harbour code 42') }}"
+  - id: open
+    type: return
+    format: "{{ decrypt('${key}', outputs.seal.value) }}"
+  - id: shape
+    type: output-values
+    values:
+      pilots: "{{ vars.crew | jq('[.[] | select(.role == \\"pilot\\") | .name]') | first }}"
+      yaml: "{{ vars.crew[0] | yaml }}"
+      ion: "{{ vars.crew[1] | toIon }}"
+      back: "{{ fromIon(vars.crew[1] | toIon).name }}"
+`);
+    expect(exec.state.current).toBe('SUCCESS');
+    expect(runOf(exec, 'seal').outputs?.value).not.toContain('harbour');
+    expect(runOf(exec, 'open').outputs?.value).toBe('harbour code 42');
+    expect(runOf(exec, 'shape').outputs?.values).toEqual({
+      pilots: '["ada","bo"]',
+      yaml: 'name: ada\nrole: pilot\n',
+      ion: '{name:"lin",role:"cook"}',
+      back: 'lin',
+    });
+  });
+});
