@@ -36,6 +36,9 @@ export interface RenderOptions {
   secret?: (name: string) => string | undefined;
   /** told every value secret() returns, wherever it came from (a task run masks them in its logs) */
   onSecret?: (value: string) => void;
+  /** secrets the variables already hold (opened SECRET inputs): masked in error messages, as the
+   * values secret() returns are */
+  secrets?: readonly string[];
   now?: () => Date;
 }
 
@@ -56,6 +59,7 @@ export class Session {
     limits: ExpressionLimits,
   ) {
     this.budget = new Budget(limits);
+    for (const secret of options.secrets ?? []) if (secret !== '') this.budget.secrets.push(secret);
   }
 
   render(template: string, variables: object): string {
