@@ -40,9 +40,8 @@ export interface StartOptions {
  * SECRET input was rendered from must not keep the value in clear beside it. */
 function maskedTrigger(trigger: ExecutionTrigger | undefined, secrets: string[]) {
   if (!trigger || secrets.length === 0) return trigger;
-  const redactor = new Redactor();
-  for (const secret of secrets) redactor.add(secret);
-  return { ...trigger, variables: redactor.value(trigger.variables) as ExecutionTrigger['variables'] };
+  const variables = Redactor.of(secrets).value(trigger.variables) as ExecutionTrigger['variables'];
+  return { ...trigger, variables };
 }
 
 /** Validates inputs and creates the execution together with the message that announces it, in one

@@ -34,7 +34,7 @@ export class ExecutionProcessor {
    * them sealed, for its worker to open */
   private readonly opened: ReturnType<typeof openSealed<Record<string, unknown>>>;
   /** masks the opened values in what this processor stores */
-  private readonly redactor = new Redactor();
+  private readonly redactor: Redactor;
 
   constructor(
     private readonly flow: Flow,
@@ -45,7 +45,7 @@ export class ExecutionProcessor {
     private readonly inputSeal?: InputSeal,
   ) {
     this.opened = openSealed(execution.inputs, inputSeal);
-    for (const secret of this.opened.secrets) this.redactor.add(secret);
+    this.redactor = Redactor.of(this.opened.secrets);
     this.renderOptions = { ...renderOptions, secrets: this.opened.secrets };
     this.tasks = taskIndex(flow);
     for (const tr of execution.taskRunList)

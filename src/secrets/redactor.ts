@@ -13,6 +13,12 @@ export class Redactor {
   /** longest first, so that a secret containing another is masked whole */
   private forms: string[] = [];
 
+  static of(secrets: Iterable<string>): Redactor {
+    const redactor = new Redactor();
+    for (const secret of secrets) redactor.add(secret);
+    return redactor;
+  }
+
   /** Registers a secret. Besides the value itself, the forms in which it is commonly printed are
    * masked: JSON-escaped and URL-encoded, and each line of a multi-line value on its own (scripts
    * log line by line, so a PEM key would otherwise leak one line per log entry). */
