@@ -33,7 +33,7 @@ export class ExecutionProcessor {
   /** the inputs with SECRET values opened, for the templates the executor renders; a job carries
    * them sealed, for its worker to open */
   private readonly opened: ReturnType<typeof openSealed<Record<string, unknown>>>;
-  /** masks the opened values in what this processor stores */
+  /** masks the opened values, and those secret() returns, in what this processor stores */
   private readonly redactor: Redactor;
 
   constructor(
@@ -46,7 +46,11 @@ export class ExecutionProcessor {
   ) {
     this.opened = openSealed(execution.inputs, inputSeal);
     this.redactor = Redactor.of(this.opened.secrets);
-    this.renderOptions = { ...renderOptions, secrets: this.opened.secrets };
+    this.renderOptions = {
+      ...renderOptions,
+      secrets: this.opened.secrets,
+      onSecret: (value) => this.redactor.add(value),
+    };
     this.tasks = taskIndex(flow);
     for (const tr of execution.taskRunList)
       this.runs.set(runKey(tr.taskId, tr.parentTaskRunId, tr.value), tr);
@@ -325,9 +329,8 @@ export class ExecutionProcessor {
   private renderFlowOutputs(): Record<string, unknown> {
     if (this.opened.failure) throw this.opened.failure;
     const variables = { ...executionVariables(this.flow, this.execution), inputs: this.opened.inputs };
-    const options: RenderOptions = { ...this.renderOptions, onSecret: (value) => this.redactor.add(value) };
     const raw: Record<string, unknown> = {};
-    for (const o of this.flow.outputs) raw[o.id] = renderRecursive(o.value, variables, options);
+    for (const o of this.flow.outputs) raw[o.id] = renderRecursive(o.value, variables, this.renderOptions);
     const defs: InputDef[] = this.flow.outputs.map((o) => ({
       id: o.id,
       type: o.type,
@@ -605,11 +608,11 @@ export class ExecutionProcessor {
       }
       const matched = Object.hasOwn(cases, value);
       if (!matched && defaults.length === 0) {
-        run.error = `Switch value '${value}' matches no case and there are no defaults`;
+        run.error = this.redactor.text(`Switch value '${value}' matches no case and there are no defaults`);
         return { done: true, state: 'FAILED' };
       }
       run.branch = matched ? `case:${value}` : 'defaults';
-      run.outputs = { value, defaults: !matched };
+      run.outputs = { value: this.redactor.value(value), defaults: !matched };
       this.changed = true;
     }
     const list = run.branch === 'defaults' ? defaults : cases[run.branch.slice('case:'.length)];
@@ -729,7 +732,11 @@ export class ExecutionProcessor {
       string,
       unknown
     >;
-    const { values, errors } = resolveInputs(child.inputs, rendered, { seal: this.inputSeal?.seal });
+    // a secret passed down stays sealed: the child must take it in a SECRET input
+    const { values, errors } = resolveInputs(child.inputs, rendered, {
+      seal: this.inputSeal?.seal,
+      holdsSecret: (value) => this.redactor.finds(value),
+    });
     if (errors.length > 0) {
       const reasons = this.redactor.text(errors.join('; '));
       throw new Error(`Invalid inputs for subflow '${namespace}.${flowId}': ${reasons}`);
@@ -740,10 +747,9 @@ export class ExecutionProcessor {
     );
     const labels = {
       ...Object.fromEntries(inherited.map((l) => [l.key, l.value])),
-      ...((renderRecursive(task.labels ?? {}, variables, this.renderOptions) ?? {}) as Record<
-        string,
-        unknown
-      >),
+      ...(this.redactor.value(
+        renderRecursive(task.labels ?? {}, variables, this.renderOptions) ?? {},
+      ) as Record<string, unknown>),
     };
     const execution = newExecution(child, values, {
       labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)])),

@@ -310,6 +310,8 @@ export interface ResolveOptions {
   /** what a SECRET value is stored as (sealed, or masked for outputs); without it, a SECRET value is
    * refused rather than kept in clear */
   seal?: (clear: string) => string;
+  /** tells a value that holds a secret the caller knows of: only a SECRET input may take one */
+  holdsSecret?: (value: unknown) => boolean;
 }
 
 const isSecret = (def: InputDef) =>
@@ -411,7 +413,9 @@ export function resolveInputs(
       }
       value = coerced.value;
     }
-    if (!isSecret(def)) values[def.id] = value;
+    if (!isSecret(def) && options.holdsSecret?.(value)) {
+      errors.push(`Invalid value for input '${def.id}': it holds a secret, which only a SECRET input takes`);
+    } else if (!isSecret(def)) values[def.id] = value;
     else if (options.seal) values[def.id] = sealSecret(value, options.seal, secrets);
     else errors.push(`Input '${def.id}' is a SECRET: no encryption key is configured to store it`);
   }

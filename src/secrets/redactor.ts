@@ -35,6 +35,13 @@ export class Redactor {
     return this.exact.size === 0;
   }
 
+  /** Does value hold a secret, in whichever form text() would mask it? */
+  finds(value: unknown): boolean {
+    if (this.empty) return false;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return text !== undefined && (this.exact.has(text) || this.text(text) !== text);
+  }
+
   text(text: string): string {
     let out = text;
     for (const form of this.forms) if (out.includes(form)) out = out.split(form).join(REDACTED);

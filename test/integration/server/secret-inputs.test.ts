@@ -50,6 +50,8 @@ tasks:
     flowId: vault-child
     inputs:
       token: "{{ inputs.token }}"
+    labels:
+      via: "{{ inputs.token }}"
 outputs:
   - id: echoed
     type: STRING
@@ -109,6 +111,54 @@ tasks:
         message: never
 `;
 
+const DOWNWARDS = `
+id: vault-down
+namespace: ${NS}
+inputs:
+  - id: token
+    type: SECRET
+tasks:
+  - id: to_plain
+    type: subflow
+    namespace: ${NS}
+    flowId: plain-child
+    inputs:
+      word: "{{ inputs.token }}"
+    allowFailure: true
+  - id: pick
+    type: switch
+    value: "{{ inputs.token }}"
+    cases:
+      nothing:
+        - id: never
+          type: log
+          message: never
+`;
+
+const PLAIN_CHILD = `
+id: plain-child
+namespace: ${NS}
+inputs:
+  - id: word
+    type: STRING
+tasks:
+  - id: say
+    type: log
+    message: "{{ inputs.word }}"
+`;
+
+const SECRET_DOWN = `
+id: secret-down
+namespace: ${NS}
+tasks:
+  - id: to_plain
+    type: subflow
+    namespace: ${NS}
+    flowId: plain-child
+    inputs:
+      word: "postgres://app:{{ secret('DOWN_KEY') }}@db/app"
+`;
+
 const PAUSED = `
 id: vault-pause
 namespace: ${NS}
@@ -160,7 +210,9 @@ describe.each(testDialects())('SECRET inputs through the server on $name', (dial
 
   beforeAll(async () => {
     server = await startTestServer(dialect, { listen: true });
-    for (const yaml of [CHILD, VAULT, HOOKED, BROKEN, PAUSED]) await server.engine.deploy(yaml);
+    for (const yaml of [CHILD, VAULT, HOOKED, BROKEN, PLAIN_CHILD, DOWNWARDS, SECRET_DOWN, PAUSED]) {
+      await server.engine.deploy(yaml);
+    }
     const created = await api('POST', `/api/v1/executions/${NS}/vault`, { token: TOKEN });
     expect(created.status).toBe(200);
     started = created.json();
@@ -208,6 +260,44 @@ describe.each(testDialects())('SECRET inputs through the server on $name', (dial
       true,
       { value: SHA },
     ]);
+  });
+
+  test('a label the executor renders from it shows the mask', async () => {
+    const child = await ended(runOf(run, 'child').outputs?.executionId as string);
+    expect(child.labels).toEqual(expect.arrayContaining([{ key: 'via', value: '******' }]));
+  });
+
+  test('a subflow input not declared SECRET is refused the value, and a Switch on it fails without quoting it', async () => {
+    const created = await api('POST', `/api/v1/executions/${NS}/vault-down`, { token: TOKEN });
+    const done = await ended(created.json().id);
+    const { rows } = await server.engine.db.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM executions WHERE flow_id = 'plain-child'",
+    );
+    expect([
+      runOf(done, 'to_plain').state.current,
+      runOf(done, 'to_plain').error,
+      runOf(done, 'pick').error,
+      rows[0].n,
+    ]).toEqual([
+      'WARNING',
+      `Invalid inputs for subflow '${NS}.plain-child': Invalid value for input 'word': it holds a secret, which only a SECRET input takes`,
+      "Switch value '******' matches no case and there are no defaults",
+      0,
+    ]);
+  });
+
+  test('a secret() value is refused by a subflow input not declared SECRET too', async () => {
+    process.env.SLUICE_SECRET_DOWN_KEY = TOKEN;
+    try {
+      const created = await api('POST', `/api/v1/executions/${NS}/secret-down`, {});
+      const done = await ended(created.json().id);
+      expect([done.state.current, runOf(done, 'to_plain').error]).toEqual([
+        'FAILED',
+        `Invalid inputs for subflow '${NS}.plain-child': Invalid value for input 'word': it holds a secret, which only a SECRET input takes`,
+      ]);
+    } finally {
+      delete process.env.SLUICE_SECRET_DOWN_KEY;
+    }
   });
 
   test('task logs show the mask where the value was printed', async () => {

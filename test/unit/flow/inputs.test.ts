@@ -202,6 +202,16 @@ describe('SECRET values are stored sealed', () => {
     });
   });
 
+  test('a value holding a secret the caller knows is refused by any input but a SECRET one', () => {
+    const holdsSecret = (value: unknown) => JSON.stringify(value).includes('sk-123');
+    const defs = [input('STRING'), { ...input('SECRET'), id: 'y' }];
+    expect(resolveInputs(defs, { x: 'url?k=sk-123', y: 'sk-123' }, { seal, holdsSecret })).toEqual({
+      values: { y: 'sealed(sk-123)' },
+      errors: ["Invalid value for input 'x': it holds a secret, which only a SECRET input takes"],
+      secrets: ['sk-123'],
+    });
+  });
+
   test('a value that looks sealed is refused in any input: only this process seals', () => {
     expect([
       ...errorsOf(input('SECRET'), 'sluice-sealed:v1:AAAA'),
