@@ -3,10 +3,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDialects } from '../../support/databases.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
+import { until } from '../../support/until.js';
 
 // check and discover run a connector process with a stored configuration, in the webserver, outside
 // any task: what the connector says comes back in the answer. A connector that quotes its secret
-// field in its failure, its stderr or its catalog must show the mask there, as a sync task's logs do.
+// field in its failure, its stderr or its catalog must show the mask there, as a sync task's logs do;
+// and a job's answer, which quotes the sync's logs, too.
 
 const CONNECTOR = fileURLToPath(new URL('../../fixtures/connectors/leaky-connector.mjs', import.meta.url));
 const KEY = 'ApiKey-CHECKLEAK-5150';
@@ -103,6 +105,36 @@ describe.each(testDialects())('check and discover answers on $name', (dialect) =
     ]);
   });
 
+  test('a sync job whose connectors log the key: the job with its attempts’ logs, and the job list, show the mask', async () => {
+    const sourceId = await actor('source', 'ok');
+    const destinationId = await actor('destination', 'ok');
+    const connection = await call('POST', '/api/v1/connections', { sourceId, destinationId });
+    const connectionId = connection.body.connectionId as string;
+    const started = await call('POST', '/api/v1/jobs', { connectionId, jobType: 'sync' });
+    const done = await until(
+      'the job ended',
+      async () => {
+        const { body } = await call('GET', `/api/v1/jobs/${String(started.body.jobId)}`);
+        return ['succeeded', 'failed'].includes(body.status as string) ? body : undefined;
+      },
+      30_000,
+    );
+    const listed = await call('GET', `/api/v1/jobs?connectionId=${connectionId}`);
+    const logs = (done.attempts as { logs: { message: string }[] }[]).flatMap((a) =>
+      a.logs.map((l) => l.message),
+    );
+    expect([done.status, done.rowsSynced, listed.status, logs]).toEqual([
+      'succeeded',
+      1,
+      200,
+      expect.arrayContaining([
+        expect.stringContaining('reading with key ******'),
+        expect.stringContaining('writing with key ******'),
+        expect.stringContaining('https://api.example/items?key=******'),
+      ]),
+    ]);
+  });
+
   test('no answer, and no stored actor, holds the key in clear', async () => {
     const { rows } = await server.engine.db.query<{ text: string }>(
       "SELECT configuration::text || coalesce(catalog::text, '') AS text FROM actors",
@@ -111,6 +143,6 @@ describe.each(testDialects())('check and discover answers on $name', (dialect) =
       answers.filter((a) => a.includes(KEY)),
       rows.filter((r) => r.text.includes(KEY)),
       rows.length,
-    ]).toEqual([[], [], 5]);
+    ]).toEqual([[], [], 7]);
   });
 });

@@ -262,6 +262,17 @@ describe.each(testDialects())('SECRET inputs through the server on $name', (dial
     ]);
   });
 
+  test('a replay runs with the same sealed value, and its tasks still receive it in clear', async () => {
+    const replayed = await api('POST', `/api/v1/executions/${run.id}/replay`);
+    const done = await ended(replayed.json().id);
+    const doc = await storedDoc(done.id);
+    expect([done.state.current, TEST_INPUT_SEAL.open(doc.inputs.token as string), done.outputs]).toEqual([
+      'SUCCESS',
+      TOKEN,
+      { echoed: '******', sha: SHA },
+    ]);
+  });
+
   test('a label the executor renders from it shows the mask', async () => {
     const child = await ended(runOf(run, 'child').outputs?.executionId as string);
     expect(child.labels).toEqual(expect.arrayContaining([{ key: 'via', value: '******' }]));
