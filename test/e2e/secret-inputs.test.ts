@@ -17,15 +17,13 @@ inputs:
   - id: token
     type: SECRET
 tasks:
-  - id: shell
-    type: shell
-    env:
-      TOKEN: "{{ inputs.token }}"
-    commands:
-      - echo "the shell got $TOKEN"
   - id: hash
     type: return
     format: "{{ inputs.token | sha256 }}"
+  - id: shell
+    type: io.kestra.plugin.scripts.shell.Commands
+    env: { TOKEN: "{{ inputs.token }}" }
+    commands: ['echo "the shell got $TOKEN"']
 `;
 
 const pglite = testDialects()[0];

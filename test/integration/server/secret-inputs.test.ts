@@ -16,13 +16,18 @@ const TOKEN = 'Tok-correct-horse-42';
 const SHA = createHash('sha256').update(TOKEN).digest('hex');
 const NS = 'test.secret_inputs';
 
-const VAULT = `
-id: vault
+/** A flow of this namespace that takes the SECRET input `token`; `rest` follows its inputs. */
+const takingToken = (id: string, rest: string) => `
+id: ${id}
 namespace: ${NS}
 inputs:
   - id: token
     type: SECRET
-    validator: "Tok-.*"
+${rest}`;
+
+const VAULT = takingToken(
+  'vault',
+  `    validator: "Tok-.*"
 tasks:
   - id: shell
     type: shell
@@ -59,27 +64,21 @@ outputs:
   - id: sha
     type: STRING
     value: "{{ outputs.shell.vars.sha }}"
-`;
+`,
+);
 
-const CHILD = `
-id: vault-child
-namespace: ${NS}
-inputs:
-  - id: token
-    type: SECRET
-tasks:
+const CHILD = takingToken(
+  'vault-child',
+  `tasks:
   - id: hash
     type: return
     format: "{{ inputs.token | sha256 }}"
-`;
+`,
+);
 
-const HOOKED = `
-id: vault-hook
-namespace: ${NS}
-inputs:
-  - id: token
-    type: SECRET
-tasks:
+const HOOKED = takingToken(
+  'vault-hook',
+  `tasks:
   - id: hash
     type: return
     format: "{{ inputs.token | sha256 }} from {{ trigger.body.token }}"
@@ -89,15 +88,12 @@ triggers:
     key: vault-hook-key
     inputs:
       token: "{{ trigger.body.token }}"
-`;
+`,
+);
 
-const BROKEN = `
-id: vault-broken
-namespace: ${NS}
-inputs:
-  - id: token
-    type: SECRET
-tasks:
+const BROKEN = takingToken(
+  'vault-broken',
+  `tasks:
   - id: worker_side
     type: log
     message: "{{ inputs.token | number }}"
@@ -109,15 +105,12 @@ tasks:
       - id: never
         type: log
         message: never
-`;
+`,
+);
 
-const DOWNWARDS = `
-id: vault-down
-namespace: ${NS}
-inputs:
-  - id: token
-    type: SECRET
-tasks:
+const DOWNWARDS = takingToken(
+  'vault-down',
+  `tasks:
   - id: to_plain
     type: subflow
     namespace: ${NS}
@@ -133,7 +126,8 @@ tasks:
         - id: never
           type: log
           message: never
-`;
+`,
+);
 
 const PLAIN_CHILD = `
 id: plain-child
