@@ -37,42 +37,38 @@ export function createInputSeal(cipher: SecretCipher): InputSeal {
   };
 }
 
-/** A copy of value in which every string fn changes is replaced, or value itself when none is:
- * answers without sealed values (nearly all) cost a walk, not a copy. */
+/** A copy of value with every string replaced by what fn gives for it. */
 function mapStrings(value: unknown, fn: (text: string) => string): unknown {
   if (typeof value === 'string') return fn(value);
-  if (Array.isArray(value)) {
-    const items = value.map((item) => mapStrings(item, fn));
-    return items.some((item, i) => item !== value[i]) ? items : value;
-  }
-  if (value === null || typeof value !== 'object' || !isPlain(value)) return value;
-  let changed = false;
-  const entries = Object.entries(value).map(([key, item]) => {
-    const mapped = mapStrings(item, fn);
-    changed ||= mapped !== item;
-    return [key, mapped] as const;
-  });
-  return changed ? Object.fromEntries(entries) : value;
+  if (Array.isArray(value)) return value.map((item) => mapStrings(item, fn));
+  if (!isPlainObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, mapStrings(item, fn)]));
 }
 
-function isPlain(value: object): boolean {
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
 
-/** What an API answer, a printed document or the UI shows: every sealed value as the mask. */
-export function maskSealed<T>(value: T): T {
-  return mapStrings(value, (text) => (isSealed(text) ? REDACTED : text)) as T;
+/** Does value hold a sealed value anywhere? A walk that allocates nothing: every API answer takes
+ * it, and nearly none holds one. */
+export function holdsSealed(value: unknown): boolean {
+  if (typeof value === 'string') return value.startsWith(SEALED_PREFIX);
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsSealed(item)) return true;
+    return false;
+  }
+  if (!isPlainObject(value)) return false;
+  for (const key in value) if (holdsSealed(value[key])) return true;
+  return false;
 }
 
-/** Does value hold a sealed value anywhere? */
-export function holdsSealed(value: unknown): boolean {
-  let found = false;
-  mapStrings(value, (text) => {
-    found ||= isSealed(text);
-    return text;
-  });
-  return found;
+/** What an API answer, a printed document or the UI shows: every sealed value as the mask (value
+ * itself when it holds none). */
+export function maskSealed<T>(value: T): T {
+  if (!holdsSealed(value)) return value;
+  return mapStrings(value, (text) => (isSealed(text) ? REDACTED : text)) as T;
 }
 
 /** Inputs as templates see them: every sealed value opened. `secrets` lists the clear values, for
