@@ -51,7 +51,9 @@ import {
   encryptSecretFields,
   keepMaskedSecretFields,
   maskSecretFields,
+  secretFieldValues,
 } from '../secrets/connector-secrets.js';
+import { Redactor } from '../secrets/redactor.js';
 import { CatalogError, planSync } from '../tasks/sync/catalog.js';
 import { check, discover, specOf, SyncFailure } from '../tasks/sync/connector-calls.js';
 import { namedCommand } from '../tasks/sync/connector-command.js';
@@ -265,11 +267,30 @@ export async function removeActor(deps: ResourceDeps, kind: ActorKind, id: strin
   if (!(await deleteActor(deps.db, kind, id))) throw new ResourceError(404, `no ${kind} ${id}`);
 }
 
+/** Runs a connector with an actor's stored configuration. Whatever comes back — the answer, the
+ * connector's error, its stderr quoted in it — has the configuration's secret fields masked, as a
+ * sync task's logs have: connectors put connection strings in their messages. */
+async function withStoredConfig<T>(
+  deps: ResourceDeps,
+  actor: ActorRow,
+  call: (config: JsonObject) => Promise<T>,
+): Promise<T> {
+  const config = clearConfig(deps, actor);
+  const redactor = Redactor.of(secretFieldValues(actor.spec, config));
+  try {
+    return redactor.value(await call(config)) as T;
+  } catch (error) {
+    // a new error: the original one's stack repeats its message
+    const message = redactor.text(error instanceof Error ? error.message : String(error));
+    throw error instanceof SyncFailure ? new SyncFailure(error.failureType, message) : new Error(message);
+  }
+}
+
 export async function checkActor(deps: ResourceDeps, kind: ActorKind, id: string) {
   const actor = await actorOr404(deps, kind, id);
   const { command } = await connectorOf(deps, kind, actor.connector);
   try {
-    await check({ side: kind, command }, clearConfig(deps, actor));
+    await withStoredConfig(deps, actor, (config) => check({ side: kind, command }, config));
     return { status: 'succeeded', message: null };
   } catch (error) {
     return { status: 'failed', message: (error as Error).message };
@@ -282,7 +303,9 @@ export async function discoverSource(deps: ResourceDeps, id: string, refresh: bo
   if (actor.catalog && !refresh)
     return { catalog: actor.catalog, cached: true, discoveredAt: actor.catalogUpdated };
   const { command } = await connectorOf(deps, 'source', actor.connector);
-  const catalog = await rethrow(() => discover({ side: 'source', command }, clearConfig(deps, actor)));
+  const catalog = await rethrow(() =>
+    withStoredConfig(deps, actor, (config) => discover({ side: 'source', command }, config)),
+  );
   await saveCatalog(deps.db, 'source', id, catalog);
   const fresh = await actorOr404(deps, 'source', id);
   return { catalog, cached: false, discoveredAt: fresh.catalogUpdated };

@@ -1,17 +1,21 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Database } from '../db/database.js';
+import { getFlow } from '../db/flow-repository.js';
 import {
   EXECUTION_ENDED_CHANNEL,
   EXECUTION_UPDATED_CHANNEL,
   insertCreatedExecution,
 } from '../db/engine-store.js';
 import type { Execution, ExecutionTrigger } from '../engine/execution.js';
+import { taskIndex } from '../engine/flow-index.js';
 import { newExecution } from '../engine/new-execution.js';
 import { replayOf } from '../engine/replay.js';
 import { isTerminal } from '../engine/state.js';
 import { resolveInputs } from '../flow/inputs.js';
-import type { Flow } from '../flow/model.js';
+import type { Flow, InputDef } from '../flow/model.js';
+import { REDACTED, Redactor } from '../secrets/redactor.js';
+import type { InputSeal } from '../secrets/sealed-inputs.js';
 import { emit } from '../queue/postgres-queue.js';
 import { executionStoragePrefix, sanitizeSegment, uriOfPath } from '../storage/paths.js';
 import type { Storage } from '../storage/storage.js';
@@ -28,6 +32,16 @@ export interface StartOptions {
   labels?: Record<string, string>;
   /** what started it, when not a direct request (webhook, …) */
   trigger?: ExecutionTrigger;
+  /** seals the values of SECRET inputs; without it, a SECRET value is refused */
+  inputSeal?: InputSeal;
+}
+
+/** The trigger with the values of the SECRET inputs masked in its variables: a webhook's body that a
+ * SECRET input was rendered from must not keep the value in clear beside it. */
+function maskedTrigger(trigger: ExecutionTrigger | undefined, secrets: string[]) {
+  if (!trigger || secrets.length === 0) return trigger;
+  const variables = Redactor.of(secrets).value(trigger.variables) as ExecutionTrigger['variables'];
+  return { ...trigger, variables };
 }
 
 /** Validates inputs and creates the execution together with the message that announces it, in one
@@ -39,9 +53,15 @@ export async function startExecution(
   options: StartOptions = {},
 ): Promise<Execution> {
   refuseDisabled(flow);
-  const { values, errors } = resolveInputs(flow.inputs, inputs, { fromStrings: options.fromStrings });
+  const { values, errors, secrets } = resolveInputs(flow.inputs, inputs, {
+    fromStrings: options.fromStrings,
+    seal: options.inputSeal?.seal,
+  });
   if (errors.length > 0) throw new InvalidInputsError(errors);
-  const execution = newExecution(flow, values, { labels: options.labels, trigger: options.trigger });
+  const execution = newExecution(flow, values, {
+    labels: options.labels,
+    trigger: maskedTrigger(options.trigger, secrets),
+  });
   await insertCreatedExecution(db, execution);
   return execution;
 }
@@ -89,7 +109,10 @@ export async function startExecutionFromForm(
       // a part that is not stored must still be read, or the parts after it never arrive
       if (part.kind === 'file') await finished(part.content.resume());
     }
-    const { values, errors } = resolveInputs(flow.inputs, given, { fromStrings: true });
+    const { values, errors } = resolveInputs(flow.inputs, given, {
+      fromStrings: true,
+      seal: options.inputSeal?.seal,
+    });
     problems.push(...errors);
     if (problems.length > 0) throw new InvalidInputsError(problems);
     const execution = { ...draft, inputs: values };
@@ -191,8 +214,32 @@ export async function resumeExecution(
   if (execution.state.current !== 'PAUSED') {
     throw new ExecutionConflictError(`execution ${id} is not paused (${execution.state.current})`);
   }
-  await emit(db, 'executor', { type: 'resume', executionId: id, inputs }, { key: id });
+  const given = await withoutSecrets(db, execution, inputs);
+  await emit(db, 'executor', { type: 'resume', executionId: id, inputs: given }, { key: id });
   return execution;
+}
+
+/** Resume inputs become a task's outputs, which never hold a secret: those a paused task declares
+ * SECRET in its `onResume` are kept masked. */
+async function withoutSecrets(
+  db: Database,
+  execution: Execution,
+  inputs: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const flow = await getFlow(db, execution.namespace, execution.flowId, execution.flowRevision);
+  if (!flow) return inputs;
+  const tasks = taskIndex(flow);
+  const secretIds = execution.taskRunList
+    .filter((tr) => tr.state.current === 'PAUSED')
+    .flatMap((tr) => (tasks.get(tr.taskId)?.onResume as InputDef[] | undefined) ?? [])
+    .filter((def) => def.type === 'SECRET')
+    .map((def) => def.id);
+  return Object.fromEntries(
+    Object.entries(inputs).map(([key, value]) => [
+      key,
+      secretIds.includes(key) && value !== null ? REDACTED : value,
+    ]),
+  );
 }
 
 function refuseEnded(execution: Execution): void {

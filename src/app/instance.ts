@@ -15,6 +15,7 @@ import type { Storage } from '../storage/storage.js';
 import { createSyncStateStore } from '../db/sync-state-store.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
+import { createInputSeal } from '../secrets/sealed-inputs.js';
 import { createConnectorResolver } from './connector-resolver.js';
 
 export interface LivenessOptions {
@@ -41,7 +42,8 @@ export interface InstanceOptions {
   logger?: ServiceLogger;
   /** the secret store, read through whichever connection asks */
   secrets?: SecretsVia;
-  /** decrypts stored sources' and destinations' secrets for sync tasks that name them */
+  /** decrypts stored sources' and destinations' secrets for sync tasks that name them, and seals and
+   * opens SECRET inputs */
   cipher?: SecretCipher;
   /** how long history is kept; absent: the scheduler purges nothing (one-off runs, tests) */
   retention?: RetentionPolicy;
@@ -66,6 +68,7 @@ export class Instance {
     const heartbeatMs = options.liveness?.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     const timeoutMs = options.liveness?.timeoutMs ?? DEFAULT_LIVENESS_TIMEOUT_MS;
     const onFenced = (reason: string) => options.onFenced?.(reason);
+    const inputSeal = options.cipher && createInputSeal(options.cipher);
     const track = (role: string) => {
       if (!liveness) return;
       this.heartbeats.push(
@@ -83,6 +86,7 @@ export class Instance {
         concurrency: options.executorConcurrency ?? (options.db.dialect === 'pglite' ? 1 : 4),
         pollMs: options.pollMs,
         logger,
+        inputSeal,
       });
       track('executor');
     }
@@ -98,6 +102,7 @@ export class Instance {
         pollMs: options.pollMs,
         logger,
         secrets: options.secrets?.(options.db),
+        inputSeal,
         liveness,
         heartbeatMs,
         livenessTimeoutMs: timeoutMs,
@@ -109,6 +114,7 @@ export class Instance {
     if (options.scheduler !== false) {
       this.scheduler = new Scheduler(createSchedulerBackend(options.db), {
         logger,
+        inputSeal,
         liveness: liveness ? { backend: liveness, timeoutMs } : undefined,
         retention: options.retention
           ? {

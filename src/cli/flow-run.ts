@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,6 +18,8 @@ import type { Execution } from '../engine/execution.js';
 import { formatFlowError } from '../flow/errors.js';
 import { resolveInputs } from '../flow/inputs.js';
 import type { Flow } from '../flow/model.js';
+import { SecretCipher } from '../secrets/cipher.js';
+import { createInputSeal, maskSealed } from '../secrets/sealed-inputs.js';
 import { LocalStorage } from '../storage/local-storage.js';
 
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK } from './exit-codes.js';
@@ -56,8 +59,14 @@ async function prepareAndRun(
     for (const e of errors) process.stderr.write(`${formatFlowError(e)}\n`);
     return EXIT_INVALID;
   }
+  // The run's database lives as long as the run: so does the key its SECRET inputs are sealed with.
+  const cipher = SecretCipher.fromKey(randomBytes(32).toString('base64'));
+  const inputSeal = createInputSeal(cipher);
   // Inputs are checked before the engine is waited for: a typo costs no database start.
-  const inputErrors = resolveInputs(flows[0].inputs, inputs, { fromStrings: true }).errors;
+  const inputErrors = resolveInputs(flows[0].inputs, inputs, {
+    fromStrings: true,
+    seal: inputSeal.seal,
+  }).errors;
   if (inputErrors.length > 0) {
     for (const e of inputErrors) process.stderr.write(`${file}: ${e}\n`);
     return EXIT_INVALID;
@@ -73,6 +82,7 @@ async function prepareAndRun(
       pollMs: 200,
       scheduler: false,
       syncInProcess: syncInProcessFromEnv(),
+      cipher,
     }).start();
     let main: Flow | undefined;
     for (const f of flows) {
@@ -82,7 +92,7 @@ async function prepareAndRun(
     if (!main) return EXIT_INVALID;
     let execution: Execution;
     try {
-      execution = await startExecution(db, main, inputs, { fromStrings: true });
+      execution = await startExecution(db, main, inputs, { fromStrings: true, inputSeal });
     } catch (error) {
       if (error instanceof ExecutionConflictError) {
         process.stderr.write(`${file}: ${error.message}\n`);
@@ -92,7 +102,8 @@ async function prepareAndRun(
       for (const e of error.errors) process.stderr.write(`${file}: ${e}\n`);
       return EXIT_INVALID;
     }
-    const ended = await waitForExecutionEnd(db, execution.id, 200);
+    // printed as the API answers it: a SECRET input shows the mask
+    const ended = maskSealed(await waitForExecutionEnd(db, execution.id, 200));
     if (opts.json) process.stdout.write(`${JSON.stringify(ended, null, 2)}\n`);
     else printSummary(ended, await selectLogs(db, ended.id));
     return ended.state.current === 'SUCCESS' || ended.state.current === 'WARNING' ? EXIT_OK : EXIT_FAILED;

@@ -1,5 +1,6 @@
 import type { RenderOptions } from '../expression/index.js';
 import type { Flow } from '../flow/model.js';
+import type { InputSeal } from '../secrets/sealed-inputs.js';
 import type { Execution } from './execution.js';
 import type { ExecutorMessage } from './messages.js';
 import type { ExecutorBackend, ExecutorTx, QueueSignals } from './ports.js';
@@ -15,6 +16,8 @@ export interface ExecutorOptions {
   /** longest sleep between polls when no NOTIFY arrives */
   pollMs?: number;
   logger?: ServiceLogger;
+  /** opens the SECRET inputs for the templates the executor renders, seals those of subflows */
+  inputSeal?: InputSeal;
 }
 
 /** Consumes executor messages: locks the execution they concern, applies them and decides what
@@ -88,7 +91,14 @@ export class Executor {
         `flow ${execution.namespace}.${execution.flowId} revision ${execution.flowRevision} not found`,
       );
     } else {
-      const processor = new ExecutionProcessor(flow, execution, tx, undefined, await renderOptions(tx, flow));
+      const processor = new ExecutionProcessor(
+        flow,
+        execution,
+        tx,
+        undefined,
+        await renderOptions(tx, flow),
+        this.options.inputSeal,
+      );
       try {
         for (const m of messages) await processor.apply(m);
         await processor.advance();

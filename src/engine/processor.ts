@@ -1,7 +1,8 @@
 import { type RenderOptions, renderRecursive } from '../expression/index.js';
 import { parseDuration } from '../flow/duration.js';
 import { resolveInputs } from '../flow/inputs.js';
-import { Redactor } from '../secrets/redactor.js';
+import { REDACTED, Redactor } from '../secrets/redactor.js';
+import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
 import type { Flow, InputDef, RetryDef, TaskDef } from '../flow/model.js';
 import { conditionHolds } from './conditions.js';
 import { type Execution, newId, type TaskRun } from './execution.js';
@@ -28,14 +29,28 @@ export class ExecutionProcessor {
   private changed = false;
   private readonly tasks: Map<string, TaskDef>;
   private readonly runs = new Map<string, TaskRun>();
+  private readonly renderOptions: RenderOptions;
+  /** the inputs with SECRET values opened, for the templates the executor renders; a job carries
+   * them sealed, for its worker to open */
+  private readonly opened: ReturnType<typeof openSealed<Record<string, unknown>>>;
+  /** masks the opened values, and those secret() returns, in what this processor stores */
+  private readonly redactor: Redactor;
 
   constructor(
     private readonly flow: Flow,
     private readonly execution: Execution,
     private readonly tx: ExecutorTx,
     private readonly now: () => Date = () => new Date(),
-    private readonly renderOptions: RenderOptions = {},
+    renderOptions: RenderOptions = {},
+    private readonly inputSeal?: InputSeal,
   ) {
+    this.opened = openSealed(execution.inputs, inputSeal);
+    this.redactor = Redactor.of(this.opened.secrets);
+    this.renderOptions = {
+      ...renderOptions,
+      secrets: this.opened.secrets,
+      onSecret: (value) => this.redactor.add(value),
+    };
     this.tasks = taskIndex(flow);
     for (const tr of execution.taskRunList)
       this.runs.set(runKey(tr.taskId, tr.parentTaskRunId, tr.value), tr);
@@ -309,23 +324,27 @@ export class ExecutionProcessor {
     await this.ended(true);
   }
 
-  /** Values read through secret() are masked, as a worker masks its task outputs: flow outputs are
-   * stored, shown by the API and handed to a parent flow. */
+  /** Values read through secret() and those of SECRET inputs are masked, as a worker masks its task
+   * outputs: flow outputs are stored, shown by the API and handed to a parent flow. */
   private renderFlowOutputs(): Record<string, unknown> {
-    const variables = executionVariables(this.flow, this.execution);
-    const redactor = new Redactor();
-    const options: RenderOptions = { ...this.renderOptions, onSecret: (value) => redactor.add(value) };
+    if (this.opened.failure) throw this.opened.failure;
+    const variables = { ...executionVariables(this.flow, this.execution), inputs: this.opened.inputs };
     const raw: Record<string, unknown> = {};
-    for (const o of this.flow.outputs) raw[o.id] = renderRecursive(o.value, variables, options);
+    for (const o of this.flow.outputs) raw[o.id] = renderRecursive(o.value, variables, this.renderOptions);
     const defs: InputDef[] = this.flow.outputs.map((o) => ({
       id: o.id,
       type: o.type,
       required: o.required ?? true,
     }));
-    // Kestra types flow outputs like inputs but never nests dotted output ids
-    const { values, errors } = resolveInputs(defs, raw, { fromStrings: true, nest: false });
-    if (errors.length > 0) throw new Error(redactor.text(errors.join('; ')));
-    return redactor.value(values) as Record<string, unknown>;
+    // Kestra types flow outputs like inputs but never nests dotted output ids; unlike Kestra, an
+    // output typed SECRET is stored masked, not sealed: a secret is never an output
+    const { values, errors } = resolveInputs(defs, raw, {
+      fromStrings: true,
+      nest: false,
+      seal: () => REDACTED,
+    });
+    if (errors.length > 0) throw new Error(this.redactor.text(errors.join('; ')));
+    return this.redactor.value(values) as Record<string, unknown>;
   }
 
   private async notifyParent(): Promise<void> {
@@ -451,7 +470,7 @@ export class ExecutionProcessor {
 
   private async dispatch(tr: TaskRun, task: TaskDef): Promise<void> {
     tr.attempts.push({ state: newState(this.now(), 'CREATED') });
-    const variables = this.variables(task, tr);
+    const variables = taskRunVariables(this.flow, this.execution, task, tr);
     if (this.execution.taskRunList.some((r) => r.state.current === 'FAILED')) {
       variables.errorLogs = await this.tx.errorLogs(this.execution.id);
     }
@@ -469,7 +488,8 @@ export class ExecutionProcessor {
   }
 
   private variables(task: TaskDef, tr: TaskRun): Record<string, unknown> {
-    return taskRunVariables(this.flow, this.execution, task, tr);
+    if (this.opened.failure) throw this.opened.failure;
+    return { ...taskRunVariables(this.flow, this.execution, task, tr), inputs: this.opened.inputs };
   }
 
   /** Closes a task run, applying allowFailure and allowWarning. */
@@ -588,11 +608,11 @@ export class ExecutionProcessor {
       }
       const matched = Object.hasOwn(cases, value);
       if (!matched && defaults.length === 0) {
-        run.error = `Switch value '${value}' matches no case and there are no defaults`;
+        run.error = this.redactor.text(`Switch value '${value}' matches no case and there are no defaults`);
         return { done: true, state: 'FAILED' };
       }
       run.branch = matched ? `case:${value}` : 'defaults';
-      run.outputs = { value, defaults: !matched };
+      run.outputs = { value: this.redactor.value(value), defaults: !matched };
       this.changed = true;
     }
     const list = run.branch === 'defaults' ? defaults : cases[run.branch.slice('case:'.length)];
@@ -712,19 +732,24 @@ export class ExecutionProcessor {
       string,
       unknown
     >;
-    const { values, errors } = resolveInputs(child.inputs, rendered);
-    if (errors.length > 0)
-      throw new Error(`Invalid inputs for subflow '${namespace}.${flowId}': ${errors.join('; ')}`);
+    // a secret passed down stays sealed: the child must take it in a SECRET input
+    const { values, errors } = resolveInputs(child.inputs, rendered, {
+      seal: this.inputSeal?.seal,
+      holdsSecret: (value) => this.redactor.finds(value),
+    });
+    if (errors.length > 0) {
+      const reasons = this.redactor.text(errors.join('; '));
+      throw new Error(`Invalid inputs for subflow '${namespace}.${flowId}': ${reasons}`);
+    }
     // system labels (the correlation id) always pass to a child; the others with inheritLabels
     const inherited = this.execution.labels.filter(
       (l) => task.inheritLabels === true || l.key.startsWith('system.'),
     );
     const labels = {
       ...Object.fromEntries(inherited.map((l) => [l.key, l.value])),
-      ...((renderRecursive(task.labels ?? {}, variables, this.renderOptions) ?? {}) as Record<
-        string,
-        unknown
-      >),
+      ...(this.redactor.value(
+        renderRecursive(task.labels ?? {}, variables, this.renderOptions) ?? {},
+      ) as Record<string, unknown>),
     };
     const execution = newExecution(child, values, {
       labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)])),

@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type RenderOptions, renderAsync, renderRecursiveAsync } from '../expression/index.js';
 import type { Redactor } from '../secrets/redactor.js';
+import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
 import { executionStoragePrefix, pathOfUri, taskRunStoragePath, uriOfPath } from '../storage/paths.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunContext, TaskLogger } from '../tasks/types.js';
@@ -25,7 +26,8 @@ export function redactInTaskRun(ctx: RunContext, value: string): void {
   redactors.get(ctx)?.add(value);
 }
 
-/** `redactor` is the one the run's logger masks with: secrets the task renders are added to it. */
+/** `redactor` is the one the run's logger masks with: secrets the task renders are added to it, and
+ * the values of the SECRET inputs, which `seal` opens here, where the task renders them. */
 export function createRunContext(
   job: WorkerJob,
   storage: Storage,
@@ -33,16 +35,21 @@ export function createRunContext(
   signal: AbortSignal,
   redactor: Redactor,
   options: RenderOptions = {},
+  seal?: InputSeal,
 ): WorkerRunContext {
   const dirs: string[] = [];
+  const { inputs, secrets, failure } = openSealed(job.variables.inputs, seal);
+  for (const secret of secrets) redactor.add(secret);
+  const variables = { ...job.variables, inputs };
   const renderOptions: RenderOptions = {
     ...options,
+    secrets,
     onSecret: (value) => redactor.add(value),
     // read() and fileSize() see what readFile sees: this execution's files and its parent's
     services: workerRenderServices((uri) => ctx.readFile(uri)),
   };
   const ctx: WorkerRunContext = {
-    variables: job.variables,
+    variables,
     logger,
     signal,
     storage,
@@ -54,10 +61,12 @@ export function createRunContext(
     },
     execution: { id: job.executionId, namespace: job.namespace, flowId: job.flowId },
     async render(value) {
-      return renderRecursiveAsync(value, job.variables, renderOptions);
+      if (failure) throw failure;
+      return renderRecursiveAsync(value, variables, renderOptions);
     },
     async renderString(template) {
-      return renderAsync(template, job.variables, renderOptions);
+      if (failure) throw failure;
+      return renderAsync(template, variables, renderOptions);
     },
     async readFile(uri: string) {
       const canonical = uriOfPath(pathOfUri(uri));

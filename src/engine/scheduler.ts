@@ -1,4 +1,5 @@
 import { resolveInputs } from '../flow/inputs.js';
+import type { InputSeal } from '../secrets/sealed-inputs.js';
 import type { Flow, TriggerDef } from '../flow/model.js';
 import { renderRecursive } from '../expression/index.js';
 import type { Execution } from './execution.js';
@@ -56,6 +57,8 @@ export interface SchedulerOptions {
   liveness?: { backend: LivenessBackend; timeoutMs: number };
   /** when given, expired executions, logs and files are purged every `everyMs` (default a minute) */
   retention?: { backend: RetentionBackend; storage?: Storage; policy: RetentionPolicy; everyMs?: number };
+  /** seals the SECRET inputs of the executions it starts */
+  inputSeal?: InputSeal;
 }
 
 export class Scheduler {
@@ -153,7 +156,7 @@ export class Scheduler {
       trigger: variables,
       flow: { id: flow.id, namespace: flow.namespace },
     }) ?? {}) as Record<string, unknown>;
-    const { values, errors } = resolveInputs(flow.inputs, raw);
+    const { values, errors } = resolveInputs(flow.inputs, raw, { seal: this.options.inputSeal?.seal });
     if (errors.length > 0) {
       this.logger.warn(
         { flow: `${flow.namespace}.${flow.id}`, trigger: trigger.id, errors },

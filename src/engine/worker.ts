@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { RenderOptions } from '../expression/index.js';
 import { Redactor } from '../secrets/redactor.js';
+import type { InputSeal } from '../secrets/sealed-inputs.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunnableTask } from '../tasks/types.js';
 import { newId } from './execution.js';
@@ -23,6 +24,8 @@ export interface WorkerOptions {
   pollMs?: number;
   logger?: ServiceLogger;
   secrets?: SecretResolver;
+  /** opens the SECRET inputs of the jobs' executions */
+  inputSeal?: InputSeal;
   /** registration and heartbeats; without it (one-off runs) the worker is not tracked */
   liveness?: LivenessBackend;
   heartbeatMs?: number;
@@ -180,6 +183,7 @@ export class Worker {
       controller.signal,
       redactor,
       await this.renderOptions(job),
+      this.options.inputSeal,
     );
     let state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED' = 'SUCCESS';
     let outputs: Record<string, unknown> | undefined;

@@ -38,6 +38,9 @@ export interface RenderOptions {
   secret?: (name: string) => string | undefined;
   /** told every value secret() returns, wherever it came from (a task run masks them in its logs) */
   onSecret?: (value: string) => void;
+  /** secrets the variables already hold (opened SECRET inputs): masked in error messages, as the
+   * values secret() returns are */
+  secrets?: readonly string[];
   now?: () => Date;
   /** platform services for read(), fileSize() and kv(); used by renderAsync and renderRecursiveAsync only */
   services?: RenderServices;
@@ -62,6 +65,7 @@ export class Session {
     private readonly answers?: Answers,
   ) {
     this.budget = new Budget(limits);
+    for (const secret of options.secrets ?? []) if (secret !== '') this.budget.secrets.push(secret);
   }
 
   service(request: ServiceRequest): unknown {

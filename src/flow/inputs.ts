@@ -3,6 +3,8 @@
 // its constraints. A request with any bad or missing input is refused as a whole, so all problems are
 // collected before anything runs.
 import { parse as parseYaml } from 'yaml';
+import { REDACTED } from '../secrets/redactor.js';
+import { holdsSealed, SEALED_PREFIX } from '../secrets/sealed-inputs.js';
 import { canonicalDuration, durationProblem } from './duration.js';
 import { isTemplate } from './expressions.js';
 import { describeValue } from './issues.js';
@@ -53,6 +55,13 @@ function coerceString(raw: unknown, def: InputDef): Coerced {
     return misfit(`${def.type} of at most ${def.maxLength} characters`, raw);
   }
   return fits(value);
+}
+
+/** A SECRET is checked as a STRING, but a misfit never quotes the value it was given. */
+function coerceSecret(raw: unknown, def: InputDef): Coerced {
+  const coerced = coerceString(raw, def);
+  if (coerced.ok || typeof raw !== 'string') return coerced;
+  return misfit(coerced.misfit.expected, REDACTED);
 }
 
 function withinBounds(value: number, raw: unknown, def: InputDef): Coerced {
@@ -257,7 +266,7 @@ function coerceFile(raw: unknown): Coerced {
 
 const COERCERS: Record<InputType, Coercer> = {
   STRING: coerceString,
-  SECRET: coerceString,
+  SECRET: coerceSecret,
   INT: coerceInt,
   FLOAT: coerceFloat,
   BOOLEAN: coerceBoolean,
@@ -289,6 +298,31 @@ export function misfitMessage(m: Misfit): string {
 export interface ResolvedInputs {
   values: Record<string, unknown>;
   errors: string[];
+  /** the clear values of the SECRET inputs, sealed in `values` */
+  secrets: string[];
+}
+
+export interface ResolveOptions {
+  /** the values were typed on a command line (`--input k=v`): a list may be written `a,b,c` */
+  fromStrings?: boolean;
+  /** false keeps dotted ids flat, as Kestra keeps typed flow outputs */
+  nest?: boolean;
+  /** what a SECRET value is stored as (sealed, or masked for outputs); without it, a SECRET value is
+   * refused rather than kept in clear */
+  seal?: (clear: string) => string;
+  /** tells a value that holds a secret the caller knows of: only a SECRET input may take one */
+  holdsSecret?: (value: unknown) => boolean;
+}
+
+const isSecret = (def: InputDef) =>
+  def.type === 'SECRET' || (def.type === 'ARRAY' && def.itemType === 'SECRET');
+
+/** A SECRET value (each item of an ARRAY of SECRET) as it is stored, its clear text noted. */
+function sealSecret(value: unknown, seal: (clear: string) => string, secrets: string[]): unknown {
+  if (Array.isArray(value)) return value.map((item) => sealSecret(item, seal, secrets));
+  if (typeof value !== 'string') return value;
+  secrets.push(value);
+  return seal(value);
 }
 
 /** Java's String.split("\\."): empty segments at the end are dropped. */
@@ -343,14 +377,16 @@ function nestDottedIds(flat: Record<string, unknown>, errors: string[]): Record<
  * on a command line (`--input k=v`), which also lets a list be written as `a,b,c`. Undeclared inputs
  * are ignored; a default written as a template is passed through for the caller to render. Values are
  * looked up and checked under their declared (dotted) ids, then nested as Kestra does (`nest: false`
- * keeps them flat, as Kestra keeps typed flow outputs). */
+ * keeps them flat, as Kestra keeps typed flow outputs). SECRET values are checked in clear, then
+ * stored as `seal` makes them. */
 export function resolveInputs(
   defs: InputDef[],
   provided: Record<string, unknown>,
-  options: { fromStrings?: boolean; nest?: boolean } = {},
+  options: ResolveOptions = {},
 ): ResolvedInputs {
   const values: Record<string, unknown> = {};
   const errors: string[] = [];
+  const secrets: string[] = [];
   for (const def of defs) {
     const given = provided[def.id];
     const isGiven = given !== undefined && given !== null;
@@ -360,17 +396,28 @@ export function resolveInputs(
       else values[def.id] = null;
       continue;
     }
-    if (!isGiven && isTemplate(raw)) {
-      values[def.id] = raw;
+    // only this process seals: a sealed value handed in would make a task decrypt someone else's
+    if (holdsSealed(raw)) {
+      errors.push(`Invalid value for input '${def.id}': values beginning with ${SEALED_PREFIX} are reserved`);
       continue;
     }
-    const coerced = coerceInput(def, raw, isGiven && options.fromStrings === true);
-    if (coerced.ok) values[def.id] = coerced.value;
+    let value: unknown;
+    if (!isGiven && isTemplate(raw)) value = raw;
     else {
-      errors.push(
-        `Invalid value for input '${def.id}${coerced.misfit.at ?? ''}': ${misfitMessage(coerced.misfit)}`,
-      );
+      const coerced = coerceInput(def, raw, isGiven && options.fromStrings === true);
+      if (!coerced.ok) {
+        errors.push(
+          `Invalid value for input '${def.id}${coerced.misfit.at ?? ''}': ${misfitMessage(coerced.misfit)}`,
+        );
+        continue;
+      }
+      value = coerced.value;
     }
+    if (!isSecret(def) && options.holdsSecret?.(value)) {
+      errors.push(`Invalid value for input '${def.id}': it holds a secret, which only a SECRET input takes`);
+    } else if (!isSecret(def)) values[def.id] = value;
+    else if (options.seal) values[def.id] = sealSecret(value, options.seal, secrets);
+    else errors.push(`Input '${def.id}' is a SECRET: no encryption key is configured to store it`);
   }
-  return { values: options.nest === false ? values : nestDottedIds(values, errors), errors };
+  return { values: options.nest === false ? values : nestDottedIds(values, errors), errors, secrets };
 }

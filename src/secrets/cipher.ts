@@ -37,19 +37,23 @@ export class SecretCipher {
     return new SecretCipher(deriveKey(key));
   }
 
-  encrypt(clear: string): string {
+  /** `context`, when given, is authenticated with the value (GCM's associated data): a value sealed
+   * for one purpose cannot be passed off as one of another, nor the other way round. */
+  encrypt(clear: string, context?: string): string {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
+    if (context !== undefined) cipher.setAAD(Buffer.from(context, 'utf8'));
     const data = Buffer.concat([cipher.update(clear, 'utf8'), cipher.final()]);
     return VERSION + Buffer.concat([iv, cipher.getAuthTag(), data]).toString('base64');
   }
 
-  decrypt(stored: string): string {
+  decrypt(stored: string, context?: string): string {
     if (!stored.startsWith(VERSION)) throw new Error('unknown secret format');
     const raw = Buffer.from(stored.slice(VERSION.length), 'base64');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
-    decipher.setAuthTag(raw.subarray(12, 28));
     try {
+      const decipher = createDecipheriv('aes-256-gcm', this.key, raw.subarray(0, 12));
+      decipher.setAuthTag(raw.subarray(12, 28));
+      if (context !== undefined) decipher.setAAD(Buffer.from(context, 'utf8'));
       return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
     } catch {
       throw new Error(

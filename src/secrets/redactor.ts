@@ -13,6 +13,12 @@ export class Redactor {
   /** longest first, so that a secret containing another is masked whole */
   private forms: string[] = [];
 
+  static of(secrets: Iterable<string>): Redactor {
+    const redactor = new Redactor();
+    for (const secret of secrets) redactor.add(secret);
+    return redactor;
+  }
+
   /** Registers a secret. Besides the value itself, the forms in which it is commonly printed are
    * masked: JSON-escaped and URL-encoded, and each line of a multi-line value on its own (scripts
    * log line by line, so a PEM key would otherwise leak one line per log entry). */
@@ -27,6 +33,13 @@ export class Redactor {
 
   get empty(): boolean {
     return this.exact.size === 0;
+  }
+
+  /** Does value hold a secret, in whichever form text() would mask it? */
+  finds(value: unknown): boolean {
+    if (this.empty) return false;
+    const text = typeof value === 'string' ? value : JSON.stringify(value);
+    return text !== undefined && (this.exact.has(text) || this.text(text) !== text);
   }
 
   text(text: string): string {

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
 import type { SecretCipher } from '../secrets/cipher.js';
+import { createInputSeal, maskSealed } from '../secrets/sealed-inputs.js';
 import type { Storage } from '../storage/storage.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT } from '../config/config.js';
 import { type AuthOptions, registerAuth } from './auth.js';
@@ -32,7 +33,7 @@ export interface ServerOptions {
   bodyLimit?: number;
   /** largest uploaded file, in bytes */
   uploadLimit?: number;
-  /** encrypts sources' and destinations' secret fields */
+  /** encrypts sources' and destinations' secret fields and seals SECRET inputs */
   cipher: SecretCipher;
 }
 
@@ -41,6 +42,7 @@ export interface ServerOptions {
 export function buildServer(options: ServerOptions): FastifyInstance {
   const { db } = options;
   const uploadLimit = options.uploadLimit ?? DEFAULT_UPLOAD_LIMIT;
+  const inputSeal = createInputSeal(options.cipher);
   const app = Fastify({
     logger: options.logger ?? false,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
@@ -51,6 +53,8 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   acceptYaml(app);
   registerErrorHandlers(app);
   registerSharedSchemas(app);
+  // a sealed SECRET input is no business of any client: every answer shows the mask instead
+  app.addHook('preSerialization', async (_req, _reply, payload) => maskSealed(payload));
   app.register(swagger, openApiOptions());
   app.register(multipart, { limits: { fileSize: uploadLimit } });
 
@@ -63,10 +67,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerOpenApiRoute(app);
     registerHealth(app, db);
     registerFlowRoutes(app, db);
-    registerExecutionRoutes(app, db, { storage: options.storage, uploadLimit });
+    registerExecutionRoutes(app, db, { storage: options.storage, uploadLimit, inputSeal });
     registerExecutionFileRoutes(app, db, options.storage);
     registerLogRoutes(app, db);
-    registerWebhookRoutes(app, db);
+    registerWebhookRoutes(app, db, inputSeal);
     registerTriggerRoutes(app, db);
     registerMetrics(app, db);
     registerResourceRoutes(app, { db, cipher: options.cipher });

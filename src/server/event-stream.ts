@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { maskSealed } from '../secrets/sealed-inputs.js';
 
 /** Takes the response over as a Server-Sent Events stream. `closed` aborts when the client leaves. */
 export function openEventStream(reply: FastifyReply): {
@@ -16,7 +17,8 @@ export function openEventStream(reply: FastifyReply): {
   const closed = new AbortController();
   raw.on('close', () => closed.abort());
   return {
-    send: (event, data) => raw.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`),
+    // the stream bypasses serialization, so it masks sealed SECRET inputs itself as every answer does
+    send: (event, data) => raw.write(`event: ${event}\ndata: ${JSON.stringify(maskSealed(data))}\n\n`),
     end: () => raw.end(),
     closed: closed.signal,
   };

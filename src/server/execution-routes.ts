@@ -21,6 +21,7 @@ import { getFlow } from '../db/flow-repository.js';
 import type { Execution } from '../engine/execution.js';
 import { UnknownTaskRunError } from '../engine/replay.js';
 import { STATES, type StateType } from '../engine/state.js';
+import type { InputSeal } from '../secrets/sealed-inputs.js';
 import type { Storage } from '../storage/storage.js';
 import { apiError, HttpError, inputProblems } from './errors.js';
 import { openEventStream } from './event-stream.js';
@@ -68,6 +69,7 @@ async function* formParts(req: FastifyRequest, uploadLimit: number): AsyncGenera
 export interface ExecutionRouteOptions {
   storage?: Storage;
   uploadLimit: number;
+  inputSeal: InputSeal;
 }
 
 /** Kestra's execution routes: create (JSON or multipart inputs), search, get, follow, and control. */
@@ -138,8 +140,9 @@ export function registerExecutionRoutes(
         const execution: Execution = req.isMultipart()
           ? await startExecutionFromForm(db, options.storage, flow, formParts(req, options.uploadLimit), {
               labels,
+              inputSeal: options.inputSeal,
             })
-          : await startExecution(db, flow, req.body ?? {}, { labels });
+          : await startExecution(db, flow, req.body ?? {}, { labels, inputSeal: options.inputSeal });
         return req.query.wait ? await waitForExecutionEnd(db, execution.id) : execution;
       } catch (error) {
         if (error instanceof ExecutionConflictError) return reply.code(409).send(apiError(error.message));

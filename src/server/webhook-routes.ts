@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ExecutionConflictError, InvalidInputsError, startExecution } from '../app/executions.js';
 import type { Database } from '../db/database.js';
 import { getFlow } from '../db/flow-repository.js';
+import type { InputSeal } from '../secrets/sealed-inputs.js';
 import { ExpressionError, renderRecursive } from '../expression/index.js';
 import { apiError, inputProblems } from './errors.js';
 import { errors, object, text } from './schemas/common.js';
@@ -18,7 +19,7 @@ const METHODS = ['GET', 'POST', 'PUT'] as const;
 /** The Webhook trigger: anyone holding the key starts the flow; the request's body, headers and
  * query parameters are the `trigger` variables (and may feed the trigger's `inputs`). It needs no
  * other authentication: the key is the secret, so an unknown flow and a wrong key answer alike. */
-export function registerWebhookRoutes(app: FastifyInstance, db: Database): void {
+export function registerWebhookRoutes(app: FastifyInstance, db: Database, inputSeal: InputSeal): void {
   for (const method of METHODS) {
     app.route<WebhookRequest>({
       method,
@@ -64,6 +65,7 @@ export function registerWebhookRoutes(app: FastifyInstance, db: Database): void 
           >;
           return await startExecution(db, flow, inputs, {
             trigger: { id: trigger.id, type: WEBHOOK, variables },
+            inputSeal,
           });
         } catch (error) {
           if (error instanceof ExpressionError) return reply.code(422).send(apiError(error.message));

@@ -11,11 +11,13 @@ import type { LogLine } from '../../src/engine/messages.js';
 import { loadFlow } from '../../src/flow/load.js';
 import type { Flow } from '../../src/flow/model.js';
 import { SecretCipher } from '../../src/secrets/cipher.js';
+import { createInputSeal } from '../../src/secrets/sealed-inputs.js';
 import { LocalStorage } from '../../src/storage/local-storage.js';
 import type { TestDialect } from './databases.js';
 
 /** One key for every test engine and server: what one encrypts, the other decrypts. */
 export const TEST_CIPHER = SecretCipher.fromKey('sluice-tests');
+export const TEST_INPUT_SEAL = createInputSeal(TEST_CIPHER);
 
 export interface TestEngine {
   db: Database;
@@ -65,7 +67,7 @@ export async function startTestEngine(
     deploy,
     async run(yaml, inputs = {}) {
       const flow = await deploy(yaml);
-      const execution = await startExecution(db, flow, inputs);
+      const execution = await startExecution(db, flow, inputs, { inputSeal: TEST_INPUT_SEAL });
       return waitForExecutionEnd(db, execution.id, 100);
     },
     logs: (id) => selectLogs(db, id),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { type CliResult, ensureCliBuilt, lines, runCli } from '../../support/cli.js';
 
@@ -103,6 +104,9 @@ const typed = once([
   'ids=1, 2,3',
   '--json',
 ]);
+const TOKEN = 'cli-token-Zz9-secret';
+const secretJson = once([`${RUN}/secret-input.yaml`, '--input', `token=${TOKEN}`, '--json']);
+const secretSummary = once([`${RUN}/secret-input.yaml`, '--input', `token=${TOKEN}`]);
 const subflowWithDir = once([`${RUN}/subflow-caller.yaml`, '--flows', SUBFLOWS, '--json']);
 const subflowWithoutDir = once([`${RUN}/subflow-caller.yaml`, '--json']);
 
@@ -274,6 +278,32 @@ describe.concurrent('sluice flow run --input: typed coercion from text', { timeo
 
   test('tasks see the coerced value: {{ inputs.count + 1 }} renders 42', async () => {
     expect(runOf(documentOf(await typed()), 'next').outputs).toEqual({ value: '42' });
+  });
+});
+
+describe.concurrent('sluice flow run --input for a SECRET input', { timeout: 60_000 }, () => {
+  test('--json prints the document with the mask for the input, its masked echo and flow output', async () => {
+    const result = await secretJson();
+    const doc = documentOf(result);
+    expect([doc.state.current, doc.inputs, doc.outputs, result.stdout.includes(TOKEN)]).toEqual([
+      'SUCCESS',
+      { token: '******' },
+      { token: '******' },
+      false,
+    ]);
+  });
+
+  test('the task received the clear value: its hash is that of the token', async () => {
+    const hash = createHash('sha256').update(TOKEN).digest('hex');
+    expect(runOf(documentOf(await secretJson()), 'hash').outputs).toEqual({ value: hash });
+  });
+
+  test('the summary shows the shell’s echo masked and never the value', async () => {
+    const result = await secretSummary();
+    expect([result.stdout.includes(TOKEN), lines(result.stdout)]).toEqual([
+      false,
+      expect.arrayContaining([expect.stringMatching(/ INFO {2}echo: the shell got \*{6}$/)]),
+    ]);
   });
 });
 

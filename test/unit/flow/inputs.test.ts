@@ -30,6 +30,7 @@ describe("dotted ids nest, as Kestra's flattenToNestedMap does", () => {
     ).toEqual({
       values: { nested: { string: 'a string', more: { int: 123 } }, flat: null },
       errors: [],
+      secrets: [],
     });
   });
 
@@ -109,7 +110,7 @@ describe('presence', () => {
   });
 
   test('undeclared inputs are ignored', () => {
-    expect(resolveInputs([], { stray: 1 })).toEqual({ values: {}, errors: [] });
+    expect(resolveInputs([], { stray: 1 })).toEqual({ values: {}, errors: [], secrets: [] });
   });
 
   test('every problem is collected', () => {
@@ -157,9 +158,67 @@ describe('STRING and SECRET', () => {
     ]);
   });
 
-  test('a SECRET is a string with its validator', () => {
-    expect(errorsOf(input('SECRET', { validator: 'sk-.*' }), 'nope')).toEqual([
-      "Invalid value for input 'x': expected SECRET matching sk-.*, got 'nope'",
+  test('a SECRET is a string with its validator, and a misfit never quotes the value', () => {
+    expect(errorsOf(input('SECRET', { validator: 'sk-.*' }), 'nope-not-shown')).toEqual([
+      "Invalid value for input 'x': expected SECRET matching sk-.*, got '******'",
+    ]);
+  });
+});
+
+describe('SECRET values are stored sealed', () => {
+  const seal = (clear: string) => `sealed(${clear})`;
+
+  test('a SECRET value is checked in clear, stored as the seal makes it, and its clear text noted', () => {
+    expect(resolveInputs([input('SECRET', { validator: 'sk-.*' })], { x: 'sk-123' }, { seal })).toEqual({
+      values: { x: 'sealed(sk-123)' },
+      errors: [],
+      secrets: ['sk-123'],
+    });
+  });
+
+  test('each item of an ARRAY of SECRET is sealed', () => {
+    const { values, secrets } = resolveInputs(
+      [input('ARRAY', { itemType: 'SECRET' })],
+      { x: '["a1","b2"]' },
+      { seal },
+    );
+    expect([values.x, secrets]).toEqual([
+      ['sealed(a1)', 'sealed(b2)'],
+      ['a1', 'b2'],
+    ]);
+  });
+
+  test('without a seal, a SECRET value is refused rather than kept in clear', () => {
+    expect(errorsOf(input('SECRET'), 'sk-123')).toEqual([
+      "Input 'x' is a SECRET: no encryption key is configured to store it",
+    ]);
+  });
+
+  test('an absent optional SECRET needs no seal', () => {
+    expect(resolveInputs([input('SECRET', { required: false })], {})).toEqual({
+      values: { x: null },
+      errors: [],
+      secrets: [],
+    });
+  });
+
+  test('a value holding a secret the caller knows is refused by any input but a SECRET one', () => {
+    const holdsSecret = (value: unknown) => JSON.stringify(value).includes('sk-123');
+    const defs = [input('STRING'), { ...input('SECRET'), id: 'y' }];
+    expect(resolveInputs(defs, { x: 'url?k=sk-123', y: 'sk-123' }, { seal, holdsSecret })).toEqual({
+      values: { y: 'sealed(sk-123)' },
+      errors: ["Invalid value for input 'x': it holds a secret, which only a SECRET input takes"],
+      secrets: ['sk-123'],
+    });
+  });
+
+  test('a value that looks sealed is refused in any input: only this process seals', () => {
+    expect([
+      ...errorsOf(input('SECRET'), 'sluice-sealed:v1:AAAA'),
+      ...errorsOf(input('JSON'), { deep: ['sluice-sealed:v1:AAAA'] }),
+    ]).toEqual([
+      "Invalid value for input 'x': values beginning with sluice-sealed: are reserved",
+      "Invalid value for input 'x': values beginning with sluice-sealed: are reserved",
     ]);
   });
 });

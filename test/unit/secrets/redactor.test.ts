@@ -2,9 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { Redactor } from '../../../src/secrets/redactor.js';
 
 function redactorOf(...values: string[]): Redactor {
-  const r = new Redactor();
-  for (const v of values) r.add(v);
-  return r;
+  return Redactor.of(values);
 }
 
 describe('Redactor.text', () => {
@@ -52,5 +50,19 @@ describe('Redactor.value', () => {
   test('gives outputs back untouched when there is no secret', () => {
     const outputs = { a: 'x' };
     expect(new Redactor().value(outputs)).toBe(outputs);
+  });
+});
+
+describe('Redactor.finds', () => {
+  test('finds a secret in text, in plain data, and a short one only as the whole value', () => {
+    const r = redactorOf('hunter22', 'ab');
+    expect([
+      r.finds('pw=hunter22'),
+      r.finds({ url: ['postgres://u:hunter22@h'] }),
+      r.finds('ab'),
+      r.finds('cab'),
+      r.finds({ pw: 'other' }),
+      new Redactor().finds('hunter22'),
+    ]).toEqual([true, true, true, false, false, false]);
   });
 });

@@ -117,6 +117,8 @@ function Field({ input, value, onChange }: { input: InputDef; value: Value; onCh
         <input
           id={name}
           type={TEXT_TYPES[input.type] ?? 'text'}
+          // a SECRET is typed for one execution: the browser must not offer to remember it
+          autoComplete={input.type === 'SECRET' ? 'off' : undefined}
           step={input.type === 'FLOAT' ? 'any' : undefined}
           required={input.required && input.defaults === undefined}
           value={value as string}
