@@ -21,7 +21,7 @@ import { startTestEngine, TEST_CIPHER, type TestEngine } from '../../support/eng
 
 const NS = 'tests.openapi';
 const FLOW = 'walked';
-const KEY = 'walk-key-1';
+const KEY = 'walk-key-1-of-the-hook';
 
 const WALKED = `id: ${FLOW}
 namespace: ${NS}
