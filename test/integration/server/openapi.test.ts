@@ -299,6 +299,8 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       })[path.split('/')[3]];
     // the finished execution can be neither killed, resumed nor restarted
     const expected: Record<string, number> = {
+      // the walk's flow exists: creating it again is refused, as in Kestra
+      createFlow: 422,
       killExecution: 409,
       resumeExecution: 409,
       restartExecution: 409,
