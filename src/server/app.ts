@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -6,6 +7,7 @@ import type { SecretCipher } from '../secrets/cipher.js';
 import type { Storage } from '../storage/storage.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT } from '../config/config.js';
 import { type AuthOptions, registerAuth } from './auth.js';
+import { type BrowserPolicy, registerBrowserGuard } from './browser-guard.js';
 import { registerErrorHandlers } from './errors.js';
 import { registerExecutionFileRoutes } from './execution-file-routes.js';
 import { registerExecutionRoutes } from './execution-routes.js';
@@ -34,6 +36,9 @@ export interface ServerOptions {
   uploadLimit?: number;
   /** encrypts sources' and destinations' secret fields */
   cipher: SecretCipher;
+  /** which names and origins a browser may reach the API from (docs/security.md); absent: a server
+   * on 127.0.0.1 with no other origin */
+  browser?: BrowserPolicy;
 }
 
 /** The webserver: the HTTP API over the repository and the queue, described by the OpenAPI document
@@ -47,6 +52,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // every field at fault at once; an unknown field is an error rather than silently removed
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
   });
+  const browser = options.browser ?? { host: '127.0.0.1' };
+  registerBrowserGuard(app, browser);
+  if (browser.allowedOrigins?.length) {
+    // preflights and response headers for exactly those origins; without any, no CORS header at all
+    app.register(cors, {
+      origin: [...browser.allowedOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    });
+  }
   registerAuth(app, db, options.auth ?? { enabled: false });
   acceptYaml(app);
   registerErrorHandlers(app);
@@ -66,7 +80,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerExecutionRoutes(app, db, { storage: options.storage, uploadLimit });
     registerExecutionFileRoutes(app, db, options.storage);
     registerLogRoutes(app, db);
-    registerWebhookRoutes(app, db);
+    registerWebhookRoutes(app, db, options.auth?.failureLimits);
     registerTriggerRoutes(app, db);
     registerMetrics(app, db);
     registerResourceRoutes(app, { db, cipher: options.cipher });
