@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CredentialChecker, parseAuthorization } from '../auth/credentials.js';
 import { DEFAULT_FAILURE_LIMITS, FailureLimiter, type FailureLimits } from '../auth/failure-limiter.js';
 import type { Queryable } from '../db/database.js';
+import { tooMany } from './errors.js';
 import { WEBHOOK_ROUTE } from './webhook-routes.js';
 
 export interface AuthOptions {
@@ -55,13 +56,7 @@ export function registerAuth(app: FastifyInstance, db: Queryable, options: AuthO
         .update(header ?? '')
         .digest('base64'),
     );
-    if (typeof attempt === 'number') {
-      const seconds = Math.ceil(attempt / 1000);
-      return reply
-        .code(429)
-        .header('Retry-After', String(seconds))
-        .send({ message: `too many failed logins: try again in ${seconds} s`, details: [] });
-    }
+    if (typeof attempt === 'number') return tooMany(reply, attempt, 'failed logins');
     if (credentials === 'malformed') {
       attempt.fail();
       return deny(reply, 'unsupported Authorization header: use Basic or Bearer');

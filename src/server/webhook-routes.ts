@@ -6,7 +6,7 @@ import { ExecutionConflictError, InvalidInputsError, startExecution } from '../a
 import type { Database } from '../db/database.js';
 import { getFlow } from '../db/flow-repository.js';
 import { ExpressionError, renderRecursive } from '../expression/index.js';
-import { apiError, inputProblems } from './errors.js';
+import { apiError, inputProblems, tooMany } from './errors.js';
 import { errors, object, text } from './schemas/common.js';
 
 const WEBHOOK = 'io.kestra.plugin.core.trigger.Webhook';
@@ -74,13 +74,7 @@ export function registerWebhookRoutes(
         const { namespace, flowId, key } = req.params;
         const guess = createHash('sha256').update(`${namespace}\0${flowId}\0${key}`).digest('base64');
         const attempt = limiter.attempt([`ip:${req.ip}`], guess);
-        if (typeof attempt === 'number') {
-          const seconds = Math.ceil(attempt / 1000);
-          return reply
-            .code(429)
-            .header('Retry-After', String(seconds))
-            .send(apiError(`too many calls with wrong webhook keys: try again in ${seconds} s`));
-        }
+        if (typeof attempt === 'number') return tooMany(reply, attempt, 'calls with wrong webhook keys');
         let flow;
         try {
           flow = await getFlow(db, namespace, flowId);
