@@ -33,6 +33,7 @@ const MAX_VERIFIED = 1_000;
  * password (a new hash) is never matched by the old entry. */
 export class CredentialChecker {
   private readonly verified = new Map<string, number>();
+  private readonly verifying = new Map<string, Promise<boolean>>();
 
   constructor(private readonly db: Queryable) {}
 
@@ -50,10 +51,20 @@ export class CredentialChecker {
     const key = createHash('sha256').update(stored).update('\0').update(password).digest('base64');
     const until = this.verified.get(key);
     if (until !== undefined && until > Date.now()) return { kind: 'user', name };
-    if (!(await verifyPassword(password, stored))) return undefined;
+    if (!(await this.verifyOnce(key, password, stored))) return undefined;
     this.verified.delete(key);
     this.verified.set(key, Date.now() + VERIFIED_TTL_MS);
     if (this.verified.size > MAX_VERIFIED) this.verified.delete(this.verified.keys().next().value!);
     return { kind: 'user', name };
+  }
+
+  /** Requests carrying the same password at once (a page's parallel calls) share one scrypt run. */
+  private verifyOnce(key: string, password: string, stored: string): Promise<boolean> {
+    let running = this.verifying.get(key);
+    if (!running) {
+      running = verifyPassword(password, stored).finally(() => this.verifying.delete(key));
+      this.verifying.set(key, running);
+    }
+    return running;
   }
 }

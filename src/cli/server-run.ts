@@ -89,6 +89,11 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
         storage,
         bodyLimit: config.bodyLimit,
         uploadLimit: config.uploadLimit,
+        browser: {
+          host: config.host,
+          allowedHosts: config.allowedHosts,
+          allowedOrigins: config.corsAllowedOrigins,
+        },
         auth: { enabled: auth.enabled, failureLimits: config.authFailureLimits },
       })
     : undefined;

@@ -12,6 +12,13 @@ const ms = (d: string | undefined) => (d === undefined ? undefined : parseDurati
 
 const bytes = z.number().int().positive();
 const duration = z.string().refine(isDuration, { message: 'expected an ISO-8601 duration such as PT30S' });
+const origin = z
+  .string()
+  .refine(
+    (o) =>
+      URL.canParse(o) && /^https?:$/.test(new URL(o).protocol) && new URL(o).origin === o.replace(/\/$/, ''),
+    { message: 'expected an origin such as https://dashboard.example.com (scheme, name and port only)' },
+  );
 
 const FileConfig = z
   .object({
@@ -23,6 +30,11 @@ const FileConfig = z
         port: z.number().int().optional(),
         bodyLimit: bytes.optional(),
         uploadLimit: bytes.optional(),
+        allowedHosts: z.array(z.string().min(1)).optional(),
+        cors: z
+          .object({ allowedOrigins: z.array(origin).optional() })
+          .strict()
+          .optional(),
       })
       .strict()
       .optional(),
@@ -66,6 +78,10 @@ export interface SluiceConfig {
   bodyLimit: number;
   /** largest file upload (multipart), in bytes */
   uploadLimit: number;
+  /** names besides the bound address and localhost that clients reach the server by (docs/security.md) */
+  allowedHosts: string[];
+  /** origins besides the server's own whose pages may call the API (CORS) */
+  corsAllowedOrigins: string[];
   /** absent: the server mode decides (see docs/security.md) */
   authEnabled?: boolean;
   authFailureLimits: FailureLimits;
@@ -121,6 +137,8 @@ export function loadConfig(
     executorConcurrency: file.executor?.concurrency,
     bodyLimit: file.server?.bodyLimit ?? DEFAULT_BODY_LIMIT,
     uploadLimit: file.server?.uploadLimit ?? DEFAULT_UPLOAD_LIMIT,
+    allowedHosts: file.server?.allowedHosts ?? [],
+    corsAllowedOrigins: (file.server?.cors?.allowedOrigins ?? []).map((o) => new URL(o).origin),
     authEnabled: booleanEnv(env, 'SLUICE_AUTH_ENABLED') ?? file.auth?.enabled,
     authFailureLimits: {
       maxFailures: file.auth?.maxFailures ?? DEFAULT_FAILURE_LIMITS.maxFailures,

@@ -19,10 +19,13 @@ export async function getFlow(
   return { ...row.flow, revision: row.revision };
 }
 
-/** Saves a flow as a new revision unless its source is unchanged; returns the stored flow. */
-export async function saveFlow(q: Queryable, flow: Flow): Promise<Flow> {
-  const current = await getFlow(q, flow.namespace, flow.id);
-  if (current && current.source === flow.source) return current;
+/** Makes concurrent writers of one flow's revisions wait for each other until the transaction ends:
+ * each numbers its revision after the last one committed. Outside a transaction it protects nothing. */
+async function lockRevisions(q: Queryable, namespace: string, id: string): Promise<void> {
+  await q.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`flow-revisions:${namespace}.${id}`]);
+}
+
+async function insertRevision(q: Queryable, flow: Flow): Promise<Flow> {
   const { rows } = await q.query<{ revision: number }>(
     `INSERT INTO flows (namespace, id, revision, source, flow)
      SELECT $1, $2, coalesce(max(revision), 0) + 1, $3, $4 FROM flows WHERE namespace = $1 AND id = $2
@@ -30,6 +33,31 @@ export async function saveFlow(q: Queryable, flow: Flow): Promise<Flow> {
     [flow.namespace, flow.id, flow.source, JSON.stringify({ ...flow, revision: undefined })],
   );
   return { ...flow, revision: rows[0].revision };
+}
+
+/** Saves a flow as a new revision unless its source is unchanged; returns the stored flow. Run it in
+ * a transaction where saves of the same flow can meet (the API), so that they queue up. */
+export async function saveFlow(q: Queryable, flow: Flow): Promise<Flow> {
+  await lockRevisions(q, flow.namespace, flow.id);
+  const current = await getFlow(q, flow.namespace, flow.id);
+  if (current && current.source === flow.source) return current;
+  return insertRevision(q, flow);
+}
+
+/** Saves the first revision of a flow (or the first after its deletion); undefined, and nothing
+ * saved, when the flow exists: creating never overwrites, as in Kestra. Run it in a transaction. */
+export async function createFlow(q: Queryable, flow: Flow): Promise<Flow | undefined> {
+  await lockRevisions(q, flow.namespace, flow.id);
+  if (await getFlow(q, flow.namespace, flow.id)) return undefined;
+  return insertRevision(q, flow);
+}
+
+/** Saves a new revision of a flow that exists; undefined, and nothing saved, when it does not. Run
+ * it in a transaction. */
+export async function updateFlow(q: Queryable, flow: Flow): Promise<Flow | undefined> {
+  await lockRevisions(q, flow.namespace, flow.id);
+  if (!(await getFlow(q, flow.namespace, flow.id))) return undefined;
+  return saveFlow(q, flow);
 }
 
 const LATEST = `SELECT DISTINCT ON (namespace, id) namespace, id, revision, flow, deleted, updated
@@ -96,8 +124,25 @@ export async function flowRevisions(
   return rows;
 }
 
-/** Deletion is a revision of its own, so the history stays readable and a later save starts again. */
+/** Saves the revision `revise` makes of the newest one (when it makes none, the newest one stays);
+ * undefined when the flow does not exist. Run it in a transaction. */
+export async function reviseFlow(
+  q: Queryable,
+  namespace: string,
+  id: string,
+  revise: (current: Flow) => Flow | undefined,
+): Promise<Flow | undefined> {
+  await lockRevisions(q, namespace, id);
+  const current = await getFlow(q, namespace, id);
+  if (!current) return undefined;
+  const revised = revise(current);
+  return revised ? saveFlow(q, revised) : current;
+}
+
+/** Deletion is a revision of its own, so the history stays readable and a later save starts again.
+ * Run it in a transaction where saves of the same flow can meet. */
 export async function deleteFlow(q: Queryable, namespace: string, id: string): Promise<boolean> {
+  await lockRevisions(q, namespace, id);
   const current = await getFlow(q, namespace, id);
   if (!current) return false;
   await q.query(

@@ -8,12 +8,16 @@ export interface Position {
 /** Collects every mistake found in one file; validation never stops at the first one. */
 export class ErrorList {
   private readonly items: FlowError[] = [];
+  /** `line:col:message` of each item: a hostile flow may have tens of thousands of mistakes */
+  private readonly known = new Set<string>();
 
   constructor(readonly file: string) {}
 
   add(at: Position, message: string): void {
-    const known = this.items.some((e) => e.line === at.line && e.col === at.col && e.message === message);
-    if (!known) this.items.push({ file: this.file, line: at.line, col: at.col, message });
+    const key = `${at.line}:${at.col}:${message}`;
+    if (this.known.has(key)) return;
+    this.known.add(key);
+    this.items.push({ file: this.file, line: at.line, col: at.col, message });
   }
 
   get size(): number {

@@ -118,6 +118,13 @@ function loadContext(
 /** Reads and checks one flow file. `file` only labels the errors. */
 export function loadFlow(source: string, file: string): LoadResult {
   const errors = new ErrorList(file);
-  const flow = checkFlow(source, errors);
+  let flow: Flow | undefined;
+  try {
+    flow = checkFlow(source, errors);
+  } catch (error) {
+    // the yaml library refuses to expand anchors into a document far bigger than its text
+    if (!(error instanceof ReferenceError && /alias/i.test(error.message))) throw error;
+    errors.add({ line: 1, col: 1 }, `invalid YAML: ${error.message}`);
+  }
   return flow ? { flow, errors: [] } : { errors: errors.sorted() };
 }

@@ -1,6 +1,6 @@
 // Maps paths in a parsed flow (as zod reports them) back to line:col in the YAML text, so that every
 // error points at the node a user has to change.
-import { isMap, isNode, isScalar, isSeq, type LineCounter, type Node } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, type LineCounter, type Node, type YAMLMap } from 'yaml';
 import type { Position } from './errors.js';
 
 export type Path = readonly PropertyKey[];
@@ -25,13 +25,34 @@ interface Reached {
   depth: number;
 }
 
+type MapNode = YAMLMap<unknown, unknown>;
+type MapPair = MapNode['items'][number];
+
+/** Each map's pairs by key, built on first use: a flow with tens of thousands of keys and a mistake
+ * at each must not cost a scan of the map per mistake. The first of duplicate keys wins. */
+const pairIndex = new WeakMap<MapNode, Map<string, MapPair>>();
+
+function pairsByKey(map: MapNode): Map<string, MapPair> {
+  let index = pairIndex.get(map);
+  if (!index) {
+    index = new Map();
+    for (const pair of map.items) {
+      if (!isScalar(pair.key)) continue;
+      const key = String(pair.key.value);
+      if (!index.has(key)) index.set(key, pair);
+    }
+    pairIndex.set(map, index);
+  }
+  return index;
+}
+
 /** Follows path from root as far as the YAML tree goes. */
 function reach(root: Node, path: Path): Reached {
   let reached: Reached = { node: root, depth: 0 };
   for (const step of path) {
     const { node } = reached;
     if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && String(p.key.value) === String(step));
+      const pair = pairsByKey(node).get(String(step));
       if (!pair || !isScalar(pair.key)) break;
       const value = isNode(pair.value) ? pair.value : pair.key;
       reached = { node: value, key: pair.key, depth: reached.depth + 1 };

@@ -1,3 +1,4 @@
+import cors from '@fastify/cors';
 import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -7,6 +8,7 @@ import { createInputSeal, maskSealed } from '../secrets/sealed-inputs.js';
 import type { Storage } from '../storage/storage.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT } from '../config/config.js';
 import { type AuthOptions, registerAuth } from './auth.js';
+import { type BrowserPolicy, registerBrowserGuard } from './browser-guard.js';
 import { registerErrorHandlers } from './errors.js';
 import { registerExecutionFileRoutes } from './execution-file-routes.js';
 import { registerExecutionRoutes } from './execution-routes.js';
@@ -35,6 +37,9 @@ export interface ServerOptions {
   uploadLimit?: number;
   /** encrypts sources' and destinations' secret fields and seals SECRET inputs */
   cipher: SecretCipher;
+  /** which names and origins a browser may reach the API from (docs/security.md); absent: a server
+   * on 127.0.0.1 with no other origin */
+  browser?: BrowserPolicy;
 }
 
 /** The webserver: the HTTP API over the repository and the queue, described by the OpenAPI document
@@ -49,6 +54,15 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     // every field at fault at once; an unknown field is an error rather than silently removed
     ajv: { customOptions: { allErrors: true, removeAdditional: false } },
   });
+  const browser = options.browser ?? { host: '127.0.0.1' };
+  registerBrowserGuard(app, browser);
+  if (browser.allowedOrigins?.length) {
+    // preflights and response headers for exactly those origins; without any, no CORS header at all
+    app.register(cors, {
+      origin: [...browser.allowedOrigins],
+      methods: ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'],
+    });
+  }
   registerAuth(app, db, options.auth ?? { enabled: false });
   acceptYaml(app);
   registerErrorHandlers(app);
@@ -70,7 +84,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerExecutionRoutes(app, db, { storage: options.storage, uploadLimit, inputSeal });
     registerExecutionFileRoutes(app, db, options.storage);
     registerLogRoutes(app, db);
-    registerWebhookRoutes(app, db, inputSeal);
+    registerWebhookRoutes(app, db, inputSeal, options.auth?.failureLimits);
     registerTriggerRoutes(app, db);
     registerMetrics(app, db);
     registerResourceRoutes(app, { db, cipher: options.cipher });

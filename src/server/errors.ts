@@ -1,4 +1,4 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { InvalidInputsError } from '../app/executions.js';
 import { YAML_ONLY, YAML_ROUTES } from './yaml-body.js';
 
@@ -9,6 +9,15 @@ export interface Detail {
 
 /** The body of every error answer. */
 export const apiError = (message: string, details: object[] = []) => ({ message, details });
+
+/** 429 with Retry-After, to a client over a failure limit: `too many ${what}: try again in N s`. */
+export function tooMany(reply: FastifyReply, waitMs: number, what: string): FastifyReply {
+  const seconds = Math.ceil(waitMs / 1000);
+  return reply
+    .code(429)
+    .header('Retry-After', String(seconds))
+    .send(apiError(`too many ${what}: try again in ${seconds} s`));
+}
 
 /** The 422 answer to inputs that do not fit the flow's declarations: one detail per problem. */
 export const inputProblems = (error: InvalidInputsError) =>

@@ -2,19 +2,21 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseDocument } from 'yaml';
 import type { Database } from '../db/database.js';
 import {
+  createFlow,
   deleteFlow,
   flowNamespaces,
   flowRevisions,
   getFlow,
-  saveFlow,
+  reviseFlow,
   searchFlows,
+  updateFlow,
 } from '../db/flow-repository.js';
 import { formatFlowError } from '../flow/errors.js';
 import { loadFlow } from '../flow/load.js';
 import type { Flow, FlowError } from '../flow/model.js';
 import { apiError } from './errors.js';
 import { errors, object, pageOf, paging, text } from './schemas/common.js';
-import { YAML_ONLY, yamlBody } from './yaml-body.js';
+import { acceptJsonFlowText, YAML_ONLY, yamlBody } from './yaml-body.js';
 
 const MAX_PAGE = 500;
 
@@ -39,8 +41,27 @@ function errorDetails(errors: FlowError[]) {
 
 const summary = (f: Flow) => ({ id: f.id, namespace: f.namespace, revision: f.revision, source: f.source });
 
-/** Kestra's flow routes: YAML in, every save a revision, deletion a revision of its own. */
+/** Kestra's message for creating a flow that exists. Kestra sends it with 422; Sluice with 409
+ * Conflict, the status HTTP defines for it, so that a client tells "taken" from "invalid" by the
+ * status alone (docs/api.md). */
+export const FLOW_EXISTS = 'Invalid entity: flow.id: Flow id already exists';
+
+const notFound = (reply: FastifyReply, namespace: string, id: string) =>
+  reply.code(404).send(apiError(`flow ${namespace}.${id} not found`));
+
+/** Kestra's flow routes: YAML in, every save a revision, deletion a revision of its own. Every write
+ * of a flow runs in a transaction that makes concurrent writes of the same flow queue up. */
 export function registerFlowRoutes(app: FastifyInstance, db: Database): void {
+  app.register(async (scope) => {
+    acceptJsonFlowText(scope);
+    registerFlowSourceRoutes(scope, db);
+  });
+  registerFlowReadRoutes(app, db);
+  registerFlowStateRoutes(app, db);
+}
+
+/** The routes whose body is a flow's source. */
+function registerFlowSourceRoutes(app: FastifyInstance, db: Database): void {
   /** Loads a YAML body, answering 415/422 itself when it cannot. */
   const load = (body: unknown, reply: FastifyReply): Flow | undefined => {
     if (typeof body !== 'string') {
@@ -51,8 +72,6 @@ export function registerFlowRoutes(app: FastifyInstance, db: Database): void {
     if (!flow) void reply.code(422).send(apiError('invalid flow', errorDetails(errors)));
     return flow;
   };
-  const notFound = (reply: FastifyReply, namespace: string, id: string) =>
-    reply.code(404).send(apiError(`flow ${namespace}.${id} not found`));
 
   app.post(
     '/api/v1/flows',
@@ -60,15 +79,25 @@ export function registerFlowRoutes(app: FastifyInstance, db: Database): void {
       schema: {
         operationId: 'createFlow',
         tags: ['Flows'],
-        summary: 'Save a flow from its YAML (a new revision when the source changed)',
+        summary: 'Create a flow from its YAML (revision 1; a flow that exists is refused: PUT updates it)',
         body: yamlBody,
-        response: { 200: { description: 'the saved flow', $ref: 'FlowSaved#' }, ...errors(415, 422) },
+        response: { 200: { description: 'the saved flow', $ref: 'FlowSaved#' }, ...errors(409, 415, 422) },
       },
     },
     async (req, reply) => {
       const flow = load(req.body, reply);
       if (!flow) return reply;
-      return summary(await saveFlow(db, flow));
+      const created = await db.transaction((tx) => createFlow(tx, flow));
+      if (!created) {
+        return reply
+          .code(409)
+          .send(
+            apiError(FLOW_EXISTS, [
+              { path: 'flow.id', message: `flow ${flow.namespace}.${flow.id} already exists` },
+            ]),
+          );
+      }
+      return summary(created);
     },
   );
 
@@ -95,6 +124,38 @@ export function registerFlowRoutes(app: FastifyInstance, db: Database): void {
     },
   );
 
+  app.put<Ns>(
+    '/api/v1/flows/:namespace/:id',
+    {
+      schema: {
+        operationId: 'updateFlow',
+        tags: ['Flows'],
+        summary: 'Save a new revision of an existing flow',
+        params: flowParams,
+        body: yamlBody,
+        response: { 200: { description: 'the saved flow', $ref: 'FlowSaved#' }, ...errors(404, 415, 422) },
+      },
+    },
+    async (req, reply) => {
+      const flow = load(req.body, reply);
+      if (!flow) return reply;
+      if (flow.namespace !== req.params.namespace || flow.id !== req.params.id) {
+        return reply
+          .code(422)
+          .send(
+            apiError(
+              `the YAML declares ${flow.namespace}.${flow.id}, not ${req.params.namespace}.${req.params.id}`,
+            ),
+          );
+      }
+      const saved = await db.transaction((tx) => updateFlow(tx, flow));
+      return saved ? summary(saved) : notFound(reply, flow.namespace, flow.id);
+    },
+  );
+}
+
+/** Searching and reading flows and their revisions. */
+function registerFlowReadRoutes(app: FastifyInstance, db: Database): void {
   app.get<{ Querystring: { namespace?: string; q?: string; page: number; size: number } }>(
     '/api/v1/flows/search',
     {
@@ -155,54 +216,6 @@ export function registerFlowRoutes(app: FastifyInstance, db: Database): void {
     },
   );
 
-  app.put<Ns>(
-    '/api/v1/flows/:namespace/:id',
-    {
-      schema: {
-        operationId: 'updateFlow',
-        tags: ['Flows'],
-        summary: 'Save a new revision of an existing flow',
-        params: flowParams,
-        body: yamlBody,
-        response: { 200: { description: 'the saved flow', $ref: 'FlowSaved#' }, ...errors(404, 415, 422) },
-      },
-    },
-    async (req, reply) => {
-      const flow = load(req.body, reply);
-      if (!flow) return reply;
-      if (flow.namespace !== req.params.namespace || flow.id !== req.params.id) {
-        return reply
-          .code(422)
-          .send(
-            apiError(
-              `the YAML declares ${flow.namespace}.${flow.id}, not ${req.params.namespace}.${req.params.id}`,
-            ),
-          );
-      }
-      if (!(await getFlow(db, flow.namespace, flow.id))) return notFound(reply, flow.namespace, flow.id);
-      return summary(await saveFlow(db, flow));
-    },
-  );
-
-  app.delete<Ns>(
-    '/api/v1/flows/:namespace/:id',
-    {
-      schema: {
-        operationId: 'deleteFlow',
-        tags: ['Flows'],
-        summary: 'Delete a flow (recorded as a revision; a later save starts again)',
-        params: flowParams,
-        response: { 204: { description: 'deleted', type: 'null' }, ...errors(404) },
-      },
-    },
-    async (req, reply) => {
-      if (!(await deleteFlow(db, req.params.namespace, req.params.id))) {
-        return notFound(reply, req.params.namespace, req.params.id);
-      }
-      return reply.code(204).send();
-    },
-  );
-
   app.get<Ns>(
     '/api/v1/flows/:namespace/:id/revisions',
     {
@@ -220,6 +233,28 @@ export function registerFlowRoutes(app: FastifyInstance, db: Database): void {
     async (req, reply) => {
       const revisions = await flowRevisions(db, req.params.namespace, req.params.id);
       return revisions.length > 0 ? revisions : notFound(reply, req.params.namespace, req.params.id);
+    },
+  );
+}
+
+/** Deletion, enabling and disabling: each a revision of its own. */
+function registerFlowStateRoutes(app: FastifyInstance, db: Database): void {
+  app.delete<Ns>(
+    '/api/v1/flows/:namespace/:id',
+    {
+      schema: {
+        operationId: 'deleteFlow',
+        tags: ['Flows'],
+        summary: 'Delete a flow (recorded as a revision; a later save starts again)',
+        params: flowParams,
+        response: { 204: { description: 'deleted', type: 'null' }, ...errors(404) },
+      },
+    },
+    async (req, reply) => {
+      if (!(await db.transaction((tx) => deleteFlow(tx, req.params.namespace, req.params.id)))) {
+        return notFound(reply, req.params.namespace, req.params.id);
+      }
+      return reply.code(204).send();
     },
   );
 
@@ -249,12 +284,15 @@ export function registerFlowRoutes(app: FastifyInstance, db: Database): void {
       async (req, reply) => {
         const changed: ReturnType<typeof summary>[] = [];
         for (const { namespace, id } of req.body) {
-          const flow = await getFlow(db, namespace, id);
-          if (!flow) return notFound(reply, namespace, id);
-          const doc = parseDocument(flow.source);
-          doc.set('disabled', action === 'disable');
-          const { flow: updated } = loadFlow(doc.toString(), 'flow.yaml');
-          if (updated) changed.push(summary(await saveFlow(db, updated)));
+          const saved = await db.transaction((tx) =>
+            reviseFlow(tx, namespace, id, (flow) => {
+              const doc = parseDocument(flow.source);
+              doc.set('disabled', action === 'disable');
+              return loadFlow(doc.toString(), 'flow.yaml').flow;
+            }),
+          );
+          if (!saved) return notFound(reply, namespace, id);
+          changed.push(summary(saved));
         }
         return { count: changed.length, flows: changed };
       },

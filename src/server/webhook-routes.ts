@@ -1,10 +1,13 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
 import type { FastifyInstance } from 'fastify';
+import { DEFAULT_FAILURE_LIMITS, FailureLimiter, type FailureLimits } from '../auth/failure-limiter.js';
 import { ExecutionConflictError, InvalidInputsError, startExecution } from '../app/executions.js';
 import type { Database } from '../db/database.js';
 import { getFlow } from '../db/flow-repository.js';
 import type { InputSeal } from '../secrets/sealed-inputs.js';
 import { ExpressionError, renderRecursive } from '../expression/index.js';
-import { apiError, inputProblems } from './errors.js';
+import { apiError, inputProblems, tooMany } from './errors.js';
 import { errors, object, text } from './schemas/common.js';
 
 const WEBHOOK = 'io.kestra.plugin.core.trigger.Webhook';
@@ -16,14 +19,33 @@ type WebhookRequest = {
 
 const METHODS = ['GET', 'POST', 'PUT'] as const;
 
-/** The Webhook trigger: anyone holding the key starts the flow; the request's body, headers and
- * query parameters are the `trigger` variables (and may feed the trigger's `inputs`). It needs no
- * other authentication: the key is the secret, so an unknown flow and a wrong key answer alike. */
-export function registerWebhookRoutes(app: FastifyInstance, db: Database, inputSeal: InputSeal): void {
+export const WEBHOOK_ROUTE = '/api/v1/executions/webhook/:namespace/:flowId/:key';
+
+/** Headers that carry a caller's credentials rather than data: the HTTP ones and the usual names of
+ * API keys and tokens. They are never stored in the execution (where every API user reads them) nor
+ * echoed back. Signature headers (`X-Hub-Signature-256`) stay: they prove one body, nothing more. */
+const CREDENTIAL_HEADER =
+  /^(?:authorization|proxy-authorization|cookie|x-api-?key|.*-(?:token|secret|password|api-?key))$/i;
+
+export function withoutCredentials(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(headers).filter(([name]) => !CREDENTIAL_HEADER.test(name)));
+}
+
+/** The Webhook trigger: anyone holding the key starts the flow; the request's body, headers (less
+ * credentials) and query parameters are the `trigger` variables (and may feed the trigger's
+ * `inputs`). It needs no other authentication: the key is the secret, so an unknown flow and a wrong
+ * key answer alike, and wrong keys are limited per client address as failed logins are. */
+export function registerWebhookRoutes(
+  app: FastifyInstance,
+  db: Database,
+  inputSeal: InputSeal,
+  failureLimits: FailureLimits = DEFAULT_FAILURE_LIMITS,
+): void {
+  const limiter = new FailureLimiter(failureLimits);
   for (const method of METHODS) {
     app.route<WebhookRequest>({
       method,
-      url: '/api/v1/executions/webhook/:namespace/:flowId/:key',
+      url: WEBHOOK_ROUTE,
       schema: {
         operationId: `webhook${method[0]}${method.slice(1).toLowerCase()}`,
         tags: ['Webhooks'],
@@ -47,17 +69,32 @@ export function registerWebhookRoutes(app: FastifyInstance, db: Database, inputS
         }),
         response: {
           200: { description: 'the execution started', $ref: 'Execution#' },
-          ...errors(404, 409, 415, 422),
+          ...errors(404, 409, 415, 422, 429),
         },
       },
       handler: async (req, reply) => {
         const { namespace, flowId, key } = req.params;
-        const flow = await getFlow(db, namespace, flowId);
+        const guess = createHash('sha256').update(`${namespace}\0${flowId}\0${key}`).digest('base64');
+        const attempt = limiter.attempt([`ip:${req.ip}`], guess);
+        if (typeof attempt === 'number') return tooMany(reply, attempt, 'calls with wrong webhook keys');
+        let flow;
+        try {
+          flow = await getFlow(db, namespace, flowId);
+        } catch (error) {
+          attempt.release();
+          throw error;
+        }
         const trigger = flow?.triggers.find((t) => t.type === WEBHOOK && !t.disabled && t.key === key);
         if (!flow || !trigger) {
+          attempt.fail();
           return reply.code(404).send(apiError(`no webhook ${namespace}.${flowId} with this key`));
         }
-        const variables = { body: req.body ?? null, headers: req.headers, parameters: req.query };
+        attempt.release();
+        const variables = {
+          body: req.body ?? null,
+          headers: withoutCredentials(req.headers),
+          parameters: req.query,
+        };
         try {
           const inputs = (renderRecursive(trigger.inputs ?? {}, { trigger: variables }) ?? {}) as Record<
             string,

@@ -18,7 +18,8 @@ export const SCREENSHOTS = path.join(REPO_ROOT, 'test', 'e2e', 'screenshots');
 
 const UI_ROOT = path.join(REPO_ROOT, 'ui');
 
-export function launchBrowser(): Promise<Browser> {
+/** `args`: further Chromium switches, e.g. `--host-resolver-rules` to give a test name an address. */
+export function launchBrowser(args: string[] = []): Promise<Browser> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
@@ -33,6 +34,7 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...args,
     ],
   });
 }

@@ -1,7 +1,8 @@
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, HTTPMethods } from 'fastify';
 import { buildServer } from '../../src/server/app.js';
 import type { AuthOptions } from '../../src/server/auth.js';
+import type { BrowserPolicy } from '../../src/server/browser-guard.js';
 import type { TestDialect } from './databases.js';
 import { startTestEngine, TEST_CIPHER, type TestEngine } from './engine.js';
 
@@ -10,20 +11,28 @@ export interface TestServer {
   app: FastifyInstance;
   /** http://127.0.0.1:port when listening (streaming routes need a real socket), else '' */
   base: string;
+  /** every route the server registered, one entry per method */
+  routes: Array<{ method: HTTPMethods; url: string }>;
   stop(): Promise<void>;
 }
 
 /** The HTTP API over a running test engine; `listen` opens a real port for clients like fetch. */
 export async function startTestServer(
   dialect: TestDialect,
-  options: { listen?: boolean; auth?: AuthOptions } = {},
+  options: { listen?: boolean; auth?: AuthOptions; browser?: BrowserPolicy } = {},
 ): Promise<TestServer> {
   const engine = await startTestEngine(dialect);
   const app = buildServer({
     db: engine.db,
     storage: engine.storage,
     auth: options.auth,
+    browser: options.browser,
     cipher: TEST_CIPHER,
+  });
+  const routes: TestServer['routes'] = [];
+  // the routes are declared when the server gets ready, after this hook is in place
+  app.addHook('onRoute', ({ method, url }) => {
+    for (const m of [method].flat()) routes.push({ method: m, url });
   });
   let base = '';
   if (options.listen) {
@@ -36,6 +45,7 @@ export async function startTestServer(
     engine,
     app,
     base,
+    routes,
     async stop() {
       await app.close();
       await engine.stop();

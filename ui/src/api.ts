@@ -4,6 +4,8 @@ import { authorization, markLoginRequired } from './auth';
 
 export interface ErrorDetail {
   message: string;
+  /** the field at fault, e.g. `flow.id` */
+  path?: string;
   line?: number;
   column?: number;
 }

@@ -45,6 +45,9 @@ const instant = () =>
     if (!coerced.ok) ctx.addIssue({ code: 'custom', message: misfitMessage(coerced.misfit), input: value });
   });
 
+/** Shortest webhook key accepted (docs/security.md, Webhooks). */
+export const WEBHOOK_KEY_MIN = 16;
+
 export const triggerTypes: TriggerTypeSpec[] = [
   {
     type: 'io.kestra.plugin.core.trigger.Schedule',
@@ -96,7 +99,16 @@ export const triggerTypes: TriggerTypeSpec[] = [
     description: 'Starts an execution when /api/v1/executions/webhook/{namespace}/{flowId}/{key} is called.',
     properties: z.strictObject({
       ...common,
-      key: text().pipe(z.string().min(1)),
+      // the key is a webhook's only credential: long enough not to be guessed (Kestra caps it at 256)
+      key: text().pipe(
+        z
+          .string()
+          .min(
+            WEBHOOK_KEY_MIN,
+            `a webhook key is its only protection: use at least ${WEBHOOK_KEY_MIN} characters, random ones`,
+          )
+          .max(256),
+      ),
       inputs: looseMap().optional(),
     }),
   },

@@ -175,38 +175,73 @@ describe.each(testDialects())('HTTP API on $name', (dialect) => {
       ]);
     });
 
-    test('the same source again keeps its revision; a changed source makes the next one', async () => {
+    test('the same source again through PUT keeps its revision; a changed source makes the next one', async () => {
       const v1 = 'id: revised\nnamespace: tests.api\ntasks:\n  - id: a\n    type: log\n    message: one\n';
       const v2 = v1.replace('one', 'two');
-      const revisions: number[] = [];
-      for (const yaml of [v1, v1, v2])
-        revisions.push((await postFlow(yaml)).json<{ revision: number }>().revision);
+      const put = (yaml: string) =>
+        app.inject({
+          method: 'PUT',
+          url: '/api/v1/flows/tests.api/revised',
+          headers: { 'content-type': 'application/x-yaml' },
+          payload: yaml,
+        });
+      const revisions = [(await postFlow(v1)).json<{ revision: number }>().revision];
+      for (const yaml of [v1, v2]) revisions.push((await put(yaml)).json<{ revision: number }>().revision);
       expect(revisions).toEqual([1, 1, 2]);
     });
 
-    test.each(['application/yaml', 'text/yaml', 'text/plain'])('%s is accepted as YAML too', async (type) => {
+    test("creating a flow that exists is refused with 409 and Kestra's message, and saves nothing", async () => {
+      const yaml = 'id: taken\nnamespace: tests.api\ntasks:\n  - id: a\n    type: log\n    message: one\n';
+      await postFlow(yaml);
+      const again = await postFlow(yaml.replace('one', 'two'));
+      const revisions = await app.inject({ method: 'GET', url: '/api/v1/flows/tests.api/taken/revisions' });
+      expect([again.statusCode, again.json(), revisions.json<unknown[]>().length]).toEqual([
+        409,
+        {
+          message: 'Invalid entity: flow.id: Flow id already exists',
+          details: [{ path: 'flow.id', message: 'flow tests.api.taken already exists' }],
+        },
+        1,
+      ]);
+    });
+
+    test.each(['application/yaml', 'text/yaml'])('%s is accepted as YAML too', async (type) => {
       const yaml = `id: typed-${type.replace('/', '-')}\nnamespace: tests.api\ntasks:\n  - id: a\n    type: log\n    message: hi\n`;
       expect((await postFlow(yaml, type)).statusCode).toBe(200);
     });
 
-    test('a JSON body is refused with 415 and a message naming the YAML content type', async () => {
-      const response = await postFlow(
-        JSON.stringify({ id: 'x', namespace: 'tests.api' }),
+    test('a JSON body is read as the flow (JSON is YAML), its mistakes with their lines', async () => {
+      const flow = {
+        id: 'as-json',
+        namespace: 'tests.api',
+        tasks: [{ id: 'a', type: 'log', message: 'hi' }],
+      };
+      const saved = await postFlow(JSON.stringify(flow), 'application/json');
+      const broken = await postFlow(
+        '{\n  "id": "j",\n  "namespace": "tests.api",\n  "tasks": [{"id": "a", "type": "nope"}]\n}',
         'application/json',
       );
-      expect([response.statusCode, response.json().message]).toEqual([
-        415,
-        'send the flow as YAML (Content-Type: application/x-yaml)',
+      expect([saved.statusCode, saved.json().id, broken.statusCode, broken.json().details[0].line]).toEqual([
+        200,
+        'as-json',
+        422,
+        4,
       ]);
     });
 
-    test('a form-encoded body (curl --data-binary without -H) is refused with 415 naming the YAML type', async () => {
-      const response = await postFlow('id: x', 'application/x-www-form-urlencoded');
-      expect([response.statusCode, response.json()]).toEqual([
-        415,
-        { message: 'send the flow as YAML (Content-Type: application/x-yaml)', details: [] },
-      ]);
-    });
+    test.each(['text/plain', 'application/x-www-form-urlencoded'])(
+      'a %s body (a type any web page may send, or curl --data-binary without -H) is refused with 415 naming the flow types',
+      async (type) => {
+        const response = await postFlow('id: x', type);
+        expect([response.statusCode, response.json()]).toEqual([
+          415,
+          {
+            message: 'send the flow as YAML (Content-Type: application/x-yaml) or JSON (application/json)',
+            details: [],
+          },
+        ]);
+      },
+    );
 
     test('an invalid flow: 422 with every mistake, each with its line and column', async () => {
       const response = await postFlow(BROKEN);

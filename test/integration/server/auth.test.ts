@@ -39,7 +39,7 @@ tasks:
 triggers:
   - id: hook
     type: io.kestra.plugin.core.trigger.Webhook
-    key: hook-key-123
+    key: hook-key-123-of-the-flow
 `);
   });
   afterAll(async () => server?.stop());
@@ -93,7 +93,7 @@ triggers:
     const responses = await Promise.all([
       get('/health'),
       get('/'),
-      get('/api/v1/executions/webhook/test.auth/hooked/hook-key-123'),
+      get('/api/v1/executions/webhook/test.auth/hooked/hook-key-123-of-the-flow'),
     ]);
     expect(responses.map((r) => r.statusCode)).toEqual([200, 200, 200]);
   });

@@ -21,7 +21,7 @@ import { startTestEngine, TEST_CIPHER, type TestEngine } from '../../support/eng
 
 const NS = 'tests.openapi';
 const FLOW = 'walked';
-const KEY = 'walk-key-1';
+const KEY = 'walk-key-1-of-the-hook';
 
 const WALKED = `id: ${FLOW}
 namespace: ${NS}
@@ -299,6 +299,8 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       })[path.split('/')[3]];
     // the finished execution can be neither killed, resumed nor restarted
     const expected: Record<string, number> = {
+      // the walk's flow exists: creating it again is refused, as in Kestra
+      createFlow: 409,
       killExecution: 409,
       resumeExecution: 409,
       restartExecution: 409,

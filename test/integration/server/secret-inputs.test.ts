@@ -85,7 +85,7 @@ const HOOKED = takingToken(
 triggers:
   - id: hook
     type: io.kestra.plugin.core.trigger.Webhook
-    key: vault-hook-key
+    key: vault-hook-key-0123456789
     inputs:
       token: "{{ trigger.body.token }}"
 `,
@@ -342,9 +342,13 @@ describe.each(testDialects())('SECRET inputs through the server on $name', (dial
   });
 
   test('a webhook whose body fed the SECRET input keeps the mask, not the value, in its trigger variables', async () => {
-    const hooked = await api('POST', `/api/v1/executions/webhook/${NS}/vault-hook/vault-hook-key`, {
-      token: TOKEN,
-    });
+    const hooked = await api(
+      'POST',
+      `/api/v1/executions/webhook/${NS}/vault-hook/vault-hook-key-0123456789`,
+      {
+        token: TOKEN,
+      },
+    );
     expect(hooked.status).toBe(200);
     const done = await ended(hooked.json().id);
     const doc = await storedDoc(done.id);

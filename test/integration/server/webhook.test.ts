@@ -27,7 +27,7 @@ tasks:
 triggers:
   - id: hook
     type: io.kestra.plugin.core.trigger.Webhook
-    key: s3cr3t-key
+    key: s3cr3t-key-of-the-hook
     inputs:
       who: "{{ trigger.body.name }}"
 `);
@@ -37,7 +37,7 @@ triggers:
   test('POST with the key starts an execution with the body and headers as trigger variables', async () => {
     const response = await app.inject({
       method: 'POST',
-      url: '/api/v1/executions/webhook/test.webhook/hooked/s3cr3t-key',
+      url: '/api/v1/executions/webhook/test.webhook/hooked/s3cr3t-key-of-the-hook',
       headers: { 'x-source': 'ci' },
       payload: { name: 'ada', n: 7 },
     });
@@ -54,16 +54,67 @@ triggers:
     });
     const unknown = await app.inject({
       method: 'GET',
-      url: '/api/v1/executions/webhook/test.webhook/nope/s3cr3t-key',
+      url: '/api/v1/executions/webhook/test.webhook/nope/s3cr3t-key-of-the-hook',
     });
     expect([wrong.statusCode, unknown.statusCode]).toEqual([404, 404]);
     expect(wrong.json().message.includes('s3cr3t')).toBe(false);
   });
 
+  test('credential headers are neither stored in the execution nor echoed back; other headers are', async () => {
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/executions/webhook/test.webhook/hooked/s3cr3t-key-of-the-hook',
+      headers: {
+        authorization: 'Basic YWRtaW46cGFzc3dvcmQ=',
+        cookie: 'session=abc123',
+        'proxy-authorization': 'Basic eDp5',
+        'x-api-key': 'k-123',
+        'x-gitlab-token': 't-456',
+        'x-hub-signature-256': 'sha256=00ff',
+        'x-source': 'ci',
+      },
+      payload: { name: 'ada', n: 1 },
+    });
+    const stored = await engine.db.query<{ doc: string }>(
+      'SELECT doc::text AS doc FROM executions WHERE id = $1',
+      [response.json<Execution>().id],
+    );
+    const headers = response.json<{ trigger: { variables: { headers: Record<string, string> } } }>().trigger
+      .variables.headers;
+    expect([
+      Object.keys(headers)
+        .filter((h) => h.startsWith('x-'))
+        .sort(),
+      ['YWRtaW46', 'abc123', 'eDp5', 'k-123', 't-456'].filter((secret) =>
+        (JSON.stringify(response.json()) + stored.rows[0].doc).includes(secret),
+      ),
+    ]).toEqual([['x-hub-signature-256', 'x-source'], []]);
+  });
+
+  test('wrong keys from one address are limited like failed logins: 429 with Retry-After, other callers go on', async () => {
+    const call = (key: string, remoteAddress: string) =>
+      app.inject({
+        method: 'POST',
+        url: `/api/v1/executions/webhook/test.webhook/hooked/${key}`,
+        remoteAddress,
+        payload: { name: 'x' },
+      });
+    const codes = [];
+    for (let i = 0; i < 11; i++) codes.push((await call(`guess-${i}`, '10.1.1.1')).statusCode);
+    const blocked = await call('s3cr3t-key-of-the-hook', '10.1.1.1');
+    const other = await call('s3cr3t-key-of-the-hook', '10.1.1.2');
+    expect([codes, blocked.statusCode, blocked.headers['retry-after'], other.statusCode]).toEqual([
+      [...Array<number>(10).fill(404), 429],
+      429,
+      expect.stringMatching(/^[1-9]\d*$/),
+      200,
+    ]);
+  });
+
   test('inputs the request cannot fill: 422 and no execution', async () => {
     const response = await app.inject({
       method: 'PUT',
-      url: '/api/v1/executions/webhook/test.webhook/hooked/s3cr3t-key',
+      url: '/api/v1/executions/webhook/test.webhook/hooked/s3cr3t-key-of-the-hook',
       payload: { other: 1 },
     });
     expect(response.statusCode).toBe(422);

@@ -227,6 +227,16 @@ describe('trigger schemas', () => {
   });
 
   test('triggers are enabled by default', () => {
-    expect(parse('webhook', { key: 'k' }).data).toEqual({ key: 'k', disabled: false });
+    expect(parse('webhook', { key: 'a-long-enough-key' }).data).toEqual({
+      key: 'a-long-enough-key',
+      disabled: false,
+    });
+  });
+
+  test('a webhook key shorter than 16 characters is refused: the key is its only credential', () => {
+    expect([
+      parse('webhook', { key: 'fifteen-chars-k' }).success,
+      parse('webhook', { key: 'sixteen-chars-ky' }).success,
+    ]).toEqual([false, true]);
   });
 });

@@ -403,7 +403,7 @@ describe('templates', () => {
       'triggers:',
       '  - id: hook',
       '    type: webhook',
-      '    key: k',
+      '    key: k-of-a-webhook-trigger',
       '    inputs:',
       '      x: "{% if %}"',
       'outputs:',

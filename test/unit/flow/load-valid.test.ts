@@ -193,9 +193,9 @@ describe('pluginDefaults', () => {
 
   test('apply to triggers as well', () => {
     const source = withTasks(
-      '  - id: t\n    type: log\n    message: m\ntriggers:\n  - id: hook\n    type: webhook\npluginDefaults:\n  - type: io.kestra.plugin.core.trigger.Webhook\n    values:\n      key: shared\n',
+      '  - id: t\n    type: log\n    message: m\ntriggers:\n  - id: hook\n    type: webhook\npluginDefaults:\n  - type: io.kestra.plugin.core.trigger.Webhook\n    values:\n      key: shared-webhook-key\n',
     );
-    expect(flowOf(source).triggers[0].key).toBe('shared');
+    expect(flowOf(source).triggers[0].key).toBe('shared-webhook-key');
   });
 });
 

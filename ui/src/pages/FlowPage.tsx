@@ -26,6 +26,17 @@ tasks:
 
 type Tab = 'editor' | 'topology' | 'executions';
 
+/** Creating a flow whose id is taken is refused (as in Kestra): say which, and what to do instead. */
+function explainExisting(error: Error): Error {
+  if (!(error instanceof ApiError)) return error;
+  const taken = error.details.find((d) => d.path === 'flow.id');
+  if (!taken) return error;
+  return new ApiError(
+    error.status,
+    `Not created: ${taken.message}. Open it from Flows to change it, or give this flow another id.`,
+  );
+}
+
 const flowPath = (namespace: string, id: string) =>
   `/api/v1/flows/${encodeURIComponent(namespace)}/${encodeURIComponent(id)}`;
 
@@ -66,7 +77,7 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
       if (isNew) navigate(`/flows/${encodeURIComponent(result.namespace)}/${encodeURIComponent(result.id)}`);
       else flow.reload();
     } catch (e) {
-      setSaveError(e as Error);
+      setSaveError(isNew ? explainExisting(e as Error) : (e as Error));
     } finally {
       setSaving(false);
     }
