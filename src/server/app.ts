@@ -18,6 +18,7 @@ import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './o
 import { registerTriggerRoutes } from './trigger-routes.js';
 import { registerUi } from './ui.js';
 import { registerUiSupportRoutes } from './ui-support-routes.js';
+import { refuseUnstorableText } from './storable-request.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { acceptYaml } from './yaml-body.js';
 
@@ -50,6 +51,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerAuth(app, db, options.auth ?? { enabled: false });
   acceptYaml(app);
   registerErrorHandlers(app);
+  refuseUnstorableText(app);
   registerSharedSchemas(app);
   app.register(swagger, openApiOptions());
   app.register(multipart, { limits: { fileSize: uploadLimit } });

@@ -46,7 +46,7 @@ export function registerWebhookRoutes(app: FastifyInstance, db: Database): void 
         }),
         response: {
           200: { description: 'the execution started', $ref: 'Execution#' },
-          ...errors(404, 409, 415, 422),
+          ...errors(400, 404, 409, 415, 422),
         },
       },
       handler: async (req, reply) => {
