@@ -93,7 +93,7 @@ tasks:
         expect(unhealthy.message).toMatch(/MiB free, it needs at least 64\.0 MiB/);
         await writeFile(go, '');
         // the lines are printed and the task ends; its result waits for space
-        await new Promise((resolve) => setTimeout(resolve, 3000));
+        await until('the result refused', () => server.stdout.includes('reporting a result failed'), 30_000);
         expect((await get()).state.current).toBe('RUNNING');
 
         await disk.unfill();
