@@ -10,6 +10,7 @@ import {
 import type { Execution, ExecutionTrigger } from '../engine/execution.js';
 import { taskIndex } from '../engine/flow-index.js';
 import { newExecution } from '../engine/new-execution.js';
+import { unstorableIn, UnstorableTextError } from '../engine/storable-text.js';
 import { replayOf } from '../engine/replay.js';
 import { isTerminal } from '../engine/state.js';
 import { resolveInputs } from '../flow/inputs.js';
@@ -93,6 +94,11 @@ export async function startExecutionFromForm(
   const problems: string[] = [];
   try {
     for await (const part of parts) {
+      const unstorable = unstorableIn(
+        { [part.name]: part.kind === 'field' ? part.value : part.fileName },
+        'body',
+      );
+      if (unstorable) throw new UnstorableTextError(unstorable);
       if (part.name in given) problems.push(`input '${part.name}' is given more than once`);
       else if (part.kind === 'field') given[part.name] = part.value;
       else if (!storage) throw new NoStorageError('no internal storage is configured: files cannot be taken');

@@ -1,5 +1,10 @@
 import type { Database } from '../db/database.js';
-import { createExecutorBackend, createWorkerBackend, type SecretsVia } from '../db/engine-store.js';
+import {
+  createExecutorBackend,
+  createWorkerBackend,
+  type SecretsVia,
+  type StoreLimits,
+} from '../db/engine-store.js';
 import { createLivenessBackend } from '../db/liveness-store.js';
 import { createRetentionBackend } from '../db/retention-store.js';
 import { createSchedulerBackend } from '../db/scheduler-store.js';
@@ -51,6 +56,8 @@ export interface InstanceOptions {
   liveness?: LivenessOptions;
   /** a component fenced itself (declared dead, or unable to heartbeat): the process should stop */
   onFenced?: (reason: string) => void;
+  /** sizes the engine writes at most (default: DEFAULT_MAX_DOCUMENT_CHARS) */
+  limits?: StoreLimits;
 }
 
 /** The engine components of one process. Even when they share the process, the executor and the
@@ -81,13 +88,17 @@ export class Instance {
       );
     };
     if (options.executor !== false) {
-      this.executor = new Executor(createExecutorBackend(options.db, options.secrets), signals, {
-        // PGlite has a single connection: more loops would only queue behind each other
-        concurrency: options.executorConcurrency ?? (options.db.dialect === 'pglite' ? 1 : 4),
-        pollMs: options.pollMs,
-        logger,
-        inputSeal,
-      });
+      this.executor = new Executor(
+        createExecutorBackend(options.db, options.secrets, options.limits),
+        signals,
+        {
+          // PGlite has a single connection: more loops would only queue behind each other
+          concurrency: options.executorConcurrency ?? (options.db.dialect === 'pglite' ? 1 : 4),
+          pollMs: options.pollMs,
+          logger,
+          inputSeal,
+        },
+      );
       track('executor');
     }
     if (options.worker !== false) {
@@ -97,19 +108,25 @@ export class Instance {
         resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
         syncInProcess: options.syncInProcess,
       });
-      this.worker = new Worker(createWorkerBackend(options.db), signals, runtime, options.storage, {
-        threads: options.workerThreads,
-        pollMs: options.pollMs,
-        logger,
-        secrets: options.secrets?.(options.db),
-        inputSeal,
-        liveness,
-        heartbeatMs,
-        livenessTimeoutMs: timeoutMs,
-        shutdownGraceMs: options.workerShutdownGraceMs,
-        workerGroup: options.workerGroup,
-        onFenced,
-      });
+      this.worker = new Worker(
+        createWorkerBackend(options.db, options.limits),
+        signals,
+        runtime,
+        options.storage,
+        {
+          threads: options.workerThreads,
+          pollMs: options.pollMs,
+          logger,
+          secrets: options.secrets?.(options.db),
+          inputSeal,
+          liveness,
+          heartbeatMs,
+          livenessTimeoutMs: timeoutMs,
+          shutdownGraceMs: options.workerShutdownGraceMs,
+          workerGroup: options.workerGroup,
+          onFenced,
+        },
+      );
     }
     if (options.scheduler !== false) {
       this.scheduler = new Scheduler(createSchedulerBackend(options.db), {

@@ -8,6 +8,7 @@ import { anyCredentials } from '../auth/users.js';
 import { Instance } from '../app/instance.js';
 import { loadConfig } from '../config/config.js';
 import { saveFlow } from '../db/flow-repository.js';
+import { freeBytes, mebibytes, MIN_FREE_BYTES } from '../db/disk-space.js';
 import { openDatabase } from '../db/open.js';
 import { DEFAULT_RETENTION } from '../engine/retention.js';
 import { formatFlowError } from '../flow/errors.js';
@@ -16,6 +17,7 @@ import { createSecretStore } from '../secrets/secret-store.js';
 import { buildServer } from '../server/app.js';
 import { LocalStorage } from '../storage/local-storage.js';
 import type { Mode, ServerFlags } from './server-command.js';
+import { startWatchdog } from './watchdog.js';
 
 const NO_CREDENTIALS =
   "authentication is on and no user or token exists yet: create one with 'sluice user add NAME' (password on stdin) or 'sluice token create'";
@@ -36,9 +38,19 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
   if (mode !== 'local' && !config.databaseUrl) {
     throw new Error(`'server ${mode}' needs PostgreSQL: set SLUICE_DATABASE_URL (or use 'server local')`);
   }
+  const embedded = mode === 'local';
+  // on PostgreSQL the data directory only holds internal storage: too little space there is told,
+  // not refused (the embedded database refuses to open, see openDatabase)
+  const storageFree = freeBytes(config.dataDir);
+  if (!embedded && storageFree < MIN_FREE_BYTES) {
+    logger.warn(
+      `only ${mebibytes(storageFree)} free in ${config.dataDir} (internal storage): tasks that write files will fail`,
+    );
+  }
   const db = await openDatabase({
-    url: mode === 'local' ? undefined : config.databaseUrl,
+    url: embedded ? undefined : config.databaseUrl,
     dataDir: path.join(config.dataDir, 'db'),
+    minFreeBytes: MIN_FREE_BYTES,
   });
   const storage = new LocalStorage(path.join(config.dataDir, 'storage'));
   const cipher = await SecretCipher.load(config.dataDir);
@@ -113,16 +125,54 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
     logger.info(`Sluice ${mode} started`);
   }
 
-  const shutdown = async (signal: string) => {
-    logger.info(`${signal}: stopping`);
-    await http?.close();
-    await instance.stop();
-    await db.close();
-    process.exit(0);
+  // Stopping is bounded: the worker's grace period, then a margin for the rest. A request that
+  // waits for an execution (wait=true, a follow) or a database that no longer answers must not keep
+  // the process alive; a second signal ends it at once.
+  const boundMs = (config.workerShutdownGraceMs ?? 30_000) + SHUTDOWN_MARGIN_MS;
+  const stopWatchdog = embedded
+    ? startWatchdog(
+        Math.max(WATCHDOG_MIN_MS, 2 * (config.livenessTimeoutMs ?? 30_000)),
+        path.join(config.dataDir, 'db'),
+      )
+    : undefined;
+  let stopping = false;
+  const shutdown = async (why: string, code: number) => {
+    if (stopping) {
+      logger.warn(`${why} while stopping: exiting now`);
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info(`${why}: stopping`);
+    setTimeout(() => {
+      logger.error(`stopping took longer than ${boundMs / 1000} s: exiting`);
+      process.exit(1);
+    }, boundMs).unref();
+    try {
+      // requests that wait for an execution to end (wait=true, follows) would hold the close up
+      const cut = setTimeout(() => http?.server.closeAllConnections(), HTTP_DRAIN_MS);
+      await http?.close();
+      clearTimeout(cut);
+      await instance.stop();
+      await db.close();
+    } catch (error) {
+      logger.error({ err: error }, 'stopping failed');
+      code = 1;
+    }
+    stopWatchdog?.();
+    process.exit(code);
   };
-  process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  // the embedded database stopped for good (a fatal error on a full disk): nothing can go on
+  db.onStopped((error) => void shutdown(`the database stopped (${error.message})`, 1));
 }
+
+/** How long requests still open when stopping may go on before their connections are closed. */
+const HTTP_DRAIN_MS = 5_000;
+/** What stopping may take beyond the worker's grace period (closing HTTP, the database). */
+const SHUTDOWN_MARGIN_MS = 15_000;
+/** The least silence of the event loop after which the watchdog ends the process. */
+const WATCHDOG_MIN_MS = 60_000;
 
 /** A new user's first look: the example flows are deployed (a no-op when already there). */
 async function loadDemoFlows(

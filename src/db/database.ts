@@ -22,4 +22,10 @@ export interface Database extends Queryable {
   /** Subscribes to NOTIFY on a channel; returns the unsubscribe function. */
   listen(channel: string, onNotify: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+  /** Why the database cannot take writes now (its disk is full, it stopped after a fatal error),
+   * or undefined: what /health reports. */
+  problem(): string | undefined;
+  /** Calls fn once the database has stopped for good in this process (the embedded one after a
+   * fatal error): nothing more can be done with it, and the process should exit. */
+  onStopped(fn: (error: Error) => void): void;
 }

@@ -1,7 +1,22 @@
 import type { Execution } from '../engine/execution.js';
+import { failureKind } from '../engine/failure-kind.js';
 import type { ExecutorMessage, LogLine, WorkerJob } from '../engine/messages.js';
 import type { ExecutorBackend, ExecutorTx, SecretResolver, WorkerBackend } from '../engine/ports.js';
 import { isTerminal } from '../engine/state.js';
+import {
+  DEFAULT_MAX_DOCUMENT_CHARS,
+  storableDocument,
+  storableJson,
+  storableText,
+  withinLimit,
+} from '../engine/storable-text.js';
+import {
+  endNotices,
+  type ExecutionRow,
+  failedDocument,
+  minimalFailedDocument,
+  withoutOutputs,
+} from '../engine/unprocessable.js';
 import type { Flow } from '../flow/model.js';
 import {
   emitAll,
@@ -10,6 +25,7 @@ import {
   messagesParam,
   notifyQueuedSql,
   type OutgoingMessage,
+  QUEUE_CHANNEL,
 } from '../queue/postgres-queue.js';
 import type { Database, Queryable } from './database.js';
 import { getFlow } from './flow-repository.js';
@@ -27,7 +43,7 @@ function executionRow(execution: Execution): unknown[] {
     execution.flowRevision,
     execution.state.current,
     execution.parentId ?? null,
-    JSON.stringify(execution),
+    storableJson(JSON.stringify(execution)),
     execution.state.startDate,
   ];
 }
@@ -57,6 +73,11 @@ export async function insertCreatedExecution(db: Queryable, execution: Execution
 /** Builds a secret resolver reading through a given connection or transaction. */
 export type SecretsVia = (q: Queryable) => SecretResolver;
 
+export interface StoreLimits {
+  /** the longest execution document (or task run result) written, in characters of JSON */
+  maxDocumentChars?: number;
+}
+
 /** An executor transaction's writes to the queue wait in `outgoing` and go out with the execution's
  * document in one statement (saveExecution), or at the end (flush): a pass that starts a task
  * costs one write, not an INSERT and a NOTIFY per message plus the UPDATE and its NOTIFYs. */
@@ -66,7 +87,12 @@ interface BufferedExecutorTx extends ExecutorTx {
   ownDueMs(): number | undefined;
 }
 
-function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: SecretsVia): BufferedExecutorTx {
+function executorTx(
+  tx: Queryable,
+  flowCache: Map<string, Flow>,
+  maxDocumentChars: number,
+  secrets?: SecretsVia,
+): BufferedExecutorTx {
   let outgoing: OutgoingMessage[] = [];
   let ownDueMs: number | undefined;
   const take = () => {
@@ -88,7 +114,7 @@ function executorTx(tx: Queryable, flowCache: Map<string, Flow>, secrets?: Secre
         [
           execution.id,
           execution.state.current,
-          JSON.stringify(execution),
+          storableDocument(execution, maxDocumentChars, `execution ${execution.id}'s document`),
           ended ? (execution.state.endDate ?? new Date().toISOString()) : null,
           messagesParam(take()),
         ],
@@ -171,11 +197,12 @@ const CLAIM_BATCH = 4;
  * document even after waiting for another transaction that held the row. Every row also tells
  * whether other messages are available (the loop claims again at once) and when the next delayed
  * one is due (how long the loop may sleep), so an idle loop costs no second claim and no separate
- * query. An idle claim returns one row without a key. */
+ * query. An idle claim returns one row without a key. With $2, only that execution's messages are
+ * taken. */
 const CLAIM_EXECUTOR_MESSAGES = `
   WITH first AS (
     SELECT key FROM queue
-     WHERE consumer = $1 AND available_at <= now()
+     WHERE consumer = $1 AND available_at <= now() AND ($2::text IS NULL OR key = $2)
      ORDER BY id LIMIT ${CLAIM_BATCH} FOR UPDATE SKIP LOCKED),
   claimed AS (
     DELETE FROM queue WHERE id IN (
@@ -198,10 +225,15 @@ const CLAIM_EXECUTOR_MESSAGES = `
     LEFT JOIN locked ON locked.id = batch.key
    ORDER BY batch.oldest`;
 
-export function createExecutorBackend(db: Database, secrets?: SecretsVia): ExecutorBackend {
+export function createExecutorBackend(
+  db: Database,
+  secrets?: SecretsVia,
+  limits: StoreLimits = {},
+): ExecutorBackend {
   const flowCache = new Map<string, Flow>();
+  const maxDocumentChars = limits.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS;
   return {
-    async processNext(fn) {
+    async processNext(fn, only) {
       return db.transaction(async (tx) => {
         const { rows } = await tx.query<{
           key: string | null;
@@ -209,14 +241,14 @@ export function createExecutorBackend(db: Database, secrets?: SecretsVia): Execu
           doc: Execution | null;
           more: boolean;
           nextDueMs: number | null;
-        }>(CLAIM_EXECUTOR_MESSAGES, ['executor']);
+        }>(CLAIM_EXECUTOR_MESSAGES, ['executor', only ?? null]);
         const { more, nextDueMs } = rows[0];
         let soonest = nextDueMs === null ? undefined : Math.max(0, Number(nextDueMs));
         let processed = false;
         for (const { key, messages, doc } of rows) {
           if (key === null || messages === null) continue;
           processed = true;
-          const executor = executorTx(tx, flowCache, secrets);
+          const executor = executorTx(tx, flowCache, maxDocumentChars, secrets);
           await fn(executor, messages, doc ?? undefined);
           await executor.flush();
           const own = executor.ownDueMs();
@@ -225,10 +257,144 @@ export function createExecutorBackend(db: Database, secrets?: SecretsVia): Execu
         return { processed, more, nextDueMs: soonest };
       });
     },
+    async recordFailure(executionId, reason, backoff) {
+      const { rows } = await db.query<{ n: number }>(
+        `WITH counted AS (
+           UPDATE executions SET processing_failures = processing_failures + 1 WHERE id = $1
+           RETURNING processing_failures, namespace, flow_id),
+         held AS (
+           UPDATE queue SET available_at = greatest(available_at, now() + make_interval(secs =>
+                    least($4::double precision, $3 * 2 ^ ((SELECT processing_failures FROM counted) - 1)) / 1000))
+            WHERE consumer = 'executor' AND key = $1),
+         logged AS (
+           INSERT INTO logs (execution_id, namespace, flow_id, level, message)
+           SELECT $1, namespace, flow_id, 'WARN', $2 FROM counted)
+         SELECT processing_failures AS n FROM counted`,
+        [executionId, logText(reason), backoff.baseMs, backoff.maxMs],
+      );
+      return rows[0]?.n ?? 0;
+    },
+    async failUnprocessable(executionId, reason) {
+      const now = new Date();
+      // what the first try read, for a second one that writes a document rebuilt from the row
+      let seen: { row: LockedRow; notices: ReturnType<typeof endNotices> } | undefined;
+      try {
+        await db.transaction(async (tx) => {
+          const row = await lockRow(tx, executionId, true);
+          if (!row) return dropMessages(tx, executionId);
+          const notices = endNotices(row, row.doc);
+          seen = { row, notices };
+          if (row.ended) return dropMessages(tx, executionId, row, reason);
+          const edited = failedDocument(row.doc, reason, now);
+          const text =
+            (edited &&
+              (fitting(edited, maxDocumentChars) ?? fitting(withoutOutputs(edited), maxDocumentChars))) ??
+            storableJson(JSON.stringify(minimalFailedDocument(row, reason, now)));
+          await writeFailed(tx, row, text, notices, reason, now);
+        });
+      } catch (error) {
+        if (failureKind(error) !== 'refused') throw error;
+        await db.transaction(async (tx) => {
+          const row = seen?.row ?? (await lockRow(tx, executionId, false));
+          if (!row) return dropMessages(tx, executionId);
+          const text = storableJson(JSON.stringify(minimalFailedDocument(row, reason, now)));
+          await writeFailed(tx, row, text, seen?.notices ?? endNotices(row, undefined), reason, now);
+        });
+      }
+    },
   };
 }
 
-export function createWorkerBackend(db: Database): WorkerBackend {
+/** A log line is kept readable and within the size of one: the reason of a failure may quote the
+ * data that caused it. */
+function logText(text: string): string {
+  const clean = storableText(text);
+  return clean.length > MAX_REASON ? `${clean.slice(0, MAX_REASON)}…` : clean;
+}
+const MAX_REASON = 4000;
+
+/** The JSON text of doc, or undefined when it is over the limit. */
+function fitting(doc: Execution, maxChars: number): string | undefined {
+  try {
+    return storableDocument(doc, maxChars, 'the document');
+  } catch {
+    return undefined;
+  }
+}
+
+interface LockedRow extends ExecutionRow {
+  ended: boolean;
+  doc?: unknown;
+}
+
+async function lockRow(tx: Queryable, executionId: string, withDoc: boolean): Promise<LockedRow | undefined> {
+  const { rows } = await tx.query<LockedRow>(
+    `SELECT id, namespace, flow_id AS "flowId", flow_revision AS "flowRevision", parent_id AS "parentId",
+            to_json(created)#>>'{}' AS created, ended IS NOT NULL AS ended${withDoc ? ', doc' : ''}
+       FROM executions WHERE id = $1 FOR UPDATE`,
+    [executionId],
+  );
+  return rows[0];
+}
+
+/** An execution that has ended, or is gone, only loses the messages nobody can process. */
+async function dropMessages(
+  tx: Queryable,
+  executionId: string,
+  row?: LockedRow,
+  reason?: string,
+): Promise<void> {
+  await tx.query(
+    `WITH dropped AS (DELETE FROM queue WHERE consumer = 'executor' AND key = $1)
+     UPDATE executions SET processing_failures = 0 WHERE id = $1`,
+    [executionId],
+  );
+  if (row && reason) {
+    await tx.query(
+      `INSERT INTO logs (execution_id, namespace, flow_id, level, message) VALUES ($1, $2, $3, 'ERROR', $4)`,
+      [executionId, row.namespace, row.flowId, logText(`messages dropped: ${reason}`)],
+    );
+  }
+}
+
+/** Closes the execution as FAILED with its new document, in one statement: its messages and queued
+ * jobs dropped, its running task runs stopped (the kill channel), the reason logged, its parent and
+ * the scheduler told, and the oldest execution of its flow waiting for a concurrency slot woken. */
+async function writeFailed(
+  tx: Queryable,
+  row: LockedRow,
+  doc: string,
+  notices: ReturnType<typeof endNotices>,
+  reason: string,
+  now: Date,
+): Promise<void> {
+  const messages: OutgoingMessage[] = [{ consumer: 'scheduler', payload: notices.ended, key: row.id }];
+  if (notices.parent) {
+    messages.push({ consumer: 'executor', payload: notices.parent, key: notices.parent.executionId });
+  }
+  await tx.query(
+    `WITH dropped AS (DELETE FROM queue WHERE key = $1 AND consumer IN ('executor', 'worker')),
+     saved AS (
+       UPDATE executions SET state = 'FAILED', doc = $2, ended = $3, updated = now(), processing_failures = 0
+        WHERE id = $1),
+     logged AS (
+       INSERT INTO logs (execution_id, namespace, flow_id, level, message) VALUES ($1, $4, $5, 'ERROR', $6)),
+     waiting AS (
+       INSERT INTO queue (consumer, key, payload)
+       SELECT 'executor', id, json_build_object('type', 'execution.created', 'executionId', id)
+         FROM (SELECT id FROM executions
+                WHERE namespace = $4 AND flow_id = $5 AND state = 'QUEUED' AND id <> $1
+                ORDER BY created LIMIT 1) oldest),
+     queued AS (${insertMessagesSql('$7')})
+     SELECT pg_notify('${KILL_CHANNEL}', $1), pg_notify('${EXECUTION_UPDATED_CHANNEL}', $1),
+            pg_notify('${EXECUTION_ENDED_CHANNEL}', $1), pg_notify('${QUEUE_CHANNEL}', 'executor'),
+            pg_notify('${QUEUE_CHANNEL}', 'scheduler'), (SELECT count(*) FROM queued)`,
+    [row.id, doc, now.toISOString(), row.namespace, row.flowId, logText(reason), messagesParam(messages)],
+  );
+}
+
+export function createWorkerBackend(db: Database, limits: StoreLimits = {}): WorkerBackend {
+  const maxDocumentChars = limits.maxDocumentChars ?? DEFAULT_MAX_DOCUMENT_CHARS;
   return {
     async claim(workerId, max, workerGroup) {
       const { rows } = await db.query<{ job: WorkerJob }>(
@@ -251,6 +417,7 @@ export function createWorkerBackend(db: Database): WorkerBackend {
     // so one transaction; only our own claim is forgotten: after a hand-back another worker may
     // hold the same attempt
     async complete(job, result, logs) {
+      const message = messagesParam([{ consumer: 'executor', payload: result, key: result.executionId }]);
       await db.query(
         `WITH done AS (
            DELETE FROM worker_job_running WHERE task_run_id = $1 AND attempt = $2 AND worker_id = $3),
@@ -261,14 +428,14 @@ export function createWorkerBackend(db: Database): WorkerBackend {
           job.taskRunId,
           job.attempt,
           result.workerId,
-          messagesParam([{ consumer: 'executor', payload: result, key: result.executionId }]),
-          JSON.stringify(logs),
+          withinLimit(message, maxDocumentChars, `the result of task run ${job.taskRunId}`),
+          storableJson(JSON.stringify(logs)),
         ],
       );
     },
     async appendLogs(lines) {
       if (lines.length === 0) return;
-      await db.query(insertLogsSql('$1'), [JSON.stringify(lines)]);
+      await db.query(insertLogsSql('$1'), [storableJson(JSON.stringify(lines))]);
     },
   };
 }

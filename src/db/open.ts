@@ -4,6 +4,8 @@ import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promise
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Database } from './database.js';
+import { isDiskFull } from '../engine/failure-kind.js';
+import { lowSpace } from './disk-space.js';
 import { loadMigrations, migrate } from './migrate.js';
 import { createPGliteDatabase } from './pglite.js';
 
@@ -15,6 +17,8 @@ export interface DatabaseConfig {
   maxConnections?: number;
   /** apply pending migrations on open (default true; `sluice db migrate` reports them itself) */
   migrate?: boolean;
+  /** an embedded database in dataDir is not opened, and takes no writes, with less free space */
+  minFreeBytes?: number;
 }
 
 /** Opens the configured database and applies pending migrations (the bootloader's job). */
@@ -30,14 +34,27 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     return db;
   }
   if (!config.dataDir) return openEphemeralDatabase();
-  // A new embedded database starts as a copy of the migrated template: initdb runs once per
-  // machine, not once per data directory.
-  if (!existsSync(path.join(config.dataDir, 'PG_VERSION'))) {
-    await mkdir(path.dirname(config.dataDir), { recursive: true });
-    cpSync(await templateDir(), config.dataDir, { recursive: true });
+  const { dataDir, minFreeBytes } = config;
+  const low = () => (minFreeBytes ? lowSpace(dataDir, minFreeBytes) : undefined);
+  const tooLow = low();
+  if (tooLow) throw new Error(tooLow);
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  const release = await lockDataDir(dataDir);
+  let db: Database;
+  try {
+    // A new embedded database starts as a copy of the migrated template: initdb runs once per
+    // machine, not once per data directory.
+    if (!existsSync(path.join(dataDir, 'PG_VERSION')))
+      cpSync(await templateDir(), dataDir, { recursive: true });
+    db = await createPGliteDatabase({ dataDir, minFreeBytes });
+  } catch (error) {
+    await release();
+    // PGlite says only that it "failed to initialize properly" when recovery found no room
+    const now =
+      low() ?? (isDiskFull(error) ? `no space left for the embedded database in ${dataDir}` : undefined);
+    if (now) throw new Error(`${now} (${(error as Error).message})`, { cause: error });
+    throw error;
   }
-  const release = await lockDataDir(config.dataDir);
-  const db = await createPGliteDatabase({ dataDir: config.dataDir });
   if (config.migrate !== false) await migrate(db);
   return {
     ...db,

@@ -1,11 +1,15 @@
 import { PGlite } from '@electric-sql/pglite';
+import { DatabaseHealth } from './database-health.js';
 import type { Database, Queryable } from './database.js';
+import { DiskFullError, lowSpace } from './disk-space.js';
 
 export interface PGliteOptions {
   /** a directory for a persistent database; absent = in memory */
   dataDir?: string;
   /** an initialised data directory (tarball from dumpDataDir) to start from instead of running initdb */
   loadDataDir?: Blob;
+  /** refuse writes while the file system of dataDir has less than this many bytes free */
+  minFreeBytes?: number;
 }
 
 export interface PGliteDatabase extends Database {
@@ -19,45 +23,101 @@ export interface PGliteDatabase extends Database {
  * on PostgreSQL (SLUICE_DATABASE_URL). */
 const SHARED_BUFFERS = '16MB';
 
+/** Statements that cannot write: these still run on a full disk (health checks, reads of the API). */
+const READ_ONLY = /^\s*(SELECT|SHOW)\b/i;
+const WRITES = /\b(INSERT|UPDATE|DELETE|FOR\s+UPDATE|FOR\s+SHARE|nextval|setval|pg_advisory)/i;
+
+/** A heartbeat is let through: a few bytes, and a process that cannot heartbeat is declared dead
+ * and exits, which a disk that is full for a while must not cause. */
+const HEARTBEAT = /^\s*UPDATE service_instances SET heartbeat = now\(\) WHERE id = \$1$/;
+
+const isWrite = (sql: string) => (!READ_ONLY.test(sql) || WRITES.test(sql)) && !HEARTBEAT.test(sql);
+
+/** PGlite is PostgreSQL in a single process, and cannot survive what a server's postmaster would
+ * restart it after: a PANIC (its write-ahead log could not grow on a full disk) leaves it looping
+ * inside WebAssembly on its next write, and the process deaf, SIGTERM included. So nothing is sent
+ * to it after a PANIC or FATAL error (the process is told to stop, see onStopped), and writes are
+ * refused before its disk gets full (minFreeBytes): refused writes are waited out by the engine
+ * like a database restart, and go through again once there is space. Calls go through one lane,
+ * so that calls waiting behind the one that failed are refused too instead of reaching it. */
 export async function createPGliteDatabase(options: PGliteOptions = {}): Promise<PGliteDatabase> {
   const db = await PGlite.create({
     dataDir: options.dataDir,
     loadDataDir: options.loadDataDir,
     startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${SHARED_BUFFERS}`],
   });
-  return {
-    dialect: 'pglite',
-    async query<T>(sql: string, params?: readonly unknown[]) {
-      const result = await db.query<T>(sql, params as unknown[]);
+  const health = new DatabaseHealth();
+  let lane: Promise<unknown> = Promise.resolve();
+  const exclusive = <T>(fn: () => Promise<T>): Promise<T> => {
+    const run = lane.then(fn, fn);
+    lane = run.catch(() => {});
+    return run;
+  };
+  const space = (): string | undefined =>
+    options.dataDir && options.minFreeBytes ? lowSpace(options.dataDir, options.minFreeBytes) : undefined;
+  /** Throws instead of sending sql when the database stopped, or when a write finds the disk low. */
+  const admit = (sql: string | undefined): void => {
+    health.refuseIfStopped();
+    // not remembered as a full disk reported by the database: space() itself says when it is over
+    const low = sql === undefined || isWrite(sql) ? space() : undefined;
+    if (low) throw new DiskFullError(low);
+  };
+  const failed = (error: unknown): unknown => {
+    const severity = (error as { severity?: unknown } | null)?.severity;
+    if (severity === 'PANIC' || severity === 'FATAL') health.stop(error as Error);
+    return health.saw(error);
+  };
+  const run = async <T>(sql: string | undefined, fn: () => Promise<T>): Promise<T> => {
+    admit(sql);
+    try {
+      return await fn();
+    } catch (error) {
+      throw failed(error);
+    }
+  };
+  const onto = (q: { query: PGlite['query']; exec: PGlite['exec'] }): Queryable => ({
+    async query<R>(sql: string, params?: readonly unknown[]) {
+      const result = await run(sql, () => q.query<R>(sql, params as unknown[]));
       return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
     },
-    async exec(sql) {
-      await db.exec(sql);
+    async exec(sql: string) {
+      await run(undefined, () => q.exec(sql));
     },
-    // PGlite has one connection: its transaction() queues every other query behind the open
-    // transaction, which gives the same isolation as a pool would.
-    async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-      return db.transaction(async (t) =>
-        fn({
-          async query<R>(sql: string, params?: readonly unknown[]) {
-            const result = await t.query<R>(sql, params as unknown[]);
-            return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
-          },
-          async exec(sql: string) {
-            await t.exec(sql);
-          },
-        }),
-      );
-    },
-    async listen(channel, onNotify) {
-      const unsubscribe = await db.listen(channel, onNotify);
-      return unsubscribe;
-    },
-    async close() {
-      await db.close();
-    },
-    async dump() {
-      return (await db.dumpDataDir('none')) as Blob;
-    },
+  });
+  const inside = onto(db);
+  return {
+    dialect: 'pglite',
+    query: (sql, params) => exclusive(() => inside.query(sql, params)),
+    exec: (sql) => exclusive(() => inside.exec(sql)),
+    // One connection: the lane keeps every other call out until the transaction ends, which gives
+    // the same isolation as a pool would. After a PANIC not even a ROLLBACK is sent.
+    transaction: <T>(fn: (tx: Queryable) => Promise<T>) =>
+      exclusive(async () => {
+        await inside.exec('BEGIN');
+        try {
+          const value = await fn(inside);
+          await inside.exec('COMMIT');
+          return value;
+        } catch (error) {
+          if (!health.stopped) await db.exec('ROLLBACK').catch(() => {});
+          throw error;
+        }
+      }),
+    listen: (channel, onNotify) =>
+      exclusive(async () => {
+        health.refuseIfStopped();
+        const unsubscribe = await db.listen(channel, onNotify);
+        return () => exclusive(async () => (health.stopped ? undefined : unsubscribe()));
+      }),
+    // a stopped PGlite would loop on its shutdown checkpoint: it is left as it is, and its write-ahead
+    // log recovers it at the next start
+    close: () => exclusive(async () => (health.stopped ? undefined : db.close())),
+    dump: () =>
+      exclusive(async () => {
+        health.refuseIfStopped();
+        return (await db.dumpDataDir('none')) as Blob;
+      }),
+    problem: () => health.problem() ?? space(),
+    onStopped: (fn) => health.onStopped(fn),
   };
 }

@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DatabaseHealth } from './database-health.js';
 import type { Database, Queryable, QueryResult } from './database.js';
 
 // bigint (COUNT, bigserial) as number: our counters stay far below 2^53 and JSON needs numbers
@@ -9,6 +10,8 @@ export interface PostgresOptions {
   maxConnections?: number;
   /** schema to put first on the search_path (tests isolate themselves this way) */
   searchPath?: string;
+  /** how long a full disk the server reported keeps /health at 503 (DISK_FULL_WINDOW_MS) */
+  diskFullWindowMs?: number;
 }
 
 export function createPostgresDatabase(options: PostgresOptions): Database {
@@ -60,8 +63,11 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
   }
 
   const named = namedStatements();
+  const health = new DatabaseHealth(options.diskFullWindowMs);
   const query = async <T>(sql: string, params?: readonly unknown[]): Promise<QueryResult<T>> => {
-    const result = await pool.query(named(sql, params));
+    const result = await pool.query(named(sql, params)).catch((error: unknown) => {
+      throw health.saw(error);
+    });
     return { rows: result.rows as T[], rowCount: result.rowCount ?? 0 };
   };
 
@@ -88,7 +94,9 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
       };
       const tx: Queryable = {
         async query<R>(sql: string, params?: readonly unknown[]) {
-          const result = await client.query(named(sql, params));
+          const result = await client.query(named(sql, params)).catch((error: unknown) => {
+            throw health.saw(error);
+          });
           return { rows: result.rows as R[], rowCount: result.rowCount ?? 0 };
         },
         async exec(sql: string) {
@@ -104,7 +112,7 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});
         release();
-        throw error;
+        throw health.saw(error);
       }
     },
     async listen(channel, onNotify) {
@@ -119,6 +127,9 @@ export function createPostgresDatabase(options: PostgresOptions): Database {
         set.delete(onNotify);
       };
     },
+    problem: () => health.problem(),
+    // a PostgreSQL server recovers by itself: this process never gives up on it
+    onStopped: (fn) => health.onStopped(fn),
     async close() {
       closed = true;
       const client = listener;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { State } from './state.js';
+import { isTerminal, type State, transition } from './state.js';
 
 // The execution document (contract, Kestra's shape). Stored as JSON; the API and `flow run --json`
 // return it as is.
@@ -64,4 +64,13 @@ export function newId(): string {
   let id = '';
   for (const b of bytes) id += BASE62[b % 62];
   return id;
+}
+
+/** Closes every task run (and attempt) that has not ended in the given state. */
+export function closeOpenTaskRuns(execution: Execution, state: 'FAILED' | 'KILLED', now: Date): void {
+  for (const tr of execution.taskRunList) {
+    if (isTerminal(tr.state.current)) continue;
+    for (const a of tr.attempts) if (!isTerminal(a.state.current)) transition(a.state, state, now);
+    transition(tr.state, state, now);
+  }
 }

@@ -3,12 +3,21 @@ import type { Flow } from '../flow/model.js';
 import type { InputSeal } from '../secrets/sealed-inputs.js';
 import type { Execution } from './execution.js';
 import type { ExecutorMessage } from './messages.js';
-import type { ExecutorBackend, ExecutorTx, QueueSignals } from './ports.js';
+import { failureKind, isDatabaseError } from './failure-kind.js';
+import type { ClaimOutcome, ExecutorBackend, ExecutorTx, QueueSignals } from './ports.js';
 import { ExecutionProcessor } from './processor.js';
 import { type ServiceLogger, silentLogger } from './service-logger.js';
-import { transition } from './state.js';
+import { failedDocument } from './unprocessable.js';
 import { Outage } from './outage.js';
 import { Wakeup } from './wakeup.js';
+
+/** How many times processing one execution may fail for a reason of its own (the database refused
+ * what it wrote, an error outside the walk) before it is failed without processing: a database
+ * that is away does not count. Counted in the execution's row, so a restart does not reset it. */
+export const MAX_PROCESSING_FAILURES = 5;
+/** Between those tries its messages wait, doubling from the base (1, 2, 4, 8 s): about 15 s from
+ * the first failure to the last. */
+export const PROCESSING_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
 
 export interface ExecutorOptions {
   /** loops claiming messages at once; different executions proceed in parallel */
@@ -18,6 +27,8 @@ export interface ExecutorOptions {
   logger?: ServiceLogger;
   /** opens the SECRET inputs for the templates the executor renders, seals those of subflows */
   inputSeal?: InputSeal;
+  /** how long an execution that failed to process waits before its next try (PROCESSING_BACKOFF) */
+  failureBackoff?: { baseMs: number; maxMs: number };
 }
 
 /** Consumes executor messages: locks the execution they concern, applies them and decides what
@@ -55,9 +66,7 @@ export class Executor {
     const outage = new Outage(this.logger, 'executor: processing', Math.min(pollMs, 500));
     while (this.running) {
       try {
-        const outcome = await this.backend.processNext((tx, messages, execution) =>
-          this.handle(tx, messages, execution),
-        );
+        const outcome = await this.step();
         outage.ok();
         // without more available, a message that arrives meanwhile comes with a NOTIFY
         if (outcome.processed && outcome.more) continue;
@@ -66,14 +75,61 @@ export class Executor {
       } catch (error) {
         // The transaction rolled back, so the messages are still queued. A serialization failure or
         // a deadlock between replicas is retried at once (after a short random pause, so the two
-        // sides do not collide again); anything else backs off, which is also how a database
-        // restart is ridden out.
-        if (isRetryableConflict(error)) {
+        // sides do not collide again); the database being away (a restart, a full disk) is waited
+        // out with a backoff.
+        if (failureKind(error) === 'conflict') {
           this.logger.debug({ err: error }, 'executor: transaction conflict, retrying');
           await new Promise((r) => setTimeout(r, 5 + Math.random() * 45));
           continue;
         }
         await this.wakeup.wait(outage.failed(error));
+      }
+    }
+  }
+
+  /** One claim. When the batch fails for a reason of its own (not a database that is away), one of
+   * its executions is the cause and the others must not wait for it: each is processed again
+   * alone, and the one that fails alone has its failure counted. */
+  private async step(): Promise<ClaimOutcome> {
+    const batch: string[] = [];
+    try {
+      return await this.backend.processNext((tx, messages, execution) => {
+        if (execution) batch.push(execution.id);
+        return this.handle(tx, messages, execution);
+      });
+    } catch (error) {
+      if (failureKind(error) !== 'refused' || batch.length === 0) throw error;
+      if (batch.length > 1) {
+        this.logger.warn(
+          { err: error, batch },
+          'executor: a batch failed, processing its executions one by one',
+        );
+      }
+      for (const id of batch) await this.processAlone(id);
+      return { processed: true, more: true };
+    }
+  }
+
+  private async processAlone(executionId: string): Promise<void> {
+    try {
+      await this.backend.processNext(
+        (tx, messages, execution) => this.handle(tx, messages, execution),
+        executionId,
+      );
+    } catch (error) {
+      if (failureKind(error) !== 'refused') throw error;
+      const reason = errorMessage(error);
+      this.logger.error({ err: error, executionId }, 'executor: processing an execution failed');
+      const failures = await this.backend.recordFailure(
+        executionId,
+        `the executor could not process this execution, and tries again later (at most ${MAX_PROCESSING_FAILURES} times): ${reason}`,
+        this.options.failureBackoff ?? PROCESSING_BACKOFF,
+      );
+      if (failures >= MAX_PROCESSING_FAILURES) {
+        await this.backend.failUnprocessable(
+          executionId,
+          `the executor could not process this execution (${failures} tries): ${reason}`,
+        );
       }
     }
   }
@@ -84,36 +140,54 @@ export class Executor {
     execution: Execution | undefined,
   ): Promise<void> {
     if (!execution) return;
-    const flow = await tx.getFlow(execution.namespace, execution.flowId, execution.flowRevision);
-    if (!flow) {
-      failExecution(
-        execution,
-        `flow ${execution.namespace}.${execution.flowId} revision ${execution.flowRevision} not found`,
-      );
-    } else {
-      const processor = new ExecutionProcessor(
-        flow,
-        execution,
-        tx,
-        undefined,
-        await renderOptions(tx, flow),
-        this.options.inputSeal,
-      );
-      try {
+    let processor: ExecutionProcessor | undefined;
+    try {
+      const flow = await tx.getFlow(execution.namespace, execution.flowId, execution.flowRevision);
+      if (!flow) {
+        failedDocument(
+          execution,
+          `flow ${execution.namespace}.${execution.flowId} revision ${execution.flowRevision} not found`,
+          new Date(),
+        );
+      } else {
+        processor = new ExecutionProcessor(
+          flow,
+          execution,
+          tx,
+          undefined,
+          await renderOptions(tx, flow),
+          this.options.inputSeal,
+        );
         for (const m of messages) await processor.apply(m);
         await processor.advance();
-      } catch (error) {
-        if (isDatabaseError(error)) throw error;
-        // A bug or an impossible document must not loop forever: the execution fails with the reason.
-        this.logger.error(
-          { err: error, executionId: execution.id },
-          'executor: execution failed unexpectedly',
-        );
-        failExecution(execution, `internal error: ${error instanceof Error ? error.message : String(error)}`);
       }
+    } catch (error) {
+      if (isDatabaseError(error)) throw error;
+      // An error while deciding what comes next (a bug, a secret that cannot be decrypted) would
+      // be the same on every try: the execution fails at once, with the reason.
+      this.logger.error({ err: error, executionId: execution.id }, 'executor: execution failed unexpectedly');
+      await failNow(processor, execution, `internal error: ${errorMessage(error)}`);
     }
     await tx.saveExecution(execution);
   }
+}
+
+/** Through the processor when there is one (running task runs stop, the parent hears of it), else
+ * (or when that throws too) by closing the document as it is. */
+async function failNow(
+  processor: ExecutionProcessor | undefined,
+  execution: Execution,
+  reason: string,
+): Promise<void> {
+  if (processor) {
+    try {
+      await processor.failWith(reason);
+      return;
+    } catch (error) {
+      if (isDatabaseError(error)) throw error;
+    }
+  }
+  failedDocument(execution, reason, new Date());
 }
 
 /** Secrets are read only for flows that use secret(), so most steps cost no extra query. */
@@ -123,21 +197,6 @@ async function renderOptions(tx: ExecutorTx, flow: Flow): Promise<RenderOptions>
   return { secret: (name) => secrets.get(name) };
 }
 
-function failExecution(execution: Execution, reason: string): void {
-  execution.error = reason;
-  transition(execution.state, 'FAILED');
-}
-
-/** SQLSTATE 40001 (serialization failure) and 40P01 (deadlock detected). */
-export function isRetryableConflict(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '40001' || code === '40P01';
-}
-
-/** Errors from the database (SQLSTATE codes, broken connections) abort the transaction and must
- * be retried; anything else is a processing error. */
-function isDatabaseError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' || /connection|terminat|ECONNREFUSED|ECONNRESET/i.test(error.message);
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

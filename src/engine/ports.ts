@@ -44,12 +44,27 @@ export interface ClaimOutcome {
 }
 
 export interface ExecutorBackend {
-  /** Claims the available messages of the oldest waiting executions (a few at a time), locks those
-   * executions and runs fn for each, one after the other, with its messages and its document
-   * (undefined when it is gone), all in one transaction. */
+  /** Claims the available messages of the oldest waiting executions (a few at a time), or of the
+   * one execution `only`, locks those executions and runs fn for each, one after the other, with
+   * its messages and its document (undefined when it is gone), all in one transaction. */
   processNext(
     fn: (tx: ExecutorTx, messages: ExecutorMessage[], execution: Execution | undefined) => Promise<void>,
+    only?: string,
   ): Promise<ClaimOutcome>;
+  /** Counts one more failure to process the execution (in its row, so that it outlives the
+   * process), logs the reason on the execution, and holds its messages back so that other
+   * executions go first (baseMs after the first failure, doubling with each, at most maxMs);
+   * returns how many failures are counted. */
+  recordFailure(
+    executionId: string,
+    reason: string,
+    backoff: { baseMs: number; maxMs: number },
+  ): Promise<number>;
+  /** Fails the execution for good without processing it: drops its messages and queued jobs, stops
+   * its running task runs, closes it as FAILED with the reason (its stored document edited, or one
+   * rebuilt from its row when that document cannot be written), and tells its parent and the
+   * scheduler. An execution that has already ended only loses its messages. */
+  failUnprocessable(executionId: string, reason: string): Promise<void>;
 }
 
 export interface WorkerBackend {

@@ -5,7 +5,7 @@ import { REDACTED, Redactor } from '../secrets/redactor.js';
 import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
 import type { Flow, InputDef, RetryDef, TaskDef } from '../flow/model.js';
 import { conditionHolds } from './conditions.js';
-import { type Execution, newId, type TaskRun } from './execution.js';
+import { closeOpenTaskRuns, type Execution, newId, type TaskRun } from './execution.js';
 import { taskIndex } from './flow-index.js';
 import type { ExecutorMessage, TimerKind, WorkerJob } from './messages.js';
 import { newExecution } from './new-execution.js';
@@ -273,22 +273,35 @@ export class ExecutionProcessor {
   }
 
   /** Closes every open task run as KILLED, kills running subflows, and tells workers to stop. */
-  private async kill(): Promise<void> {
+  private kill(): Promise<void> {
+    return this.stop('KILLED');
+  }
+
+  /** Fails the execution at once, with the reason: what the executor does when deciding its next
+   * step threw (a bug, a document it cannot read), as Kestra fails an execution on an executor
+   * exception. Its task runs stop as on a kill. */
+  failWith(reason: string): Promise<void> {
+    this.execution.error = reason;
+    return this.stop('FAILED');
+  }
+
+  private async stop(final: 'KILLED' | 'FAILED'): Promise<void> {
     const exec = this.execution;
     if (isTerminal(exec.state.current)) return;
     await this.tx.announceKill(exec.id);
     for (const tr of exec.taskRunList) {
-      if (isTerminal(tr.state.current)) continue;
       const child = tr.outputs?.executionId;
-      if (this.tasks.get(tr.taskId)?.type === FLOWABLE.subflow && typeof child === 'string') {
+      if (
+        !isTerminal(tr.state.current) &&
+        this.tasks.get(tr.taskId)?.type === FLOWABLE.subflow &&
+        typeof child === 'string'
+      ) {
         await this.tx.emitExecutor({ type: 'kill', executionId: child });
       }
-      for (const a of tr.attempts)
-        if (!isTerminal(a.state.current)) transition(a.state, 'KILLED', this.now());
-      transition(tr.state, 'KILLED', this.now());
     }
+    closeOpenTaskRuns(exec, final, this.now());
     const held = exec.state.current !== 'QUEUED' && exec.state.current !== 'CREATED';
-    transition(exec.state, 'KILLED', this.now());
+    transition(exec.state, final, this.now());
     await this.ended(held);
   }
 

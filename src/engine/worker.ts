@@ -10,7 +10,8 @@ import { Heartbeat } from './heartbeat.js';
 import type { LivenessBackend, QueueSignals, SecretResolver, WorkerBackend } from './ports.js';
 import { createRunContext } from './run-context.js';
 import { type ServiceLogger, silentLogger } from './service-logger.js';
-import { BufferedTaskLogger } from './task-logger.js';
+import { failureKind, isDiskFull } from './failure-kind.js';
+import { BufferedTaskLogger, type LostLines } from './task-logger.js';
 import { Outage } from './outage.js';
 import { Wakeup } from './wakeup.js';
 
@@ -212,7 +213,7 @@ export class Worker {
     }
     // the last log lines go with the result, so whoever reacts to it (errorLogs(), the UI) sees them
     const logs = await logger.drain();
-    await this.completeWithRetry(job, logs, {
+    await this.completeWithRetry(job, logs, logger, {
       type: 'taskrun.result',
       executionId: job.executionId,
       taskRunId: job.taskRunId,
@@ -234,30 +235,51 @@ export class Worker {
     return { secret: (name) => secrets.get(name) };
   }
 
-  /** A finished result is never dropped: while the database is away, keep trying, log lines
-   * included. Log lines the database refuses as data (SQLSTATE class 22) must not hold the result
-   * back: they are written on their own (a refused batch is reported, as any is), and the result
-   * goes without them. */
+  /** A finished result is never dropped while the database is away: it is tried again, log lines
+   * included, until the database is back. What the database refuses is bounded instead. Log lines
+   * refused with the result are written on their own, and the result goes without them; a result
+   * refused MAX_RESULT_REFUSALS times (outputs over the size limit, say) is replaced by a FAILED one
+   * that says why, so that the task run ends and its slot and `worker_job_running` row are
+   * released. On a full disk the log lines are given up first: the small result may still fit. Log
+   * lines lost on the way turn a SUCCESS into a WARNING that says how many were lost. */
   private async completeWithRetry(
     job: WorkerJob,
     logs: LogLine[],
+    logger: BufferedTaskLogger,
     result: Parameters<WorkerBackend['complete']>[1],
   ): Promise<void> {
     let pending = logs;
+    let current = result;
+    let refusals = 0;
+    /** a full disk refused log lines: the result goes alone from then on, the note in its error */
+    let resultOnly = false;
     for (let delay = 200; !this.fenced; delay = Math.min(delay * 2, 10_000)) {
+      const reported = withLostLines(current, logger.lost);
+      const lines = resultOnly || reported === current ? pending : [...pending, lostNote(job, logger.lost!)];
       try {
-        await this.backend.complete(job, result, pending);
+        await this.backend.complete(job, reported, lines);
         return;
       } catch (error) {
         this.logger.warn(
           { err: error, taskRunId: job.taskRunId },
           'worker: reporting a result failed, retrying',
         );
-        if (pending.length > 0 && isDataError(error)) {
-          await this.backend
-            .appendLogs(pending)
-            .catch((e: unknown) => this.logger.error({ err: e }, 'worker: writing task logs failed'));
+        const kind = failureKind(error);
+        if (kind === 'refused' && pending.length > 0) {
+          await this.backend.appendLogs(pending).catch((e: unknown) => logger.lose(pending.length, e));
           pending = [];
+          continue;
+        }
+        if (kind === 'refused' && current === result && ++refusals >= MAX_RESULT_REFUSALS) {
+          const reason = logger.mask(`the result of this task run could not be stored: ${errorText(error)}`);
+          this.logger.error({ err: error, taskRunId: job.taskRunId }, `worker: ${reason}`);
+          current = { ...result, state: 'FAILED', outputs: undefined, error: reason };
+          continue;
+        }
+        if (isDiskFull(error) && lines.length > 0) {
+          if (pending.length > 0) logger.lose(pending.length, error);
+          pending = [];
+          resultOnly = true;
         }
         await new Promise((r) => setTimeout(r, delay));
       }
@@ -265,9 +287,40 @@ export class Worker {
   }
 }
 
-function isDataError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('22');
+/** Tries of a result the database refuses before it is replaced by a FAILED one. */
+export const MAX_RESULT_REFUSALS = 3;
+
+type ResultMessage = Parameters<WorkerBackend['complete']>[1];
+
+/** The result as reported when log lines were lost: a SUCCESS becomes a WARNING, and the error
+ * says how many lines are missing and why (a FAILED result keeps its own error). */
+function withLostLines(result: ResultMessage, lost: LostLines | undefined): ResultMessage {
+  if (!lost) return result;
+  const note = lostText(lost);
+  if (result.state === 'SUCCESS') return { ...result, state: 'WARNING', error: note };
+  return { ...result, error: result.error ? `${result.error}; ${note}` : note };
+}
+
+function lostText(lost: LostLines): string {
+  return `${lost.count} log line(s) of this task run could not be stored: ${lost.reason}`;
+}
+
+function lostNote(job: WorkerJob, lost: LostLines): LogLine {
+  return {
+    executionId: job.executionId,
+    namespace: job.namespace,
+    flowId: job.flowId,
+    taskId: job.task.id,
+    taskRunId: job.taskRunId,
+    attempt: job.attempt,
+    level: 'WARN',
+    message: lostText(lost),
+    ts: new Date().toISOString(),
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 class HandedBackError extends Error {

@@ -1,5 +1,6 @@
 import type { Database, Queryable } from '../db/database.js';
 import type { Consumer, QueueSignals } from '../engine/ports.js';
+import { storableJson } from '../engine/storable-text.js';
 
 // The queue as Kestra's JDBC backend keeps it: one table, one row a message, claimed with
 // FOR UPDATE SKIP LOCKED so competing consumers never take the same row, and deleted by the
@@ -20,22 +21,24 @@ export interface OutgoingMessage extends EmitOptions {
   payload: unknown;
 }
 
-/** The JSON text of messages for insertMessagesSql. */
+/** The JSON text of messages for insertMessagesSql, with what PostgreSQL cannot hold (NUL, lone
+ * surrogates) replaced: one such character in a payload would make every read of it fail. */
 export function messagesParam(messages: OutgoingMessage[]): string {
-  return JSON.stringify(
-    messages.map((m) => ({
-      consumer: m.consumer,
-      key: m.key ?? null,
-      workerGroup: m.workerGroup ?? null,
-      payload: m.payload,
-      delayMs: m.delayMs && m.delayMs > 0 ? m.delayMs : 0,
-    })),
+  return storableJson(
+    JSON.stringify(
+      messages.map((m) => ({
+        consumer: m.consumer,
+        key: m.key ?? null,
+        workerGroup: m.workerGroup ?? null,
+        payload: m.payload,
+        delayMs: m.delayMs && m.delayMs > 0 ? m.delayMs : 0,
+      })),
+    ),
   );
 }
 
 /** A CTE body inserting the messages of a JSON array parameter in their order (queue ids keep it),
- * returning what notifyQueuedSql needs. json, not jsonb, as the payload column is: a payload that
- * jsonb refuses (a \u0000 in a string) is written as before. */
+ * returning what notifyQueuedSql needs. json, not jsonb, as the payload column is. */
 export function insertMessagesSql(param: string): string {
   return `INSERT INTO queue (consumer, key, worker_group, payload, available_at)
     SELECT m->>'consumer', m->>'key', m->>'workerGroup', m->'payload',

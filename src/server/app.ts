@@ -21,6 +21,7 @@ import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './o
 import { registerTriggerRoutes } from './trigger-routes.js';
 import { registerUi } from './ui.js';
 import { registerUiSupportRoutes } from './ui-support-routes.js';
+import { refuseUnstorableText } from './storable-request.js';
 import { registerWebhookRoutes } from './webhook-routes.js';
 import { acceptYaml } from './yaml-body.js';
 
@@ -66,6 +67,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
   registerAuth(app, db, options.auth ?? { enabled: false });
   acceptYaml(app);
   registerErrorHandlers(app);
+  refuseUnstorableText(app);
   registerSharedSchemas(app);
   // a sealed SECRET input is no business of any client: every answer shows the mask instead
   app.addHook('preSerialization', async (_req, _reply, payload) => maskSealed(payload));

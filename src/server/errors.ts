@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { InvalidInputsError } from '../app/executions.js';
+import { failureKind } from '../engine/failure-kind.js';
 import { YAML_ONLY, YAML_ROUTES } from './yaml-body.js';
 
 export interface Detail {
@@ -83,7 +84,9 @@ export function registerErrorHandlers(app: FastifyInstance): void {
     }
     if (error instanceof HttpError)
       return reply.code(error.statusCode).send(apiError(error.message, error.details));
-    const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : 500;
+    // a database that is away (a restart, a full disk) is a 503: the same request will work again
+    const fallback = failureKind(error) === 'unavailable' ? 503 : 500;
+    const status = error.statusCode !== undefined && error.statusCode >= 400 ? error.statusCode : fallback;
     if (status >= 500) req.log.error(error);
     const wrongType =
       error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && YAML_ROUTES.has(req.routeOptions.url ?? '');

@@ -23,7 +23,9 @@ import { UnknownTaskRunError } from '../engine/replay.js';
 import { STATES, type StateType } from '../engine/state.js';
 import type { InputSeal } from '../secrets/sealed-inputs.js';
 import type { Storage } from '../storage/storage.js';
+import { UnstorableTextError } from '../engine/storable-text.js';
 import { apiError, HttpError, inputProblems } from './errors.js';
+import { unstorableAnswer } from './storable-request.js';
 import { openEventStream } from './event-stream.js';
 import { dateTime, errors, list, media, object, pageOf, paging, text } from './schemas/common.js';
 
@@ -148,6 +150,7 @@ export function registerExecutionRoutes(
         if (error instanceof ExecutionConflictError) return reply.code(409).send(apiError(error.message));
         if (error instanceof InvalidInputsError) return reply.code(422).send(inputProblems(error));
         if (error instanceof NoStorageError) return reply.code(503).send(apiError(error.message));
+        if (error instanceof UnstorableTextError) return reply.code(400).send(unstorableAnswer(error.where));
         throw error;
       }
     },

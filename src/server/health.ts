@@ -13,7 +13,8 @@ const component = object(
 );
 
 /** /health: UP with the components alive right now (by their heartbeats, see docs/engine.md,
- * Liveness), or 503 when the database does not answer. */
+ * Liveness), or 503 when the database does not answer, or cannot take writes (its disk is full, the
+ * embedded one stopped after a fatal error: docs/engine.md, Full disk). */
 export function registerHealth(app: FastifyInstance, db: Database): void {
   app.get(
     '/health',
@@ -35,7 +36,7 @@ export function registerHealth(app: FastifyInstance, db: Database): void {
             ),
           },
           503: {
-            description: 'the database does not answer',
+            description: 'the database does not answer, or cannot take writes',
             ...object(
               {
                 status: { type: 'string', enum: ['DOWN'] },
@@ -49,6 +50,8 @@ export function registerHealth(app: FastifyInstance, db: Database): void {
       },
     },
     async (_req, reply) => {
+      const problem = db.problem();
+      if (problem) return reply.code(503).send({ status: 'DOWN', database: 'DOWN', message: problem });
       try {
         const { rows } = await db.query<{ id: string; role: string; hostname: string; heartbeat: string }>(
           `SELECT id, role, hostname, to_json(heartbeat)#>>'{}' AS heartbeat FROM service_instances ORDER BY role, id`,

@@ -69,7 +69,7 @@ export function registerWebhookRoutes(
         }),
         response: {
           200: { description: 'the execution started', $ref: 'Execution#' },
-          ...errors(404, 409, 415, 422, 429),
+          ...errors(400, 404, 409, 415, 422, 429),
         },
       },
       handler: async (req, reply) => {

@@ -141,6 +141,36 @@ export async function runCli(args: string[], options: CliOptions = {}): Promise<
   }
 }
 
+/** Polls /health until it answers `status` (200 by default); fails early, with the server's output,
+ * if the process dies. Returns the answer's body. */
+export async function waitForHealth(
+  server: CliProcess,
+  port: number,
+  timeoutMs = 45_000,
+  status = 200,
+): Promise<{ status: string; message?: string }> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(
+        `the server exited before /health answered ${status}:\n${server.stdout}\n${server.stderr}`,
+      );
+    }
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      if (response.status === status) return (await response.json()) as { status: string; message?: string };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      throw new Error(
+        `/health did not answer ${status} within ${timeoutMs} ms:\n${server.stdout}\n${server.stderr}`,
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+}
+
 /** A TCP port nobody listens on right now, on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {

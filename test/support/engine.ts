@@ -4,7 +4,7 @@ import path from 'node:path';
 import { startExecution, waitForExecutionEnd } from '../../src/app/executions.js';
 import { Instance } from '../../src/app/instance.js';
 import type { Database } from '../../src/db/database.js';
-import { type SecretsVia, selectLogs } from '../../src/db/engine-store.js';
+import { type SecretsVia, selectLogs, type StoreLimits } from '../../src/db/engine-store.js';
 import { saveFlow } from '../../src/db/flow-repository.js';
 import type { Execution, TaskRun } from '../../src/engine/execution.js';
 import type { LogLine } from '../../src/engine/messages.js';
@@ -36,6 +36,8 @@ export interface TestEngineOptions {
   worker?: boolean;
   /** false: syncs of two built-in connectors run them as processes too */
   syncInProcess?: boolean;
+  limits?: StoreLimits;
+  workerThreads?: number;
 }
 
 export async function startTestEngine(
@@ -55,6 +57,8 @@ export async function startTestEngine(
     secrets: options.secrets,
     cipher: TEST_CIPHER,
     syncInProcess: options.syncInProcess,
+    limits: options.limits,
+    workerThreads: options.workerThreads,
   }).start();
   const deploy = async (yaml: string) => {
     const { flow, errors } = loadFlow(yaml, 'test.yaml');

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
-import { createLineSplitter } from './lines.js';
+import { createLineSplitter, type LinePiece } from './lines.js';
 
 export const DEFAULT_KILL_GRACE_MS = 5000;
 
@@ -13,8 +13,9 @@ export interface ProcessWatch {
   signal: AbortSignal;
   /** time between SIGTERM and SIGKILL once the signal aborts */
   killGraceMs: number;
-  onStdoutLine(line: string): void;
-  onStderrLine(line: string): void;
+  /** each line of output; a line over the splitter's limit comes in pieces (see LinePiece) */
+  onStdoutLine(line: string, piece?: LinePiece): void;
+  onStderrLine(line: string, piece?: LinePiece): void;
 }
 
 export interface ProcessSpec extends ProcessWatch {

@@ -3,6 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { TaskDef } from '../../flow/model.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
+import type { LinePiece } from './lines.js';
 import { ScriptLogConsumer } from './log-consumer.js';
 import { runNodeScript, runsWithoutShell } from './node-runner.js';
 import { DEFAULT_KILL_GRACE_MS, runProcess } from './process.js';
@@ -109,8 +110,8 @@ async function runScriptTask(
   const watch = {
     signal: ctx.signal,
     killGraceMs: options.killGraceMs ?? DEFAULT_KILL_GRACE_MS,
-    onStdoutLine: (line: string) => consumer.accept(line, false),
-    onStderrLine: (line: string) => consumer.accept(line, true),
+    onStdoutLine: (line: string, piece?: LinePiece) => consumer.accept(line, false, piece),
+    onStderrLine: (line: string, piece?: LinePiece) => consumer.accept(line, true, piece),
   };
   // the shell would only start node: a Node process started ahead runs the script the same, sooner
   const result =
@@ -131,6 +132,8 @@ async function runScriptTask(
   if (result.aborted) throw killedError(ctx.signal);
   if (result.exitSignal) throw new Error(`Command failed: the process was ended by ${result.exitSignal}`);
   if (result.exitCode !== 0) throw new Error(`Command failed with exit code ${result.exitCode}`);
+  const problem = consumer.problem();
+  if (problem) throw new Error(problem);
 
   const outputFiles = await storeOutputFiles(
     ctx,

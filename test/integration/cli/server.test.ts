@@ -12,32 +12,13 @@ import {
   runCli,
   type StartedCli,
   startCli,
+  waitForHealth,
 } from '../../support/cli.js';
 import { adminUrl, databaseUrl, testDatabaseName } from '../../support/postgres-urls.js';
 
 // `sluice server …` and `sluice db migrate` as a user runs them: real processes, real ports.
 
 const PG_URL = process.env.SLUICE_TEST_DATABASE_URL;
-
-/** Polls /health until it answers 200; fails early, with the server's output, if the process dies. */
-async function waitForHealth(server: StartedCli, port: number, timeoutMs = 45_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (server.child.exitCode !== null || server.child.signalCode !== null) {
-      throw new Error(`the server exited before it was healthy:\n${server.stdout}\n${server.stderr}`);
-    }
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/health`);
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`no healthy /health within ${timeoutMs} ms:\n${server.stdout}\n${server.stderr}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 /** A new empty database on the test server, named as test/support/databases.ts names its own so that
  * the global setup sweeps it up if a run dies before dropping it. */

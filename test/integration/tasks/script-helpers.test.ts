@@ -44,6 +44,19 @@ describe('line splitter', () => {
   test('text without a newline beyond the pending cap is emitted in pieces', () => {
     expect(split([Buffer.from('abcdef'), Buffer.from('gh\n')], 4)).toEqual(['abcdef', 'gh']);
   });
+
+  test('the pieces of a line beyond the cap say so: its head, then more; the next line is whole again', () => {
+    const pieces: Array<[string, string | undefined]> = [];
+    const splitter = createLineSplitter((line, piece) => pieces.push([line, piece]), 4);
+    for (const chunk of ['abcdef', 'ghijk', 'l\nnext\n']) splitter.push(Buffer.from(chunk));
+    splitter.end();
+    expect(pieces).toEqual([
+      ['abcdef', 'head'],
+      ['ghijk', 'more'],
+      ['l', 'more'],
+      ['next', undefined],
+    ]);
+  });
 });
 
 describe('protocol lines', () => {

@@ -38,12 +38,3 @@ describe('nextRetryDelay', () => {
     expect(nextRetryDelay(retry, 1, t0, t0 + 9500)).toBeUndefined();
   });
 });
-
-describe('isRetryableConflict', () => {
-  test('serialization failures and deadlocks are retried at once, other errors are not', async () => {
-    const { isRetryableConflict } = await import('../../../src/engine/executor.js');
-    expect(
-      [{ code: '40001' }, { code: '40P01' }, { code: '23505' }, new Error('x')].map(isRetryableConflict),
-    ).toEqual([true, true, false, false]);
-  });
-});
