@@ -147,8 +147,16 @@ export async function openS3Storage(settings: S3Settings): Promise<S3Storage> {
     await client.send(new HeadBucketCommand({ Bucket: settings.bucket }));
   } catch (error) {
     client.destroy();
+    // HEAD answers carry no body, so S3's own error message is lost: the status says it
     const status = (error as S3ServiceException).$metadata?.httpStatusCode;
-    const why = status === 404 ? 'it does not exist' : (error as Error).message || (error as Error).name;
+    const why =
+      status === 404
+        ? 'it does not exist'
+        : status === 403
+          ? 'access denied (check the keys and the bucket policy)'
+          : status === 301
+            ? 'it is in another region (set storage.s3.region)'
+            : (error as Error).message || (error as Error).name;
     throw new Error(
       `storage.s3: bucket ${JSON.stringify(settings.bucket)} at ${settings.endpoint ?? 'AWS'} cannot be used: ${why}`,
     );
