@@ -43,14 +43,27 @@ export class S3Storage implements Storage {
 
   async put(path: string, content: Readable | Buffer | string): Promise<string> {
     const relPath = storagePathOf(path);
-    // Bodies up to one part go in one PutObject; larger ones as a multipart upload, aborted on failure.
-    await new Upload({
-      client: this.client,
-      params: { Bucket: this.bucket, Key: this.key(relPath), Body: content },
-      partSize: this.partSize,
-      queueSize: QUEUE_SIZE,
-      leavePartsOnError: false,
-    }).done();
+    // When the source fails, lib-storage reports the failure of aborting the multipart upload if
+    // that fails too (some S3-compatible services lack the call): the source's error is the one
+    // that tells the caller what went wrong.
+    let sourceError: unknown;
+    if (content instanceof Readable) {
+      content.once('error', (error) => {
+        sourceError = error;
+      });
+    }
+    try {
+      // Bodies up to one part go in one PutObject; larger ones as a multipart upload, aborted on failure.
+      await new Upload({
+        client: this.client,
+        params: { Bucket: this.bucket, Key: this.key(relPath), Body: content },
+        partSize: this.partSize,
+        queueSize: QUEUE_SIZE,
+        leavePartsOnError: false,
+      }).done();
+    } catch (error) {
+      throw sourceError ?? error;
+    }
     return uriOfPath(relPath);
   }
 
