@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LocalStorage } from '../../../src/storage/local-storage.js';
 import { PostgresStorage, type PostgresStorageOptions } from '../../../src/storage/postgres-storage.js';
-import { openS3Storage } from '../../../src/storage/s3-storage.js';
+import { openS3Storage, type S3Storage } from '../../../src/storage/s3-storage.js';
 import type { Storage } from '../../../src/storage/storage.js';
 import { testDialects } from '../../support/databases.js';
 import { type S3Server, startS3Server } from './s3-server.js';
@@ -54,18 +54,23 @@ const s3: StorageBackendUnderTest = {
     // one server per test file; each storage its own prefix, so that they never see each other's files
     s3Server ??= startS3Server();
     const server = await s3Server;
-    const storage = await openS3Storage({
-      bucket: server.bucket,
-      endpoint: server.endpoint,
-      accessKey: server.accessKey,
-      secretKey: server.secretKey,
-      forcePathStyle: true,
-      prefix: `storage-${process.pid}-${++buckets}`,
-      partSize: 5 * 1024 * 1024,
-    });
+    const storage = await s3StorageOn(server, `storage-${process.pid}-${++buckets}`);
     return { storage, close: async () => undefined };
   },
 };
+
+/** An S3 storage in the test server's bucket, under a prefix of its own, with S3's smallest parts. */
+export function s3StorageOn(server: S3Server, prefix: string): Promise<S3Storage> {
+  return openS3Storage({
+    bucket: server.bucket,
+    endpoint: server.endpoint,
+    accessKey: server.accessKey,
+    secretKey: server.secretKey,
+    forcePathStyle: true,
+    prefix,
+    partSize: 5 * 1024 * 1024,
+  });
+}
 
 export function storageBackends(): StorageBackendUnderTest[] {
   return [local, ...postgres, s3];

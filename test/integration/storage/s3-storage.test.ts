@@ -1,27 +1,19 @@
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openS3Storage, type S3Storage } from '../../../src/storage/s3-storage.js';
+import { s3StorageOn } from './backends.js';
 import { type S3Server, startS3Server } from './s3-server.js';
 
 // What only the S3 backend has to get right: a multipart upload that fails publishes nothing and
 // says why, and a prefix keeps installations sharing a bucket apart. (s3rver has no
 // AbortMultipartUpload, so that the abort itself reaches the service is not shown here.)
 
+/** the part size of s3StorageOn */
 const PART = 5 * 1024 * 1024;
 
 describe('S3 storage', () => {
   let server: S3Server;
-  const open = (prefix: string): Promise<S3Storage> =>
-    openS3Storage({
-      bucket: server.bucket,
-      endpoint: server.endpoint,
-      accessKey: server.accessKey,
-      secretKey: server.secretKey,
-      forcePathStyle: true,
-      prefix,
-      partSize: PART,
-    });
+  const open = (prefix: string) => s3StorageOn(server, prefix);
   beforeAll(async () => {
     server = await startS3Server('sluice-s3-only');
   }, 60_000);
