@@ -6,24 +6,37 @@ import { runInNewContext } from 'node:vm';
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-const retained = () => {
-  gc();
-  const { heapUsed, external } = process.memoryUsage();
-  return heapUsed + external;
-};
+/** Samples are spaced so that collecting takes at most a tenth of the time, whatever the heap's size
+ * and the machine's load: a full collection in a large test worker can take longer than the stream. */
+const SAMPLE_SHARE = 10;
+const MIN_SPACING_MS = 100;
 
-/** Runs fn and returns the largest growth of retained memory (JS heap and buffers) seen while it ran,
- * sampled every 100 ms (each sample costs a full collection). */
+/** Retained memory (JS heap and buffers) right after a full collection, and what that collection took. */
+function retained(): { bytes: number; ms: number } {
+  const started = performance.now();
+  gc();
+  const ms = performance.now() - started;
+  const { heapUsed, external } = process.memoryUsage();
+  return { bytes: heapUsed + external, ms };
+}
+
+/** Runs fn and returns the largest growth of retained memory seen while it ran. */
 export async function peakRetainedMemory(fn: () => Promise<void>): Promise<number> {
   const baseline = retained();
-  let peak = baseline;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, retained());
-  }, 100);
+  let peak = baseline.bytes;
+  let timer: NodeJS.Timeout | undefined;
+  const sample = (spacingMs: number) => {
+    timer = setTimeout(() => {
+      const now = retained();
+      peak = Math.max(peak, now.bytes);
+      sample(Math.max(MIN_SPACING_MS, now.ms * SAMPLE_SHARE));
+    }, spacingMs);
+  };
+  sample(Math.max(MIN_SPACING_MS, baseline.ms * SAMPLE_SHARE));
   try {
     await fn();
   } finally {
-    clearInterval(timer);
+    clearTimeout(timer);
   }
-  return Math.max(peak, retained()) - baseline;
+  return Math.max(peak, retained().bytes) - baseline.bytes;
 }
