@@ -17,12 +17,19 @@ import type { Database } from '../../../src/db/database.js';
 
 const FLOW = 'id: files\nnamespace: test.storage.routes\ntasks:\n  - id: t\n    type: log\n    message: hi\n';
 
-afterAll(() => stopStorageServers());
+// one database serves every backend: each gets an execution of its own
+let db: Database;
+let disposeDb: () => Promise<void>;
+beforeAll(async () => {
+  ({ db, dispose: disposeDb } = await testDialects()[0].open());
+});
+afterAll(async () => {
+  await stopStorageServers();
+  await disposeDb?.();
+});
 
 describe.each(storageBackends())('execution files through the API on $name', (backend) => {
   let opened: OpenedStorage;
-  let db: Database;
-  let disposeDb: () => Promise<void>;
   let app: FastifyInstance;
   let executionId: string;
   let prefix: string;
@@ -30,7 +37,6 @@ describe.each(storageBackends())('execution files through the API on $name', (ba
 
   beforeAll(async () => {
     opened = await backend.open();
-    ({ db, dispose: disposeDb } = await testDialects()[0].open());
     // the real storage, with the ranges the routes ask for written down
     const storage: Storage = {
       put: (path, content) => opened.storage.put(path, content),
@@ -49,7 +55,6 @@ describe.each(storageBackends())('execution files through the API on $name', (ba
   });
   afterAll(async () => {
     await app?.close();
-    await disposeDb?.();
     await opened?.close();
   });
 
@@ -66,7 +71,11 @@ describe.each(storageBackends())('execution files through the API on $name', (ba
 
   test('a preview reads only the head of the file', async () => {
     const line = `${'x'.repeat(99)}\n`;
-    const uri = await opened.storage.put(`${prefix}/out/long.txt`, line.repeat(MAX_PREVIEW_BYTES / 50));
+    // just longer than a preview reads
+    const uri = await opened.storage.put(
+      `${prefix}/out/long.txt`,
+      line.repeat(Math.ceil(MAX_PREVIEW_BYTES / line.length) + 1),
+    );
     ranges.length = 0;
     const response = await inject('/preview', `${uri}`);
     expect(response.statusCode).toBe(200);
