@@ -15,7 +15,7 @@ import { formatFlowError } from '../flow/errors.js';
 import { checkCipher, SecretCipher } from '../secrets/cipher.js';
 import { createSecretStore } from '../secrets/secret-store.js';
 import { buildServer } from '../server/app.js';
-import { LocalStorage } from '../storage/local-storage.js';
+import { openStorage } from '../storage/backends.js';
 import type { Mode, ServerFlags } from './server-command.js';
 import { startWatchdog } from './watchdog.js';
 
@@ -52,7 +52,7 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
     dataDir: path.join(config.dataDir, 'db'),
     minFreeBytes: MIN_FREE_BYTES,
   });
-  const storage = new LocalStorage(path.join(config.dataDir, 'storage'));
+  const storage = await openStorage(config.storage, { db, dataDir: config.dataDir });
   const cipher = await SecretCipher.load(config.dataDir);
   await checkCipher(db, cipher);
   const all = mode === 'local' || mode === 'standalone';

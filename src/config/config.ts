@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_FAILURE_LIMITS, type FailureLimits } from '../auth/failure-limiter.js';
 import { isDuration, parseDuration } from '../flow/duration.js';
+import { StorageSection, type StorageSettings } from '../storage/settings.js';
 
 const ms = (d: string | undefined) => (d === undefined ? undefined : parseDuration(d));
 
@@ -57,6 +58,7 @@ const FileConfig = z
     liveness: z.object({ heartbeat: duration.optional(), timeout: duration.optional() }).strict().optional(),
     retention: z.object({ executions: duration.optional(), logs: duration.optional() }).strict().optional(),
     executor: z.object({ concurrency: z.number().int().positive().optional() }).strict().optional(),
+    storage: StorageSection.optional(),
   })
   .strict();
 
@@ -85,6 +87,8 @@ export interface SluiceConfig {
   /** absent: the server mode decides (see docs/security.md) */
   authEnabled?: boolean;
   authFailureLimits: FailureLimits;
+  /** internal storage; see docs/storage.md */
+  storage: StorageSettings;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -100,6 +104,37 @@ function booleanEnv(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   if (value === undefined || value === '') return undefined;
   if (value === 'true' || value === 'false') return value === 'true';
   throw new Error(`${name} must be true or false, not '${value}'`);
+}
+
+/** The storage section: each SLUICE_STORAGE_* variable over the file's value. */
+function storageSettings(file: StorageSettings = {}, env: NodeJS.ProcessEnv): StorageSettings {
+  const type = env.SLUICE_STORAGE_TYPE || file.type;
+  const s3 = {
+    ...file.s3,
+    ...definedOnly({
+      bucket: env.SLUICE_STORAGE_S3_BUCKET,
+      region: env.SLUICE_STORAGE_S3_REGION,
+      endpoint: env.SLUICE_STORAGE_S3_ENDPOINT,
+      prefix: env.SLUICE_STORAGE_S3_PREFIX,
+      forcePathStyle: booleanEnv(env, 'SLUICE_STORAGE_S3_FORCE_PATH_STYLE'),
+    }),
+  };
+  const merged = StorageSection.safeParse({
+    type,
+    local: { basePath: env.SLUICE_STORAGE_LOCAL_BASE_PATH || file.local?.basePath },
+    s3,
+  });
+  if (!merged.success) {
+    const issues = merged.error.issues.map((i) => `storage.${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid storage configuration: ${issues.join('; ')}`);
+  }
+  return merged.data;
+}
+
+function definedOnly<T extends object>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== undefined && v !== ''),
+  ) as Partial<T>;
 }
 
 export interface ConfigOverrides {
@@ -144,5 +179,6 @@ export function loadConfig(
       maxFailures: file.auth?.maxFailures ?? DEFAULT_FAILURE_LIMITS.maxFailures,
       windowMs: ms(file.auth?.failureWindow) ?? DEFAULT_FAILURE_LIMITS.windowMs,
     },
+    storage: storageSettings(file.storage, env),
   };
 }

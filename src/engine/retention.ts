@@ -37,6 +37,8 @@ export async function purgeExpired(
       if (purged.length < BATCH) break;
     }
   }
+  // what a crashed process left half-written or half-deleted goes with the files of expired executions
+  if (storage?.sweep) files += await storage.sweep();
   if (policy.logsMs !== undefined) {
     const cutoff = new Date(now.getTime() - policy.logsMs);
     for (;;) {

@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { getExecution } from '../app/executions.js';
 import type { Database } from '../db/database.js';
 import { executionStoragePrefix, pathOfUri, uriOfPath } from '../storage/paths.js';
-import type { Storage } from '../storage/storage.js';
+import type { ByteRange, Storage } from '../storage/storage.js';
 import { apiError, HttpError } from './errors.js';
-import { NotPreviewableError, previewFile } from './file-preview.js';
+import { MAX_PREVIEW_BYTES, NotPreviewableError, previewFile } from './file-preview.js';
 import { errors, media, object, text } from './schemas/common.js';
 
 type FileRequest = { Params: { id: string }; Querystring: { path: string; maxRows: number } };
@@ -20,7 +20,11 @@ const path = text('the file, as its sluice:/// URI (from the inputs or outputs o
  * previewed. Only files under the execution's own storage prefix are served. */
 export function registerExecutionFileRoutes(app: FastifyInstance, db: Database, storage?: Storage): void {
   /** The file's stream and name, once the execution, the path and the file are all known good. */
-  const open = async (id: string, uri: string): Promise<{ content: Readable; name: string }> => {
+  const open = async (
+    id: string,
+    uri: string,
+    range?: ByteRange,
+  ): Promise<{ content: Readable; name: string }> => {
     if (!storage) throw new HttpError(503, 'no internal storage is configured: files cannot be served');
     const execution = await getExecution(db, id);
     if (!execution) throw new HttpError(404, `execution ${id} not found`);
@@ -39,7 +43,7 @@ export function registerExecutionFileRoutes(app: FastifyInstance, db: Database, 
       ]);
     }
     if (!(await storage.exists(canonical))) throw new HttpError(404, `file not found: ${uri}`);
-    return { content: await storage.get(canonical), name: posix.basename(canonical) };
+    return { content: await storage.get(canonical, range), name: posix.basename(canonical) };
   };
 
   app.get<FileRequest>(
@@ -97,7 +101,9 @@ export function registerExecutionFileRoutes(app: FastifyInstance, db: Database, 
       },
     },
     async (req, reply) => {
-      const { content, name } = await open(req.params.id, req.query.path);
+      // one byte past what a preview shows tells it that the file goes on; a remote storage sends no more
+      const head = { offset: 0, length: MAX_PREVIEW_BYTES + 1 };
+      const { content, name } = await open(req.params.id, req.query.path, head);
       try {
         return await previewFile(content, name, req.query.maxRows);
       } catch (error) {

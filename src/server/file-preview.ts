@@ -13,7 +13,7 @@ export interface FilePreview {
 const RECORD_EXTENSIONS = new Set(['jsonl', 'ndjson']);
 
 /** A preview never holds more than this much of a file, whatever its line lengths. */
-const MAX_PREVIEW_BYTES = 1024 * 1024;
+export const MAX_PREVIEW_BYTES = 1024 * 1024;
 
 export class NotPreviewableError extends Error {}
 

@@ -4,8 +4,8 @@ import { lstat, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promise
 import { basename, dirname, isAbsolute, join, relative, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { canonicalStoragePath, pathOfUri, STORAGE_SCHEME, uriOfPath } from './paths.js';
-import type { Storage } from './storage.js';
+import { pathOfUri, storagePathOf, uriOfPath } from './paths.js';
+import { type ByteRange, checkRange, type Storage } from './storage.js';
 
 export { executionStoragePrefix, taskRunStoragePath } from './paths.js';
 
@@ -22,7 +22,7 @@ export class LocalStorage implements Storage {
   /** Accepts a relative path or a `sluice:///` URI. The content is written to a temporary file and
    * renamed into place, so readers never see a half-written file and a failed stream leaves nothing. */
   async put(path: string, content: Readable | Buffer | string): Promise<string> {
-    const relPath = path.startsWith(STORAGE_SCHEME) ? pathOfUri(path) : canonicalStoragePath(path, path);
+    const relPath = storagePathOf(path);
     const uri = uriOfPath(relPath);
     const target = this.resolve(relPath, uri);
     await mkdir(dirname(target), { recursive: true });
@@ -41,7 +41,8 @@ export class LocalStorage implements Storage {
     return uri;
   }
 
-  async get(uri: string): Promise<Readable> {
+  async get(uri: string, range?: ByteRange): Promise<Readable> {
+    checkRange(range);
     const file = this.resolve(pathOfUri(uri), uri);
     // Opening before returning turns a missing file into a rejection here rather than a stream error
     // later, and pins the file the checks above looked at.
@@ -54,9 +55,16 @@ export class LocalStorage implements Storage {
       await handle.close();
       throw new Error(`file not found: ${uri} (it is a directory)`);
     }
-    return handle.createReadStream();
+    if (range?.length === 0) {
+      await handle.close();
+      return Readable.from([]);
+    }
+    const end = range?.length === undefined ? undefined : range.offset + range.length - 1;
+    return handle.createReadStream({ start: range?.offset, end });
   }
 
+  /** The file's absolute path on this machine: for tests that look behind the interface. Nothing in
+   * Sluice itself may use it, or it would break on the remote backends. */
   localPath(uri: string): string {
     return this.resolve(pathOfUri(uri), uri);
   }

@@ -33,6 +33,13 @@ export function pathOfUri(uri: string): string {
   return canonicalStoragePath(uri.slice(STORAGE_SCHEME.length), uri);
 }
 
+/** The canonical relative path of what `Storage.put` takes: a relative path or a `sluice:///` URI. */
+export function storagePathOf(pathOrUri: string): string {
+  return pathOrUri.startsWith(STORAGE_SCHEME)
+    ? pathOfUri(pathOrUri)
+    : canonicalStoragePath(pathOrUri, pathOrUri);
+}
+
 export function uriOfPath(path: string): string {
   return STORAGE_SCHEME + canonicalStoragePath(path, path);
 }
