@@ -56,5 +56,6 @@ describe('sluice server local, the first start', () => {
       'purchases',
       'users',
     ]);
-  });
+    // its own waits (the connection, then the sync) are bounded above; the test as a whole must outlast them
+  }, 120_000);
 });
