@@ -42,6 +42,8 @@ export interface InstanceOptions {
   workerShutdownGraceMs?: number;
   /** see SyncTaskOptions.inProcess */
   syncInProcess?: boolean;
+  /** see SyncTaskOptions.progressIntervalMs */
+  syncProgressIntervalMs?: number;
   workerGroup?: string;
   pollMs?: number;
   logger?: ServiceLogger;
@@ -107,6 +109,7 @@ export class Instance {
         syncStates: createSyncStateStore(options.db),
         resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
         syncInProcess: options.syncInProcess,
+        syncProgressIntervalMs: options.syncProgressIntervalMs,
       });
       this.worker = new Worker(
         createWorkerBackend(options.db, options.limits),

@@ -14,6 +14,7 @@ export interface TaskRuntimeDeps {
   syncStates: SyncStateStore;
   resolver?: ConnectorResolver;
   syncInProcess?: boolean;
+  syncProgressIntervalMs?: number;
 }
 
 /** Runnable task implementations by canonical type name (the flow loader has already turned aliases
@@ -29,6 +30,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
       states: deps.syncStates,
       resolver: deps.resolver,
       inProcess: deps.syncInProcess,
+      progressIntervalMs: deps.syncProgressIntervalMs,
     }),
     ...scriptRunnables,
     ...httpRunnables,
