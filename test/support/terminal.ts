@@ -20,18 +20,33 @@ function quoted(arg: string): string {
   return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
-export async function runOnTerminal(args: string[], timeoutMs = 60_000): Promise<TerminalRun> {
+export interface TerminalOptions {
+  timeoutMs?: number;
+  /** ends the run (SIGTERM to the command) once the output, escape sequences removed, matches */
+  stopWhen?: RegExp;
+  env?: Record<string, string>;
+}
+
+/** Runs `sluice ...args` on a terminal to its end, or until `stopWhen` matched. */
+export async function runOnTerminal(args: string[], options: TerminalOptions = {}): Promise<TerminalRun> {
+  const { timeoutMs = 60_000, stopWhen } = options;
   const dataDir = await mkdtemp(path.join(tmpdir(), 'sluice-tty-test-'));
   const command = [process.execPath, path.join(REPO_ROOT, 'bin', 'sluice.js'), ...args].map(quoted).join(' ');
-  const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_DATA_DIR: dataDir, TERM: 'xterm' };
+  const env: NodeJS.ProcessEnv = { ...process.env, SLUICE_DATA_DIR: dataDir, TERM: 'xterm', ...options.env };
   delete env.SLUICE_DATABASE_URL;
   const started = Date.now();
   const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: REPO_ROOT, env });
   child.stdin.end();
   const chunks: TerminalRun['chunks'] = [];
-  child.stdout
-    .setEncoding('utf8')
-    .on('data', (text: string) => chunks.push({ at: Date.now() - started, text }));
+  let stopping = false;
+  child.stdout.setEncoding('utf8').on('data', (text: string) => {
+    chunks.push({ at: Date.now() - started, text });
+    if (stopWhen && !stopping && stopWhen.test(plain(chunks.map((c) => c.text).join('')))) {
+      stopping = true;
+      // `script` passes the signal on to the command it runs
+      child.kill('SIGTERM');
+    }
+  });
   const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
   try {
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
