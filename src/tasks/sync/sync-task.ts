@@ -288,13 +288,15 @@ class SyncRun {
       signal: this.ctx.signal,
       onStderr: (line) => this.ctx.logger.info(`destination: ${line}`),
     });
-    writer.stdin!.end();
     const pipe = new SyncPipe(plan.routes, {
       logger: this.ctx.logger,
       onAck: async () => undefined,
       onControl: (_side, config) => this.replaceConfig(destination, config),
     });
-    await pipe.acknowledgements(writer.messages);
+    // every stream COMPLETE with no record: each table is replaced by an empty one
+    const acknowledged = pipe.acknowledgements(writer.messages);
+    await pipe.finish(new LineSink(writer.stdin!), true);
+    await acknowledged;
     const failure = failureOfExit('destination', 'write', await writer.exit);
     if (failure) throw failure;
     const empty = pipe.result().emitted;
