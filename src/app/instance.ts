@@ -107,6 +107,7 @@ export class Instance {
         syncStates: createSyncStateStore(options.db),
         resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
         syncInProcess: options.syncInProcess,
+        cipher: options.cipher,
       });
       this.worker = new Worker(
         createWorkerBackend(options.db, options.limits),

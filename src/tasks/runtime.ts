@@ -5,6 +5,7 @@ import { returnTask } from './core/return.js';
 import { sleepTask } from './core/sleep.js';
 import { httpRunnables } from './http/index.js';
 import { scriptRunnables } from './script/index.js';
+import type { SecretCipher } from '../secrets/cipher.js';
 import type { ConnectorResolver, SyncStateStore } from './sync/state-store.js';
 import { createSyncTask } from './sync/sync-task.js';
 import type { RunnableTask } from './types.js';
@@ -14,6 +15,8 @@ export interface TaskRuntimeDeps {
   syncStates: SyncStateStore;
   resolver?: ConnectorResolver;
   syncInProcess?: boolean;
+  /** encrypts the secret fields of configurations that connectors replace */
+  cipher?: SecretCipher;
 }
 
 /** Runnable task implementations by canonical type name (the flow loader has already turned aliases
@@ -29,6 +32,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
       states: deps.syncStates,
       resolver: deps.resolver,
       inProcess: deps.syncInProcess,
+      cipher: deps.cipher,
     }),
     ...scriptRunnables,
     ...httpRunnables,
