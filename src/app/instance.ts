@@ -110,6 +110,7 @@ export class Instance {
         resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
         syncInProcess: options.syncInProcess,
         syncProgressIntervalMs: options.syncProgressIntervalMs,
+        cipher: options.cipher,
       });
       this.worker = new Worker(
         createWorkerBackend(options.db, options.limits),

@@ -5,6 +5,7 @@ import { returnTask } from './core/return.js';
 import { sleepTask } from './core/sleep.js';
 import { httpRunnables } from './http/index.js';
 import { scriptRunnables } from './script/index.js';
+import type { SecretCipher } from '../secrets/cipher.js';
 import type { ConnectorResolver, SyncStateStore } from './sync/state-store.js';
 import { createSyncTask } from './sync/sync-task.js';
 import type { RunnableTask } from './types.js';
@@ -15,6 +16,8 @@ export interface TaskRuntimeDeps {
   resolver?: ConnectorResolver;
   syncInProcess?: boolean;
   syncProgressIntervalMs?: number;
+  /** encrypts the secret fields of configurations that connectors replace */
+  cipher?: SecretCipher;
 }
 
 /** Runnable task implementations by canonical type name (the flow loader has already turned aliases
@@ -31,6 +34,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
       resolver: deps.resolver,
       inProcess: deps.syncInProcess,
       progressIntervalMs: deps.syncProgressIntervalMs,
+      cipher: deps.cipher,
     }),
     ...scriptRunnables,
     ...httpRunnables,

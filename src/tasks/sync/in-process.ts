@@ -9,13 +9,14 @@ import { MessageOutput } from '../../cdk/output.js';
 import type { RowBatch, RowFormat } from '../../cdk/rows.js';
 import { callInProcess, readInProcess, writeInProcess } from '../../cdk/run.js';
 import type { Destination, Source } from '../../cdk/connector.js';
-import { TextRecord } from '../../protocol/codec.js';
+import { ProtocolError, TextRecord } from '../../protocol/codec.js';
 import type {
   AirbyteErrorTraceMessage,
   AirbyteMessage,
   ConfiguredAirbyteCatalog,
   JsonObject,
 } from '../../protocol/messages.js';
+import { recordProblem } from '../../protocol/messages.js';
 import { type ConnectorExit, failureOf } from './launcher.js';
 import type { DestinationInput } from './destination-input.js';
 import { MessageQueue } from './message-queue.js';
@@ -26,6 +27,8 @@ import type { SyncPipe } from './pipe.js';
  * runs (log batches, live progress, heartbeats) until the whole sync has ended. */
 const TURN_EVERY_MS = 50;
 const MESSAGES_BETWEEN_CLOCK_READS = 256;
+
+const OPEN_BRACE = 0x7b;
 
 /** A connector's output handed to `deliver` as objects. */
 class ObjectOutput extends MessageOutput {
@@ -57,6 +60,10 @@ class ObjectOutput extends MessageOutput {
       return this.deliver(message);
     }
     this.stopIfAborted();
+    // the same refusal as for a process's line (codec.ts): in process, the connector's code is ours,
+    // but what it reads (a declarative manifest's selector, a table's JSON) is not
+    const problem = message.type === 'RECORD' ? recordProblem(message.record) : undefined;
+    if (problem !== undefined) throw new ProtocolError(problem);
     return this.pass(message);
   }
 
@@ -67,6 +74,12 @@ class ObjectOutput extends MessageOutput {
       typeof dataJson === 'string'
         ? dataJson
         : Buffer.from(dataJson.buffer, dataJson.byteOffset, dataJson.byteLength).toString('utf8');
+    // an object's text starts with `{`: anything else (`5`, `[1]`, `null`) is not a record's data
+    let first = 0;
+    while (first < json.length && json.charCodeAt(first) <= 0x20) first++;
+    if (json.charCodeAt(first) !== OPEN_BRACE) {
+      throw new ProtocolError(`a RECORD of stream ${JSON.stringify(stream)} whose data is not an object`);
+    }
     return this.pass({ type: 'RECORD', record: new TextRecord(namespace, stream, Date.now(), json) });
   }
 

@@ -6,7 +6,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { type DecodedMessage, decodeMessages, splitLines } from '../../protocol/codec.js';
+import {
+  type DecodedMessage,
+  decodeMessages,
+  splitLines,
+  TruncatedMessageError,
+} from '../../protocol/codec.js';
 import type { AirbyteErrorTraceMessage, FailureType } from '../../protocol/messages.js';
 
 export type ConnectorVerb = 'spec' | 'check' | 'discover' | 'read' | 'write';
@@ -216,7 +221,11 @@ export function failureOf(
   streamError: Error | undefined,
   stderrTail: readonly string[],
 ): ConnectorFailure | undefined {
-  if (streamError) return { failureType: 'system_error', message: streamError.message, exitCode: code };
+  // a process that failed on its own also leaves its last line cut: its own failure says more
+  const cutByFailure = streamError instanceof TruncatedMessageError && (trace !== undefined || code !== 0);
+  if (streamError && !cutByFailure) {
+    return { failureType: 'system_error', message: streamError.message, exitCode: code };
+  }
   // a TRACE error fails the command even when the process exits 0, as it does on Airbyte's platform
   if (trace) {
     return {
