@@ -16,7 +16,9 @@ const { loadFlow } = await import(path.join(ROOT, 'dist/flow/load.js'));
 
 const args = process.argv.slice(2);
 const list = args.includes('--list');
-const corpus = path.resolve(args.find((a) => !a.startsWith('--')) ?? path.join(ROOT, '../../shared/reference/kestra-test-flows'));
+const corpus = path.resolve(
+  args.find((a) => !a.startsWith('--')) ?? path.join(ROOT, '../../shared/reference/kestra-test-flows'),
+);
 
 function yamlFiles(dir) {
   const out = [];
@@ -32,7 +34,8 @@ function yamlFiles(dir) {
 function classify(rel) {
   const parts = rel.split(path.sep);
   if (parts.some((p) => /^templates|Templates$/.test(p))) return undefined;
-  if (parts.includes('invalids')) return { group: rel.startsWith('core') ? 'core invalids' : 'other invalids', valid: false };
+  if (parts.includes('invalids'))
+    return { group: rel.startsWith('core') ? 'core invalids' : 'other invalids', valid: false };
   if (parts.includes('valids')) return { group: 'core valids', valid: true };
   return { group: 'other flows', valid: true };
 }
@@ -67,4 +70,5 @@ for (const [name, g] of groups) {
   if (list) for (const miss of g.misses) console.log(`  ${miss}`);
 }
 console.log('\nfirst errors of flows that should validate, most frequent first:');
-for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(3)}  ${why}`);
+for (const [why, n] of [...reasons].sort((a, b) => b[1] - a[1]))
+  console.log(`  ${String(n).padStart(3)}  ${why}`);
