@@ -1,3 +1,4 @@
+import { echoTask } from './core/echo.js';
 import { failTask } from './core/fail.js';
 import { logTask } from './core/log.js';
 import { outputValuesTask } from './core/output-values.js';
@@ -21,6 +22,7 @@ export interface TaskRuntimeDeps {
 export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => RunnableTask | undefined {
   const runnable: Readonly<Record<string, RunnableTask>> = {
     'io.kestra.plugin.core.log.Log': logTask,
+    'io.kestra.plugin.core.debug.Echo': echoTask,
     'io.kestra.plugin.core.debug.Return': returnTask,
     'io.kestra.plugin.core.output.OutputValues': outputValuesTask,
     'io.kestra.plugin.core.execution.Fail': failTask,
