@@ -6,6 +6,7 @@ import { returnTask } from './core/return.js';
 import { sleepTask } from './core/sleep.js';
 import { httpRunnables } from './http/index.js';
 import { scriptRunnables } from './script/index.js';
+import { storageRunnables } from './storage/index.js';
 import type { ConnectorResolver, SyncStateStore } from './sync/state-store.js';
 import { createSyncTask } from './sync/sync-task.js';
 import type { RunnableTask } from './types.js';
@@ -33,6 +34,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
       inProcess: deps.syncInProcess,
     }),
     ...scriptRunnables,
+    ...storageRunnables,
     ...httpRunnables,
   };
   return (type) => (Object.hasOwn(runnable, type) ? runnable[type] : undefined);
