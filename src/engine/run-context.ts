@@ -64,9 +64,9 @@ export function createRunContext(
       if (failure) throw failure;
       return renderRecursiveAsync(value, variables, renderOptions);
     },
-    async renderString(template) {
+    async renderString(template, extra) {
       if (failure) throw failure;
-      return renderAsync(template, variables, renderOptions);
+      return renderAsync(template, extra ? { ...variables, ...extra } : variables, renderOptions);
     },
     async readFile(uri: string) {
       const canonical = uriOfPath(pathOfUri(uri));

@@ -5,6 +5,7 @@ import { coreTasks } from './catalog/core.js';
 import { flowableTasks } from './catalog/flowable.js';
 import { httpTasks } from './catalog/http.js';
 import { scriptTasks } from './catalog/scripts.js';
+import { storageTasks } from './catalog/storage.js';
 import { syncTasks } from './catalog/sync.js';
 import { triggerTypes } from './catalog/triggers.js';
 
@@ -14,6 +15,7 @@ export const taskTypes: TaskTypeSpec[] = [
   ...coreTasks,
   ...flowableTasks,
   ...scriptTasks,
+  ...storageTasks,
   ...httpTasks,
   ...syncTasks,
 ];

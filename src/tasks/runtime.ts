@@ -1,3 +1,4 @@
+import { echoTask } from './core/echo.js';
 import { failTask } from './core/fail.js';
 import { logTask } from './core/log.js';
 import { outputValuesTask } from './core/output-values.js';
@@ -6,6 +7,7 @@ import { sleepTask } from './core/sleep.js';
 import { httpRunnables } from './http/index.js';
 import { scriptRunnables } from './script/index.js';
 import type { SecretCipher } from '../secrets/cipher.js';
+import { storageRunnables } from './storage/index.js';
 import type { ConnectorResolver, SyncStateStore } from './sync/state-store.js';
 import { createSyncTask } from './sync/sync-task.js';
 import type { RunnableTask } from './types.js';
@@ -25,6 +27,7 @@ export interface TaskRuntimeDeps {
 export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => RunnableTask | undefined {
   const runnable: Readonly<Record<string, RunnableTask>> = {
     'io.kestra.plugin.core.log.Log': logTask,
+    'io.kestra.plugin.core.debug.Echo': echoTask,
     'io.kestra.plugin.core.debug.Return': returnTask,
     'io.kestra.plugin.core.output.OutputValues': outputValuesTask,
     'io.kestra.plugin.core.execution.Fail': failTask,
@@ -37,6 +40,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
       cipher: deps.cipher,
     }),
     ...scriptRunnables,
+    ...storageRunnables,
     ...httpRunnables,
   };
   return (type) => (Object.hasOwn(runnable, type) ? runnable[type] : undefined);

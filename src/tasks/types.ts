@@ -16,7 +16,8 @@ export interface TaskLogger {
 export interface RunContext {
   /** Renders every template string inside value (objects and arrays walked) with the task's variables. */
   render(value: unknown): Promise<unknown>;
-  renderString(template: string): Promise<string>;
+  /** Renders one template; `extra` variables (an item being filtered, say) are seen over the task's. */
+  renderString(template: string, extra?: Readonly<Record<string, unknown>>): Promise<string>;
   /** The variables templates see (flow, execution, inputs, outputs, vars, task, taskrun, parents…). */
   readonly variables: Readonly<Record<string, unknown>>;
   readonly logger: TaskLogger;

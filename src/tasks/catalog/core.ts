@@ -15,6 +15,16 @@ export const coreTasks = [
     }),
   }),
   runnable({
+    type: 'io.kestra.plugin.core.debug.Echo',
+    olderNames: ['io.kestra.core.tasks.debugs.Echo'],
+    shortName: 'echo',
+    description: 'Writes `format` to the task run log at `level` (deprecated in Kestra in favour of Log).',
+    properties: z.strictObject({
+      format: text().refine((f) => f.trim() !== '', 'format must not be blank'),
+      level: z.enum(LOG_LEVELS).default('INFO'),
+    }),
+  }),
+  runnable({
     type: 'io.kestra.plugin.core.debug.Return',
     olderNames: ['io.kestra.core.tasks.debugs.Return'],
     shortName: 'return',

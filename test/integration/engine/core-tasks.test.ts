@@ -40,6 +40,30 @@ tasks:
     expect(logs.map((l) => [l.taskId, l.level, l.message])).toContainEqual(['say', 'WARN', 'hello logs']);
   });
 
+  test('Echo (and its pre-0.17 name) logs its rendered format at its level and has no outputs', async () => {
+    const exec = await engine.run(`
+id: echo
+namespace: test.core
+tasks:
+  - id: now
+    type: io.kestra.plugin.core.debug.Echo
+    format: "echo from {{ task.id }}"
+  - id: old
+    type: io.kestra.core.tasks.debugs.Echo
+    level: ERROR
+    format: "{{ flow.id }} said so"
+`);
+    expect(exec.state.current).toBe('SUCCESS');
+    expect(runOf(exec, 'now').outputs ?? {}).toEqual({});
+    const logs = await engine.logs(exec.id);
+    expect(logs.map((l) => [l.taskId, l.level, l.message])).toEqual(
+      expect.arrayContaining([
+        ['now', 'INFO', 'echo from now'],
+        ['old', 'ERROR', 'echo said so'],
+      ]),
+    );
+  });
+
   test('OutputValues exposes rendered values to later tasks', async () => {
     const exec = await engine.run(`
 id: ov

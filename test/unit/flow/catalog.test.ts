@@ -4,6 +4,7 @@ import { findTaskType, findTriggerType, taskTypes, triggerTypes } from '../../..
 const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flowable' | 'runnable'][] = [
   ['io.kestra.plugin.core.log.Log', ['io.kestra.core.tasks.log.Log'], 'log', 'runnable'],
   ['io.kestra.plugin.core.debug.Return', ['io.kestra.core.tasks.debugs.Return'], 'return', 'runnable'],
+  ['io.kestra.plugin.core.debug.Echo', ['io.kestra.core.tasks.debugs.Echo'], 'echo', 'runnable'],
   [
     'io.kestra.plugin.core.output.OutputValues',
     ['io.kestra.core.tasks.outputs.OutputValues'],
@@ -52,7 +53,50 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
   ['io.kestra.plugin.scripts.shell.Script', [], 'shell-script', 'runnable'],
   ['io.kestra.plugin.scripts.node.Script', [], 'node', 'runnable'],
   ['io.kestra.plugin.scripts.node.Commands', [], 'node-commands', 'runnable'],
+  ['io.kestra.plugin.scripts.python.Script', [], 'python', 'runnable'],
+  ['io.kestra.plugin.scripts.python.Commands', [], 'python-commands', 'runnable'],
+  ['io.kestra.plugin.scripts.perl.Script', [], 'perl', 'runnable'],
+  ['io.kestra.plugin.scripts.perl.Commands', [], 'perl-commands', 'runnable'],
   ['io.kestra.plugin.core.http.Request', ['io.kestra.plugin.fs.http.Request'], 'http', 'runnable'],
+  ['io.kestra.plugin.core.storage.Concat', ['io.kestra.core.tasks.storages.Concat'], 'concat', 'runnable'],
+  [
+    'io.kestra.plugin.core.storage.DeduplicateItems',
+    ['io.kestra.core.tasks.storages.DeduplicateItems'],
+    'deduplicate-items',
+    'runnable',
+  ],
+  [
+    'io.kestra.plugin.core.storage.Delete',
+    ['io.kestra.core.tasks.storages.Delete'],
+    'delete-file',
+    'runnable',
+  ],
+  [
+    'io.kestra.plugin.core.storage.FilterItems',
+    ['io.kestra.core.tasks.storages.FilterItems'],
+    'filter-items',
+    'runnable',
+  ],
+  [
+    'io.kestra.plugin.core.storage.LocalFiles',
+    ['io.kestra.core.tasks.storages.LocalFiles'],
+    'local-files',
+    'runnable',
+  ],
+  [
+    'io.kestra.plugin.core.storage.Reverse',
+    ['io.kestra.core.tasks.storages.Reverse'],
+    'reverse-file',
+    'runnable',
+  ],
+  ['io.kestra.plugin.core.storage.Size', ['io.kestra.core.tasks.storages.Size'], 'file-size', 'runnable'],
+  ['io.kestra.plugin.core.storage.Split', ['io.kestra.core.tasks.storages.Split'], 'split-file', 'runnable'],
+  [
+    'io.kestra.plugin.core.storage.PurgeCurrentExecutionFiles',
+    ['io.kestra.core.tasks.storages.PurgeExecution', 'io.kestra.plugin.core.storage.PurgeExecution'],
+    'purge-execution-files',
+    'runnable',
+  ],
   ['io.sluice.sync.Sync', [], 'sync', 'runnable'],
 ];
 
