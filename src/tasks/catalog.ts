@@ -4,6 +4,7 @@ import type { TaskTypeSpec, TriggerTypeSpec } from './spec.js';
 import { coreTasks } from './catalog/core.js';
 import { flowableTasks } from './catalog/flowable.js';
 import { httpTasks } from './catalog/http.js';
+import { namespaceTasks } from './catalog/namespace.js';
 import { scriptTasks } from './catalog/scripts.js';
 import { syncTasks } from './catalog/sync.js';
 import { triggerTypes } from './catalog/triggers.js';
@@ -16,6 +17,7 @@ export const taskTypes: TaskTypeSpec[] = [
   ...scriptTasks,
   ...httpTasks,
   ...syncTasks,
+  ...namespaceTasks,
 ];
 
 function byEveryName<T extends { type: string; aliases: string[] }>(specs: T[]): Map<string, T> {
