@@ -17,6 +17,7 @@ import { type ServiceLogger, silentLogger } from '../engine/service-logger.js';
 import { Worker } from '../engine/worker.js';
 import { createQueueSignals } from '../queue/postgres-queue.js';
 import type { Storage } from '../storage/storage.js';
+import { createKvStore } from '../db/kv-store.js';
 import { createSyncStateStore } from '../db/sync-state-store.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
@@ -122,6 +123,7 @@ export class Instance {
           pollMs: options.pollMs,
           logger,
           secrets: options.secrets?.(options.db),
+          namespaces: { kv: createKvStore(options.db) },
           inputSeal,
           liveness,
           heartbeatMs,

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type RenderOptions, renderAsync, renderRecursiveAsync } from '../expression/index.js';
+import type { NamespaceServices } from '../namespaces/services.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
 import { executionStoragePrefix, pathOfUri, taskRunStoragePath, uriOfPath } from '../storage/paths.js';
@@ -36,6 +37,7 @@ export function createRunContext(
   redactor: Redactor,
   options: RenderOptions = {},
   seal?: InputSeal,
+  namespaces?: NamespaceServices,
 ): WorkerRunContext {
   const dirs: string[] = [];
   const { inputs, secrets, failure } = openSealed(job.variables.inputs, seal);
@@ -46,7 +48,7 @@ export function createRunContext(
     secrets,
     onSecret: (value) => redactor.add(value),
     // read() and fileSize() see what readFile sees: this execution's files and its parent's
-    services: workerRenderServices((uri) => ctx.readFile(uri)),
+    services: workerRenderServices((uri) => ctx.readFile(uri), namespaces),
   };
   const ctx: WorkerRunContext = {
     variables,
@@ -60,6 +62,7 @@ export function createRunContext(
       attempt: job.attempt,
     },
     execution: { id: job.executionId, namespace: job.namespace, flowId: job.flowId },
+    namespaces,
     async render(value) {
       if (failure) throw failure;
       return renderRecursiveAsync(value, variables, renderOptions);

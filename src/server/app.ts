@@ -14,6 +14,7 @@ import { registerExecutionFileRoutes } from './execution-file-routes.js';
 import { registerExecutionRoutes } from './execution-routes.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { registerHealth } from './health.js';
+import { registerKvRoutes } from './kv-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerMetrics } from './metrics.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
@@ -89,6 +90,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerWebhookRoutes(app, db, inputSeal, options.auth?.failureLimits);
     registerTriggerRoutes(app, db);
     registerMetrics(app, db);
+    registerKvRoutes(app, db);
     registerResourceRoutes(app, { db, cipher: options.cipher });
   });
 

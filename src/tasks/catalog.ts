@@ -4,6 +4,7 @@ import type { TaskTypeSpec, TriggerTypeSpec } from './spec.js';
 import { coreTasks } from './catalog/core.js';
 import { flowableTasks } from './catalog/flowable.js';
 import { httpTasks } from './catalog/http.js';
+import { namespaceTasks } from './catalog/namespace.js';
 import { scriptTasks } from './catalog/scripts.js';
 import { storageTasks } from './catalog/storage.js';
 import { syncTasks } from './catalog/sync.js';
@@ -18,6 +19,7 @@ export const taskTypes: TaskTypeSpec[] = [
   ...storageTasks,
   ...httpTasks,
   ...syncTasks,
+  ...namespaceTasks,
 ];
 
 function byEveryName<T extends { type: string; aliases: string[] }>(specs: T[]): Map<string, T> {

@@ -1,9 +1,11 @@
 import { echoTask } from './core/echo.js';
 import { failTask } from './core/fail.js';
+import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from './core/kv.js';
 import { logTask } from './core/log.js';
 import { outputValuesTask } from './core/output-values.js';
 import { returnTask } from './core/return.js';
 import { sleepTask } from './core/sleep.js';
+import { stateDeleteTask, stateGetTask, stateSetTask } from './core/state.js';
 import { httpRunnables } from './http/index.js';
 import { scriptRunnables } from './script/index.js';
 import type { SecretCipher } from '../secrets/cipher.js';
@@ -39,6 +41,13 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
       progressIntervalMs: deps.syncProgressIntervalMs,
       cipher: deps.cipher,
     }),
+    'io.kestra.plugin.core.kv.Set': kvSetTask,
+    'io.kestra.plugin.core.kv.Get': kvGetTask,
+    'io.kestra.plugin.core.kv.Delete': kvDeleteTask,
+    'io.kestra.plugin.core.kv.GetKeys': kvGetKeysTask,
+    'io.kestra.plugin.core.state.Get': stateGetTask,
+    'io.kestra.plugin.core.state.Set': stateSetTask,
+    'io.kestra.plugin.core.state.Delete': stateDeleteTask,
     ...scriptRunnables,
     ...storageRunnables,
     ...httpRunnables,

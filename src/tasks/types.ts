@@ -1,4 +1,5 @@
 import type { TaskDef } from '../flow/model.js';
+import type { NamespaceServices } from '../namespaces/services.js';
 import type { Storage } from '../storage/storage.js';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -33,6 +34,8 @@ export interface RunContext {
   workingDirectory(): Promise<string>;
   readonly taskRun: { id: string; taskId: string; value?: string; attempt: number };
   readonly execution: { id: string; namespace: string; flowId: string };
+  /** The KV store and files of namespaces; absent where there is no database (a test's context). */
+  readonly namespaces?: NamespaceServices;
 }
 
 export interface TaskResult {

@@ -288,6 +288,8 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       updateConnection: json({ schedule: { scheduleType: 'manual' } }),
       resetConnectionState: json({}),
       createJob: json({ connectionId: resources.connection, jobType: 'sync' }),
+      setKeyValue: json('walked'),
+      deleteKeyValues: json({ keys: [KEY] }),
     };
     /** the id an operation's `{id}` stands for, by the resource its path names */
     const resourceId = (path: string) =>
@@ -301,6 +303,8 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
     const expected: Record<string, number> = {
       // the walk's flow exists: creating it again is refused, as in Kestra
       createFlow: 409,
+      // read before the walk puts it
+      getKeyValue: 404,
       killExecution: 409,
       resumeExecution: 409,
       restartExecution: 409,
