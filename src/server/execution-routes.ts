@@ -196,9 +196,7 @@ export function registerExecutionRoutes(
         querystring: object({
           namespace: text('a namespace; its child namespaces match too'),
           flowId: text('a flow id'),
-          q: text(
-            'text: a prefix of the flow id or of the execution id, or a part of namespace.flowId or of a label value (any case)',
-          ),
+          q: text('text found, in any case, in namespace.flowId, the execution id or a label value'),
           sort: list(
             { type: 'string', pattern: SORT_PATTERN },
             `Kestra's \`field:asc|desc\`, fields ${Object.keys(EXECUTION_SORTS).join(', ')}; several break ties in order`,
