@@ -11,6 +11,7 @@ import { type AuthOptions, registerAuth } from './auth.js';
 import { type BrowserPolicy, registerBrowserGuard } from './browser-guard.js';
 import { registerErrorHandlers } from './errors.js';
 import { registerExecutionFileRoutes } from './execution-file-routes.js';
+import { registerExecutionBulkRoutes } from './execution-bulk-routes.js';
 import { registerExecutionRoutes } from './execution-routes.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { registerHealth } from './health.js';
@@ -85,6 +86,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerHealth(app, db);
     registerFlowRoutes(app, db);
     registerExecutionRoutes(app, db, { storage: options.storage, uploadLimit, inputSeal });
+    registerExecutionBulkRoutes(app, db, options.storage);
     registerExecutionFileRoutes(app, db, options.storage);
     registerLogRoutes(app, db);
     registerWebhookRoutes(app, db, inputSeal, options.auth?.failureLimits);

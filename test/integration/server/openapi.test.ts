@@ -290,7 +290,16 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       createJob: json({ connectionId: resources.connection, jobType: 'sync' }),
       setKeyValue: json('walked'),
       deleteKeyValues: json({ keys: [KEY] }),
+      restartExecutionsByIds: json([finished.id]),
+      killExecutionsByIds: json([finished.id]),
+      deleteExecutionsByIds: json(['no-such-execution']),
+      setLabelsByIds: json({
+        executionsId: [finished.id],
+        executionLabels: [{ key: 'walked', value: 'yes' }],
+      }),
     };
+    // the routes after a delete still need the finished execution
+    const idOf: Record<string, string> = { deleteExecution: 'no-such-execution' };
     /** the id an operation's `{id}` stands for, by the resource its path names */
     const resourceId = (path: string) =>
       ({
@@ -308,6 +317,10 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       killExecution: 409,
       resumeExecution: 409,
       restartExecution: 409,
+      restartExecutionsByIds: 409,
+      killExecutionsByIds: 409,
+      deleteExecutionsByIds: 409,
+      deleteExecution: 404,
       // the job has ended
       cancelJob: 409,
       // the connection the walk itself created still uses them
@@ -334,7 +347,7 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
           name === 'id'
             ? path.startsWith('/api/v1/flows')
               ? FLOW
-              : (resourceId(path) ?? finished.id)
+              : (resourceId(path) ?? idOf[op.operationId ?? ''] ?? finished.id)
             : pathValues[name];
         if (value === undefined) throw new Error(`${where}: no value for the path parameter ${name}`);
         return encodeURIComponent(value);
