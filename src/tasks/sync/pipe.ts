@@ -39,6 +39,8 @@ export interface Acknowledgement {
 export interface PipeHandlers {
   logger: TaskLogger;
   onAck(ack: Acknowledgement): Promise<void>;
+  /** called once, when onAck failed: the sync should stop */
+  onAckFailure?(error: Error): void;
   onControl(side: ConnectorSide, config: JsonObject): Promise<void>;
 }
 
@@ -74,6 +76,8 @@ export class SyncPipe {
   private lastRoute: { stream: string; namespace: string | null | undefined; route: StreamRoute } | undefined;
   /** acknowledgements are handled one at a time, in order */
   private ackChain: Promise<void> = Promise.resolve();
+  /** why handling an acknowledgement failed, once one did */
+  ackFailure: Error | undefined;
   /** routes (by streamKey of the source descriptor) the source itself said COMPLETE or INCOMPLETE */
   private readonly ended = new Set<string>();
 
@@ -235,9 +239,17 @@ export class SyncPipe {
     const acked = this.pending.splice(0, at + 1);
     const { counts } = acked[acked.length - 1];
     this.committed = counts;
-    this.ackChain = this.ackChain.then(() =>
-      this.handlers.onAck({ states: acked.map((p) => p.state), committed: counts }),
-    );
+    // A failed handler (the state could not be saved) is kept, never left as a rejection nobody
+    // awaits yet, which would end the whole process; the acknowledgements after it are not handled.
+    this.ackChain = this.ackChain.then(async () => {
+      if (this.ackFailure) return;
+      try {
+        await this.handlers.onAck({ states: acked.map((p) => p.state), committed: counts });
+      } catch (error) {
+        this.ackFailure = error as Error;
+        this.handlers.onAckFailure?.(this.ackFailure);
+      }
+    });
   }
 
   private async platformMessage(

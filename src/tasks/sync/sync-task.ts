@@ -162,6 +162,8 @@ class SyncRun {
     destination: Side,
     plan: ReturnType<typeof planSync>,
   ): Promise<TaskResult> {
+    // the sync stops when it is killed, and when an acknowledged state cannot be saved
+    const stop = linkedAbort(this.ctx.signal);
     const pipe = new SyncPipe(plan.routes, {
       logger: this.ctx.logger,
       onAck: async ({ states, committed }) => {
@@ -170,6 +172,7 @@ class SyncRun {
         this.dirty = true;
         await this.saveState(false);
       },
+      onAckFailure: (error) => stop.abort(error),
       onControl: (side, config) => this.replaceConfig(side === 'source' ? source : destination, config),
     });
     const progress = new ProgressReporter(this.ctx.logger, this.options.progressIntervalMs ?? 5000);
@@ -192,13 +195,19 @@ class SyncRun {
             catalog: plan.destinationCatalog,
           },
           pipe,
-          signal: this.ctx.signal,
+          signal: stop.signal,
         });
       } else {
-        ended = await this.transferByProcess(source, destination, plan, pipe, builtIns?.source);
+        ended = await this.transferByProcess(source, destination, plan, pipe, stop.signal, builtIns?.source);
       }
     } finally {
       progress.stop();
+    }
+    if (pipe.ackFailure) {
+      throw new SyncFailure(
+        'system_error',
+        `saving the acknowledged state failed: ${pipe.ackFailure.message}`,
+      );
     }
     await this.saveState(true);
     const result = pipe.result();
@@ -225,11 +234,12 @@ class SyncRun {
     destination: Side,
     plan: ReturnType<typeof planSync>,
     pipe: SyncPipe,
+    signal: AbortSignal,
     builtInSource: Source | undefined,
   ): Promise<Transfer> {
     // each side stops on its own signal: a failed destination stops the source, a kill stops both
-    const stopSource = linkedAbort(this.ctx.signal);
-    const stopDestination = linkedAbort(this.ctx.signal);
+    const stopSource = linkedAbort(signal);
+    const stopDestination = linkedAbort(signal);
     const writer = await launchConnector({
       command: destination.command,
       verb: 'write',
