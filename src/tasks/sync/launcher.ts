@@ -13,6 +13,7 @@ import {
   TruncatedMessageError,
 } from '../../protocol/codec.js';
 import type { AirbyteErrorTraceMessage, FailureType } from '../../protocol/messages.js';
+import { connectorReaper } from './reaper.js';
 
 export type ConnectorVerb = 'spec' | 'check' | 'discover' | 'read' | 'write';
 
@@ -90,6 +91,8 @@ export async function launchConnector(launch: ConnectorLaunch): Promise<Launched
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+  // no pid: the spawn failed, and its 'error' event says so in supervise
+  if (child.pid !== undefined) connectorReaper.watch(child.pid);
   return supervise(child, dir, launch);
 }
 
@@ -202,6 +205,7 @@ function supervise(child: ChildProcess, dir: string, launch: ConnectorLaunch): L
       // what the connector started may outlive it: once stopping began, none of it stays
       if (killTimer) killGroup('SIGKILL');
       launch.signal?.removeEventListener('abort', onAbort);
+      if (child.pid !== undefined) connectorReaper.release(child.pid);
       await rm(dir, { recursive: true, force: true });
     }
   })();
