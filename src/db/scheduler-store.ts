@@ -6,6 +6,8 @@ import { emit } from '../queue/postgres-queue.js';
 import type { Database, Queryable } from './database.js';
 import { insertExecution } from './engine-store.js';
 import { getFlow } from './flow-repository.js';
+import { preconditionStore } from './precondition-store.js';
+import type { Execution } from '../engine/execution.js';
 
 const LATEST_FLOWS_WITH_TRIGGERS = `
   SELECT DISTINCT ON (namespace, id) namespace, id, revision, flow, deleted
@@ -14,6 +16,11 @@ const LATEST_FLOWS_WITH_TRIGGERS = `
 function schedulerTx(tx: Queryable): SchedulerTx {
   return {
     getFlow: (namespace, id) => getFlow(tx, namespace, id),
+    async getExecution(id) {
+      const { rows } = await tx.query<{ doc: Execution }>('SELECT doc FROM executions WHERE id = $1', [id]);
+      return rows[0]?.doc;
+    },
+    preconditions: preconditionStore(tx),
     createExecution: (execution) => insertExecution(tx, execution),
     emitExecutor: (message) => emit(tx, 'executor', message, { key: message.executionId }),
     async updateTrigger(trigger, next, last, executionId) {
