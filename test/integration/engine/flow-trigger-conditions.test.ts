@@ -227,4 +227,71 @@ describe.each(testDialects())('Flow trigger conditions on $name', (dialect) => {
     await scheduler.tick();
     expect(await listenerRuns(ns)).toHaveLength(1);
   });
+
+  test("a Flow trigger's inputs see the upstream execution's task outputs", async () => {
+    const ns = 'test.cond.inputs';
+    await engine.deploy(`
+id: listener
+namespace: ${ns}
+inputs:
+  - id: greeting
+    type: STRING
+tasks:
+  - id: r
+    type: return
+    format: "{{ inputs.greeting }}"
+triggers:
+  - id: on_upstream
+    type: io.kestra.plugin.core.trigger.Flow
+    inputs:
+      greeting: "{{ outputs.hello.value }} from {{ trigger.flowId }}"
+    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionFlow
+        namespace: ${ns}
+        flowId: greeter
+`);
+    await runThenTick(`
+id: greeter
+namespace: ${ns}
+tasks:
+  - id: hello
+    type: return
+    format: hi
+`);
+    const [started] = await listenerRuns(ns);
+    expect(started.inputs).toEqual({ greeting: 'hi from greeter' });
+  });
+
+  test('date conditions on a Schedule trigger skip the dates they refuse', async () => {
+    const DAY = 24 * HOUR;
+    const now = new Date();
+    const start = new Date(Math.floor(now.getTime() / DAY) * DAY - 7 * DAY);
+    await engine.deploy(`
+id: listener
+namespace: test.cond.schedule
+tasks:
+  - id: r
+    type: return
+    format: "{{ trigger.date }}"
+triggers:
+  - id: weekdays
+    type: io.kestra.plugin.core.trigger.Schedule
+    cron: "0 0 * * *"
+    backfill:
+      start: "${start.toISOString()}"
+    conditions:
+      - type: io.kestra.plugin.core.condition.Not
+        conditions:
+          - type: io.kestra.plugin.core.condition.Weekend
+`);
+    await scheduler.tick(now);
+    const dates = (await listenerRuns('test.cond.schedule'))
+      .map((e) => String(e.trigger?.variables.date))
+      .sort();
+    // eight midnights from start to today, of which the two (or three) weekend days start nothing
+    const midnights = Array.from({ length: 8 }, (_, d) => new Date(start.getTime() + d * DAY));
+    const weekdays = midnights.filter((d) => d.getUTCDay() % 6 !== 0).map((d) => d.toISOString());
+    expect(dates).toEqual(weekdays);
+    expect(weekdays.length).toBeLessThan(8);
+  });
 });
