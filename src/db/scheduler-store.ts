@@ -1,6 +1,6 @@
 import type { DueTrigger, SchedulerBackend, SchedulerTx } from '../engine/scheduler.js';
 import { type EndedExecution, FLOW_TRIGGER } from '../engine/flow-trigger.js';
-import { SCHEDULE_TRIGGER } from '../engine/schedule.js';
+import { isScheduled } from '../engine/schedule.js';
 import type { Flow } from '../flow/model.js';
 import { emit } from '../queue/postgres-queue.js';
 import type { Database, Queryable } from './database.js';
@@ -57,7 +57,7 @@ export function createSchedulerBackend(db: Database): SchedulerBackend {
         for (const row of rows) {
           if (row.deleted || row.flow.disabled) continue;
           for (const t of row.flow.triggers ?? []) {
-            if (t.type !== SCHEDULE_TRIGGER || t.disabled) continue;
+            if (!isScheduled(t) || t.disabled) continue;
             wanted.push([row.namespace, row.id, t.id, first(row.flow, t)?.toISOString() ?? null]);
           }
         }

@@ -10,7 +10,7 @@ import type { PreconditionStore } from './preconditions.js';
 import type { ConditionContext, ConditionDef } from '../conditions/types.js';
 import { conditionsHold } from '../conditions/registry.js';
 import { executionVariables } from './variables.js';
-import { dueOccurrences, firstFireDate, nextFireDate, SCHEDULE_TRIGGER } from './schedule.js';
+import { dueOccurrences, firstFireDate, isScheduled, nextFireDate } from './schedule.js';
 import type { Storage } from '../storage/storage.js';
 import type { LivenessBackend, RetentionBackend } from './ports.js';
 import { purgeExpired, type RetentionPolicy } from './retention.js';
@@ -264,7 +264,7 @@ export class Scheduler {
 
   private async fire(tx: SchedulerTx, row: DueTrigger, now: Date): Promise<void> {
     const flow = await tx.getFlow(row.namespace, row.flowId);
-    const trigger = flow?.triggers.find((t) => t.id === row.triggerId && t.type === SCHEDULE_TRIGGER);
+    const trigger = flow?.triggers.find((t) => t.id === row.triggerId && isScheduled(t));
     if (!flow || !trigger || trigger.disabled || flow.disabled) {
       await tx.updateTrigger(row, null, null);
       return;

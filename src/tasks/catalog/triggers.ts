@@ -88,6 +88,20 @@ export const triggerTypes: TriggerTypeSpec[] = [
       }),
   },
   {
+    type: 'io.kestra.plugin.core.trigger.ScheduleOnDates',
+    aliases: [],
+    description: 'Starts an execution at each of a list of dates.',
+    properties: z.strictObject({
+      ...common,
+      conditions: conditions('schedule'),
+      dates: z.array(instant()).min(1),
+      timezone: z.string().refine(isTimeZone, expecting('an IANA time zone such as Europe/Paris')).optional(),
+      inputs: looseMap().optional(),
+      labels: labels().optional(),
+      recoverMissedSchedules: z.enum(['ALL', 'LAST', 'NONE']).optional(),
+    }),
+  },
+  {
     type: 'io.kestra.plugin.core.trigger.Flow',
     aliases: ['io.kestra.core.models.triggers.types.Flow', 'flow'],
     description: 'Starts an execution when executions of other flows end in given states.',

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { waitForExecutionEnd } from '../../../src/app/executions.js';
 import { createSchedulerBackend } from '../../../src/db/scheduler-store.js';
 import type { Execution } from '../../../src/engine/execution.js';
 import { Scheduler } from '../../../src/engine/scheduler.js';
@@ -293,5 +294,30 @@ triggers:
     const weekdays = midnights.filter((d) => d.getUTCDay() % 6 !== 0).map((d) => d.toISOString());
     expect(dates).toEqual(weekdays);
     expect(weekdays.length).toBeLessThan(8);
+  });
+
+  test('ScheduleOnDates fires once at each of its future dates, and never for a past one', async () => {
+    const ns = 'test.cond.dates';
+    const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const at = (hours: number) => new Date(now.getTime() + hours * HOUR).toISOString();
+    await engine.deploy(`
+id: listener
+namespace: ${ns}
+tasks:
+  - id: r
+    type: return
+    format: "{{ trigger.date }}"
+triggers:
+  - id: on_dates
+    type: io.kestra.plugin.core.trigger.ScheduleOnDates
+    dates: ["${at(2)}", "${at(-1)}", "${at(1)}"]
+`);
+    for (const hours of [0, 1.5, 3, 4]) {
+      await scheduler.tick(new Date(now.getTime() + hours * HOUR));
+      // a trigger waits while the execution it started runs: let each end before the next tick
+      for (const e of await listenerRuns(ns)) await waitForExecutionEnd(engine.db, e.id, 50);
+    }
+    const dates = (await listenerRuns(ns)).map((e) => e.trigger?.variables.date);
+    expect(dates).toEqual([at(1), at(2)]);
   });
 });
