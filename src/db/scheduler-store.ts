@@ -1,11 +1,13 @@
 import type { DueTrigger, SchedulerBackend, SchedulerTx } from '../engine/scheduler.js';
 import { type EndedExecution, FLOW_TRIGGER } from '../engine/flow-trigger.js';
-import { SCHEDULE_TRIGGER } from '../engine/schedule.js';
+import { isScheduled } from '../engine/schedule.js';
 import type { Flow } from '../flow/model.js';
 import { emit } from '../queue/postgres-queue.js';
 import type { Database, Queryable } from './database.js';
 import { insertExecution } from './engine-store.js';
 import { getFlow } from './flow-repository.js';
+import { preconditionStore } from './precondition-store.js';
+import type { Execution } from '../engine/execution.js';
 
 const LATEST_FLOWS_WITH_TRIGGERS = `
   SELECT DISTINCT ON (namespace, id) namespace, id, revision, flow, deleted
@@ -14,6 +16,11 @@ const LATEST_FLOWS_WITH_TRIGGERS = `
 function schedulerTx(tx: Queryable): SchedulerTx {
   return {
     getFlow: (namespace, id) => getFlow(tx, namespace, id),
+    async getExecution(id) {
+      const { rows } = await tx.query<{ doc: Execution }>('SELECT doc FROM executions WHERE id = $1', [id]);
+      return rows[0]?.doc;
+    },
+    preconditions: preconditionStore(tx),
     createExecution: (execution) => insertExecution(tx, execution),
     emitExecutor: (message) => emit(tx, 'executor', message, { key: message.executionId }),
     async updateTrigger(trigger, next, last, executionId) {
@@ -50,7 +57,7 @@ export function createSchedulerBackend(db: Database): SchedulerBackend {
         for (const row of rows) {
           if (row.deleted || row.flow.disabled) continue;
           for (const t of row.flow.triggers ?? []) {
-            if (t.type !== SCHEDULE_TRIGGER || t.disabled) continue;
+            if (!isScheduled(t) || t.disabled) continue;
             wanted.push([row.namespace, row.id, t.id, first(row.flow, t)?.toISOString() ?? null]);
           }
         }

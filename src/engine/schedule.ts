@@ -2,10 +2,22 @@ import { Cron } from 'croner';
 import type { TriggerDef } from '../flow/model.js';
 
 export const SCHEDULE_TRIGGER = 'io.kestra.plugin.core.trigger.Schedule';
+export const SCHEDULE_ON_DATES_TRIGGER = 'io.kestra.plugin.core.trigger.ScheduleOnDates';
 
-/** The first fire time of a Schedule trigger strictly after `after`, in its time zone; null when the
- * expression has no future occurrence. Six fields mean seconds first (Kestra's `withSeconds`). */
+/** Triggers the scheduler fires at dates it computes (each has a row in `triggers`). */
+export function isScheduled(trigger: TriggerDef): boolean {
+  return trigger.type === SCHEDULE_TRIGGER || trigger.type === SCHEDULE_ON_DATES_TRIGGER;
+}
+
+/** The first fire time of a scheduled trigger strictly after `after`; null when there is none. A
+ * Schedule computes it from its cron expression in its time zone (six fields mean seconds first,
+ * Kestra's `withSeconds`); a ScheduleOnDates takes the next of its dates. */
 export function nextFireDate(trigger: TriggerDef, after: Date): Date | null {
+  if (trigger.type === SCHEDULE_ON_DATES_TRIGGER) {
+    const dates = (trigger.dates as string[]).map((d) => Date.parse(d)).sort((a, b) => a - b);
+    const next = dates.find((d) => d > after.getTime());
+    return next === undefined ? null : new Date(next);
+  }
   const cron = new Cron(String(trigger.cron), {
     timezone: typeof trigger.timezone === 'string' ? trigger.timezone : undefined,
     paused: true,

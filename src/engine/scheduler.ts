@@ -6,7 +6,11 @@ import type { Execution } from './execution.js';
 import type { ExecutorMessage } from './messages.js';
 import { newExecution } from './new-execution.js';
 import { type EndedExecution, FLOW_TRIGGER, flowTriggerFires } from './flow-trigger.js';
-import { dueOccurrences, firstFireDate, nextFireDate, SCHEDULE_TRIGGER } from './schedule.js';
+import type { PreconditionStore } from './preconditions.js';
+import type { ConditionContext, ConditionDef } from '../conditions/types.js';
+import { conditionsHold } from '../conditions/registry.js';
+import { executionVariables } from './variables.js';
+import { dueOccurrences, firstFireDate, isScheduled, nextFireDate } from './schedule.js';
 import type { Storage } from '../storage/storage.js';
 import type { LivenessBackend, RetentionBackend } from './ports.js';
 import { purgeExpired, type RetentionPolicy } from './retention.js';
@@ -27,6 +31,9 @@ export interface DueTrigger {
 
 export interface SchedulerTx {
   getFlow(namespace: string, id: string): Promise<Flow | undefined>;
+  getExecution(id: string): Promise<Execution | undefined>;
+  /** the windows of Flow triggers' preconditions, written in this transaction */
+  preconditions: PreconditionStore;
   createExecution(execution: Execution): Promise<void>;
   emitExecutor(message: ExecutorMessage): Promise<void>;
   /** moves the trigger on; `executionId` is the last execution it started, when it started one */
@@ -102,7 +109,8 @@ export class Scheduler {
       for (const row of due) await this.fire(tx, row, now);
     });
     await this.backend.processEnded(async (tx, ended, flows) => {
-      for (const e of ended) await this.fireFlowTriggers(tx, e, flows);
+      for (const e of ended) await this.fireFlowTriggers(tx, e, flows, now);
+      await tx.preconditions.purgeExpired(now);
     });
   }
 
@@ -134,13 +142,59 @@ export class Scheduler {
     }
   }
 
-  private async fireFlowTriggers(tx: SchedulerTx, ended: EndedExecution, flows: Flow[]): Promise<void> {
+  private async fireFlowTriggers(
+    tx: SchedulerTx,
+    ended: EndedExecution,
+    flows: Flow[],
+    now: Date,
+  ): Promise<void> {
+    // the ended execution's document is read once, and only when a condition or the inputs need it
+    let document: Promise<Execution> | undefined;
+    const upstream = () =>
+      (document ??= tx.getExecution(ended.executionId).then((doc) => {
+        if (!doc) throw new Error(`execution ${ended.executionId} is gone`);
+        return doc;
+      }));
     for (const flow of flows) {
       if (flow.disabled) continue;
       for (const trigger of flow.triggers) {
-        if (trigger.type !== FLOW_TRIGGER || !flowTriggerFires(trigger, ended)) continue;
-        const variables = { ...ended };
-        await this.startExecution(tx, flow, trigger, variables);
+        if (trigger.type !== FLOW_TRIGGER) continue;
+        const ctx: ConditionContext = {
+          flow: { namespace: flow.namespace, id: flow.id },
+          execution: async () => {
+            const doc = await upstream();
+            return {
+              namespace: ended.namespace,
+              flowId: ended.flowId,
+              state: ended.state,
+              outputs: ended.outputs,
+              labels: doc.labels,
+              attempts: doc.taskRunList.map((tr) => tr.attempts.map((a) => a.state.current)),
+            };
+          },
+          variables: async () => executionVariables(flow, await upstream()),
+        };
+        const onError = (condition: unknown, error: unknown) =>
+          this.logger.warn(
+            { flow: `${flow.namespace}.${flow.id}`, trigger: trigger.id, condition, error: String(error) },
+            'scheduler: a condition could not be evaluated and does not hold',
+          );
+        const fires = await flowTriggerFires({
+          flow: ctx.flow,
+          trigger,
+          ended,
+          ctx,
+          store: tx.preconditions,
+          now,
+          onError,
+        });
+        if (!fires) continue;
+        // inputs see the upstream execution as Kestra's run context shows it (`outputs.<task>`…)
+        const seen = await upstream().then(
+          (doc) => executionVariables(flow, doc),
+          () => ({}),
+        );
+        await this.startExecution(tx, flow, trigger, { ...ended }, seen);
       }
     }
   }
@@ -152,11 +206,23 @@ export class Scheduler {
     flow: Flow,
     trigger: TriggerDef,
     variables: Record<string, unknown>,
+    context: Record<string, unknown> = {},
   ): Promise<string | undefined> {
-    const raw = (renderRecursive(trigger.inputs ?? {}, {
-      trigger: variables,
-      flow: { id: flow.id, namespace: flow.namespace },
-    }) ?? {}) as Record<string, unknown>;
+    let raw: Record<string, unknown>;
+    try {
+      raw = (renderRecursive(trigger.inputs ?? {}, {
+        ...context,
+        trigger: variables,
+        flow: { id: flow.id, namespace: flow.namespace },
+      }) ?? {}) as Record<string, unknown>;
+    } catch (error) {
+      // as in Kestra: the firing is skipped with a warning, never retried in a loop
+      this.logger.warn(
+        { flow: `${flow.namespace}.${flow.id}`, trigger: trigger.id, error: String(error) },
+        'scheduler: inputs could not be rendered, firing skipped',
+      );
+      return undefined;
+    }
     const { values, errors } = resolveInputs(flow.inputs, raw, { seal: this.options.inputSeal?.seal });
     if (errors.length > 0) {
       this.logger.warn(
@@ -173,9 +239,33 @@ export class Scheduler {
     return execution.id;
   }
 
+  /** A Schedule trigger's `conditions` (and older `scheduleConditions`) judge each date it fires for:
+   * a date they refuse starts nothing. */
+  private async scheduleConditionsHold(
+    flow: Flow,
+    trigger: TriggerDef,
+    variables: Record<string, unknown>,
+  ): Promise<boolean> {
+    const conditions = [
+      ...((trigger.conditions as ConditionDef[] | undefined) ?? []),
+      ...((trigger.scheduleConditions as ConditionDef[] | undefined) ?? []),
+    ];
+    if (conditions.length === 0) return true;
+    const ctx: ConditionContext = {
+      flow: { namespace: flow.namespace, id: flow.id },
+      variables: async () => ({ flow: { id: flow.id, namespace: flow.namespace }, trigger: variables }),
+    };
+    return conditionsHold(conditions, ctx, (condition, error) =>
+      this.logger.warn(
+        { flow: `${flow.namespace}.${flow.id}`, trigger: trigger.id, condition, error: String(error) },
+        'scheduler: a schedule condition could not be evaluated, the date is skipped',
+      ),
+    );
+  }
+
   private async fire(tx: SchedulerTx, row: DueTrigger, now: Date): Promise<void> {
     const flow = await tx.getFlow(row.namespace, row.flowId);
-    const trigger = flow?.triggers.find((t) => t.id === row.triggerId && t.type === SCHEDULE_TRIGGER);
+    const trigger = flow?.triggers.find((t) => t.id === row.triggerId && isScheduled(t));
     if (!flow || !trigger || trigger.disabled || flow.disabled) {
       await tx.updateTrigger(row, null, null);
       return;
@@ -198,8 +288,9 @@ export class Scheduler {
         next: nextFireDate(trigger, date)?.toISOString() ?? null,
         previous,
       };
-      started = (await this.startExecution(tx, flow, trigger, variables)) ?? started;
       previous = variables.date;
+      if (!(await this.scheduleConditionsHold(flow, trigger, variables))) continue;
+      started = (await this.startExecution(tx, flow, trigger, variables)) ?? started;
     }
     await tx.updateTrigger(row, next, fire.length > 0 ? fire[fire.length - 1] : null, started);
   }

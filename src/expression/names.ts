@@ -39,9 +39,12 @@ function distance(a: string, b: string, max: number): number {
   return previous[b.length];
 }
 
-/** The closest known name: same letters in another case first, then at most two edits (fewer for short names). */
 function closest(kind: Kind, name: string): string | undefined {
-  const names = NAMES[kind]();
+  return closestName(name, NAMES[kind]());
+}
+
+/** The closest known name: same letters in another case first, then at most two edits (fewer for short names). */
+export function closestName(name: string, names: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   const sameCase = names.find((candidate) => candidate.toLowerCase() === lower);
   if (sameCase) return sameCase;

@@ -3,13 +3,17 @@ import { Cron } from 'croner';
 import { z } from 'zod';
 import { coerceInput, misfitMessage } from '../../flow/inputs.js';
 import { duration, expecting, labels, LOG_LEVELS, looseMap, state, text } from '../../flow/schemas.js';
+import { conditionSchema, type ConditionSite } from '../../conditions/registry.js';
+import { preconditions } from '../../conditions/preconditions.js';
 import type { TriggerTypeSpec } from '../spec.js';
+
+const conditions = (site: ConditionSite) => z.array(conditionSchema(site)).optional();
 
 /** Properties every trigger takes (Kestra's AbstractTrigger); `id` and `type` are the loader's. */
 const common = {
   description: text().optional(),
   disabled: z.boolean().default(false),
-  conditions: z.array(looseMap()).optional(),
+  conditions: conditions('flow'),
   stopAfter: z.array(state()).optional(),
   workerGroup: z
     .strictObject({ key: text(), fallback: z.enum(['FAIL', 'WAIT', 'CANCEL']).optional() })
@@ -57,6 +61,7 @@ export const triggerTypes: TriggerTypeSpec[] = [
     properties: z
       .strictObject({
         ...common,
+        conditions: conditions('schedule'),
         cron: text(),
         withSeconds: z.boolean().default(false),
         timezone: z
@@ -75,12 +80,26 @@ export const triggerTypes: TriggerTypeSpec[] = [
           .optional(),
         recoverMissedSchedules: z.enum(['ALL', 'LAST', 'NONE']).optional(),
         lateMaximumDelay: duration().optional(),
-        scheduleConditions: z.array(looseMap()).optional(),
+        scheduleConditions: conditions('schedule'),
       })
       .superRefine((schedule, ctx) => {
         const problem = cronProblem(schedule.cron, schedule.withSeconds);
         if (problem) ctx.addIssue({ code: 'custom', path: ['cron'], message: problem, input: schedule.cron });
       }),
+  },
+  {
+    type: 'io.kestra.plugin.core.trigger.ScheduleOnDates',
+    aliases: [],
+    description: 'Starts an execution at each of a list of dates.',
+    properties: z.strictObject({
+      ...common,
+      conditions: conditions('schedule'),
+      dates: z.array(instant()).min(1),
+      timezone: z.string().refine(isTimeZone, expecting('an IANA time zone such as Europe/Paris')).optional(),
+      inputs: looseMap().optional(),
+      labels: labels().optional(),
+      recoverMissedSchedules: z.enum(['ALL', 'LAST', 'NONE']).optional(),
+    }),
   },
   {
     type: 'io.kestra.plugin.core.trigger.Flow',
@@ -90,7 +109,7 @@ export const triggerTypes: TriggerTypeSpec[] = [
       ...common,
       states: z.array(state()).optional(),
       inputs: looseMap().optional(),
-      preconditions: looseMap().optional(),
+      preconditions: preconditions().optional(),
     }),
   },
   {
