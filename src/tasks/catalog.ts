@@ -7,6 +7,7 @@ import { httpTasks } from './catalog/http.js';
 import { scriptTasks } from './catalog/scripts.js';
 import { storageTasks } from './catalog/storage.js';
 import { syncTasks } from './catalog/sync.js';
+import { systemTasks } from './catalog/system.js';
 import { triggerTypes } from './catalog/triggers.js';
 
 export { triggerTypes };
@@ -16,6 +17,7 @@ export const taskTypes: TaskTypeSpec[] = [
   ...flowableTasks,
   ...scriptTasks,
   ...storageTasks,
+  ...systemTasks,
   ...httpTasks,
   ...syncTasks,
 ];

@@ -9,11 +9,15 @@ import { scriptRunnables } from './script/index.js';
 import { storageRunnables } from './storage/index.js';
 import type { ConnectorResolver, SyncStateStore } from './sync/state-store.js';
 import { createSyncTask } from './sync/sync-task.js';
+import type { TaskPlatform } from './platform.js';
+import { systemRunnables } from './system/index.js';
 import type { RunnableTask } from './types.js';
 
 /** What some task types need from the platform, given where the worker is built. */
 export interface TaskRuntimeDeps {
   syncStates: SyncStateStore;
+  /** the platform's own history, for the tasks that read or purge it */
+  platform: TaskPlatform;
   resolver?: ConnectorResolver;
   syncInProcess?: boolean;
 }
@@ -35,6 +39,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
     }),
     ...scriptRunnables,
     ...storageRunnables,
+    ...systemRunnables(deps.platform),
     ...httpRunnables,
   };
   return (type) => (Object.hasOwn(runnable, type) ? runnable[type] : undefined);

@@ -97,6 +97,21 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
     'purge-execution-files',
     'runnable',
   ],
+  ['io.kestra.plugin.core.log.Fetch', ['io.kestra.core.tasks.log.Fetch'], 'fetch-logs', 'runnable'],
+  ['io.kestra.plugin.core.log.PurgeLogs', [], 'purge-logs', 'runnable'],
+  [
+    'io.kestra.plugin.core.execution.Count',
+    ['io.kestra.core.tasks.executions.Counts'],
+    'count-executions',
+    'runnable',
+  ],
+  [
+    'io.kestra.plugin.core.execution.PurgeExecutions',
+    ['io.kestra.core.tasks.storages.Purge', 'io.kestra.plugin.core.storage.Purge'],
+    'purge-executions',
+    'runnable',
+  ],
+  ['io.kestra.plugin.core.execution.Resume', [], 'resume', 'runnable'],
   ['io.sluice.sync.Sync', [], 'sync', 'runnable'],
 ];
 
