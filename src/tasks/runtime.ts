@@ -1,5 +1,6 @@
 import { echoTask } from './core/echo.js';
 import { failTask } from './core/fail.js';
+import { labelsTask } from './core/labels.js';
 import { logTask } from './core/log.js';
 import { outputValuesTask } from './core/output-values.js';
 import { returnTask } from './core/return.js';
@@ -31,6 +32,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
     'io.kestra.plugin.core.debug.Return': returnTask,
     'io.kestra.plugin.core.output.OutputValues': outputValuesTask,
     'io.kestra.plugin.core.execution.Fail': failTask,
+    'io.kestra.plugin.core.execution.Labels': labelsTask,
     'io.kestra.plugin.core.flow.Sleep': sleepTask,
     'io.sluice.sync.Sync': createSyncTask({
       states: deps.syncStates,

@@ -12,6 +12,12 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
     'runnable',
   ],
   ['io.kestra.plugin.core.execution.Fail', ['io.kestra.core.tasks.executions.Fail'], 'fail', 'runnable'],
+  [
+    'io.kestra.plugin.core.execution.Labels',
+    ['io.kestra.core.tasks.executions.Labels'],
+    'labels',
+    'runnable',
+  ],
   ['io.kestra.plugin.core.flow.Sleep', ['io.kestra.core.tasks.flows.Sleep'], 'sleep', 'runnable'],
   [
     'io.kestra.plugin.core.flow.Sequential',
