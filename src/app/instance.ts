@@ -23,6 +23,7 @@ import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { createInputSeal } from '../secrets/sealed-inputs.js';
 import { createConnectorResolver } from './connector-resolver.js';
+import { createTaskPlatform } from './task-platform.js';
 
 export interface LivenessOptions {
   heartbeatMs?: number;
@@ -108,6 +109,7 @@ export class Instance {
       // the worker heartbeats itself: its id is the one its claimed jobs are recorded under
       const runtime = createTaskRuntime({
         syncStates: createSyncStateStore(options.db),
+        platform: createTaskPlatform(options.db, options.storage),
         resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
         syncInProcess: options.syncInProcess,
         syncProgressIntervalMs: options.syncProgressIntervalMs,

@@ -15,6 +15,8 @@ export type ExecutorMessage =
       attempt: number;
       state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
       outputs?: Record<string, unknown>;
+      /** labels the task sets on the execution (Kestra's execution.Labels) */
+      labels?: Record<string, string>;
       error?: string;
       startDate: string;
       endDate: string;

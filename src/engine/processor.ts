@@ -5,7 +5,7 @@ import { REDACTED, Redactor } from '../secrets/redactor.js';
 import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
 import type { Flow, InputDef, RetryDef, TaskDef } from '../flow/model.js';
 import { conditionHolds } from './conditions.js';
-import { closeOpenTaskRuns, type Execution, newId, type TaskRun } from './execution.js';
+import { closeOpenTaskRuns, type Execution, newId, type TaskRun, withLabels } from './execution.js';
 import { taskIndex } from './flow-index.js';
 import type { ExecutorMessage, TimerKind, WorkerJob } from './messages.js';
 import { newExecution } from './new-execution.js';
@@ -147,6 +147,7 @@ export class ExecutionProcessor {
     const task = this.task(tr.taskId);
     if (m.state === 'FAILED' && (await this.retryLater(tr, task, m.error))) return;
     tr.outputs = m.outputs && Object.keys(m.outputs).length > 0 ? m.outputs : tr.outputs;
+    if (m.labels) this.execution.labels = withLabels(this.execution.labels, m.labels);
     if (m.error) tr.error = m.error;
     const retried = m.state === 'SUCCESS' && tr.attempts.length > 1 && this.retryPolicy(tr)?.warningOnRetry;
     this.finish(tr, task, retried ? 'WARNING' : m.state);

@@ -192,6 +192,7 @@ export class Worker {
     );
     let state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED' = 'SUCCESS';
     let outputs: Record<string, unknown> | undefined;
+    let labels: Record<string, string> | undefined;
     let error: string | undefined;
     try {
       const task = this.runtime(job.task.type);
@@ -200,6 +201,7 @@ export class Worker {
       if (controller.signal.aborted) throw controller.signal.reason;
       state = result.state ?? 'SUCCESS';
       outputs = redactor.value(result.outputs) as Record<string, unknown> | undefined;
+      labels = redactor.value(result.labels) as Record<string, string> | undefined;
     } catch (e) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : e;
       state = reason instanceof KilledError ? 'KILLED' : 'FAILED';
@@ -224,6 +226,7 @@ export class Worker {
       attempt: job.attempt,
       state,
       outputs,
+      labels,
       error,
       startDate,
       endDate: new Date().toISOString(),

@@ -8,6 +8,7 @@ import { namespaceTasks } from './catalog/namespace.js';
 import { scriptTasks } from './catalog/scripts.js';
 import { storageTasks } from './catalog/storage.js';
 import { syncTasks } from './catalog/sync.js';
+import { systemTasks } from './catalog/system.js';
 import { triggerTypes } from './catalog/triggers.js';
 
 export { triggerTypes };
@@ -17,6 +18,7 @@ export const taskTypes: TaskTypeSpec[] = [
   ...flowableTasks,
   ...scriptTasks,
   ...storageTasks,
+  ...systemTasks,
   ...httpTasks,
   ...syncTasks,
   ...namespaceTasks,

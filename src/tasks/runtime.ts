@@ -1,6 +1,7 @@
 import { echoTask } from './core/echo.js';
 import { failTask } from './core/fail.js';
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from './core/kv.js';
+import { labelsTask } from './core/labels.js';
 import { logTask } from './core/log.js';
 import { outputValuesTask } from './core/output-values.js';
 import { returnTask } from './core/return.js';
@@ -12,11 +13,15 @@ import type { SecretCipher } from '../secrets/cipher.js';
 import { storageRunnables } from './storage/index.js';
 import type { ConnectorResolver, SyncStateStore } from './sync/state-store.js';
 import { createSyncTask } from './sync/sync-task.js';
+import type { TaskPlatform } from './platform.js';
+import { systemRunnables } from './system/index.js';
 import type { RunnableTask } from './types.js';
 
 /** What some task types need from the platform, given where the worker is built. */
 export interface TaskRuntimeDeps {
   syncStates: SyncStateStore;
+  /** the platform's own history, for the tasks that read or purge it */
+  platform: TaskPlatform;
   resolver?: ConnectorResolver;
   syncInProcess?: boolean;
   syncProgressIntervalMs?: number;
@@ -33,6 +38,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
     'io.kestra.plugin.core.debug.Return': returnTask,
     'io.kestra.plugin.core.output.OutputValues': outputValuesTask,
     'io.kestra.plugin.core.execution.Fail': failTask,
+    'io.kestra.plugin.core.execution.Labels': labelsTask,
     'io.kestra.plugin.core.flow.Sleep': sleepTask,
     'io.sluice.sync.Sync': createSyncTask({
       states: deps.syncStates,
@@ -50,6 +56,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
     'io.kestra.plugin.core.state.Delete': stateDeleteTask,
     ...scriptRunnables,
     ...storageRunnables,
+    ...systemRunnables(deps.platform),
     ...httpRunnables,
   };
   return (type) => (Object.hasOwn(runnable, type) ? runnable[type] : undefined);

@@ -42,6 +42,8 @@ export interface TaskResult {
   outputs?: Record<string, unknown>;
   /** WARNING makes the task run end WARNING instead of SUCCESS. */
   state?: 'SUCCESS' | 'WARNING';
+  /** labels to set on the execution when the task run succeeds (a key it has is given this value) */
+  labels?: Record<string, string>;
 }
 
 /** A runnable task type: runs on a worker. `task` holds the raw (unrendered) properties; the task

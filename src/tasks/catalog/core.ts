@@ -1,6 +1,6 @@
 // Runnable core tasks: logging, returning a value, publishing outputs, failing on purpose, waiting.
 import { z } from 'zod';
-import { condition, duration, listOr, LOG_LEVELS, looseMap, text } from '../../flow/schemas.js';
+import { condition, duration, expecting, listOr, LOG_LEVELS, looseMap, text } from '../../flow/schemas.js';
 import { runnable } from './define.js';
 
 export const coreTasks = [
@@ -46,6 +46,18 @@ export const coreTasks = [
     properties: z.strictObject({
       condition: condition().optional(),
       errorMessage: text().default('Task failure'),
+    }),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.core.execution.Labels',
+    olderNames: ['io.kestra.core.tasks.executions.Labels'],
+    shortName: 'labels',
+    description: 'Sets labels on the running execution.',
+    properties: z.strictObject({
+      labels: z.union(
+        [z.string(), z.array(z.strictObject({ key: text(), value: text() })), z.record(z.string(), text())],
+        expecting('a map of labels, a list of {key, value}, or an expression'),
+      ),
     }),
   }),
   runnable({

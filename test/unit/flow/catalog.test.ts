@@ -12,6 +12,12 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
     'runnable',
   ],
   ['io.kestra.plugin.core.execution.Fail', ['io.kestra.core.tasks.executions.Fail'], 'fail', 'runnable'],
+  [
+    'io.kestra.plugin.core.execution.Labels',
+    ['io.kestra.core.tasks.executions.Labels'],
+    'labels',
+    'runnable',
+  ],
   ['io.kestra.plugin.core.flow.Sleep', ['io.kestra.core.tasks.flows.Sleep'], 'sleep', 'runnable'],
   [
     'io.kestra.plugin.core.flow.Sequential',
@@ -104,6 +110,21 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
   ['io.kestra.plugin.core.state.Get', ['io.kestra.core.tasks.states.Get'], 'state-get', 'runnable'],
   ['io.kestra.plugin.core.state.Set', ['io.kestra.core.tasks.states.Set'], 'state-set', 'runnable'],
   ['io.kestra.plugin.core.state.Delete', ['io.kestra.core.tasks.states.Delete'], 'state-delete', 'runnable'],
+  ['io.kestra.plugin.core.log.Fetch', ['io.kestra.core.tasks.log.Fetch'], 'fetch-logs', 'runnable'],
+  ['io.kestra.plugin.core.log.PurgeLogs', [], 'purge-logs', 'runnable'],
+  [
+    'io.kestra.plugin.core.execution.Count',
+    ['io.kestra.core.tasks.executions.Counts'],
+    'count-executions',
+    'runnable',
+  ],
+  [
+    'io.kestra.plugin.core.execution.PurgeExecutions',
+    ['io.kestra.core.tasks.storages.Purge', 'io.kestra.plugin.core.storage.Purge'],
+    'purge-executions',
+    'runnable',
+  ],
+  ['io.kestra.plugin.core.execution.Resume', [], 'resume', 'runnable'],
   ['io.sluice.sync.Sync', [], 'sync', 'runnable'],
 ];
 
