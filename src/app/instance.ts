@@ -18,6 +18,7 @@ import { Worker } from '../engine/worker.js';
 import { createQueueSignals } from '../queue/postgres-queue.js';
 import type { Storage } from '../storage/storage.js';
 import { createKvStore } from '../db/kv-store.js';
+import { createNamespaceFileStore } from '../db/namespace-file-store.js';
 import { createSyncStateStore } from '../db/sync-state-store.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
@@ -125,7 +126,10 @@ export class Instance {
           pollMs: options.pollMs,
           logger,
           secrets: options.secrets?.(options.db),
-          namespaces: { kv: createKvStore(options.db) },
+          namespaces: {
+            kv: createKvStore(options.db),
+            files: createNamespaceFileStore(options.db, options.storage),
+          },
           inputSeal,
           liveness,
           heartbeatMs,

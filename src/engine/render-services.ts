@@ -1,11 +1,12 @@
 import type { Readable } from 'node:stream';
 import type { RenderServices } from '../expression/index.js';
+import { namespaceFilePath } from '../namespaces/file-paths.js';
 import { checkKey } from '../namespaces/kv-values.js';
 import type { NamespaceServices } from '../namespaces/services.js';
 
 /**
  * The services a task's templates get on a worker: `read()` and `fileSize()` of internal storage files,
- * through `readFile`, which refuses files of other executions, and `kv()` of the namespaces' KV store.
+ * through `readFile`, which refuses files of other executions; `read()` of namespace files, and `kv()`.
  */
 export function workerRenderServices(
   readFile: (uri: string) => Promise<Readable>,
@@ -23,6 +24,12 @@ export function workerRenderServices(
       },
     },
     ...(namespaces && {
+      namespaceFiles: {
+        async read(namespace, path, maxBytes) {
+          const canonical = namespaceFilePath(path);
+          return readText(await namespaces.files.read(namespace, canonical), canonical, maxBytes);
+        },
+      },
       kv: {
         async get(namespace, key) {
           const found = await namespaces.kv.get(namespace, checkKey(key));

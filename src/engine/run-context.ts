@@ -6,7 +6,13 @@ import { type RenderOptions, renderAsync, renderRecursiveAsync } from '../expres
 import type { NamespaceServices } from '../namespaces/services.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
-import { executionStoragePrefix, pathOfUri, taskRunStoragePath, uriOfPath } from '../storage/paths.js';
+import {
+  executionStoragePrefix,
+  namespaceFilesPrefix,
+  pathOfUri,
+  taskRunStoragePath,
+  uriOfPath,
+} from '../storage/paths.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunContext, TaskLogger } from '../tasks/types.js';
 import type { WorkerJob } from './messages.js';
@@ -104,11 +110,11 @@ export function createRunContext(
   return ctx;
 }
 
-/** URI prefixes of the executions whose files a job may read: its own, and its parent's when it runs
- * in a subflow (the parent passes files down as inputs). */
+/** URI prefixes of the files a job may read: its execution's, its parent's when it runs in a subflow
+ * (the parent passes files down as inputs), and its namespace's files (what fileURI() names). */
 function readablePrefixes(job: WorkerJob): string[] {
   const own = executionStoragePrefix(job.namespace, job.flowId, job.executionId);
-  const prefixes = [`${uriOfPath(own)}/`];
+  const prefixes = [`${uriOfPath(own)}/`, `${uriOfPath(namespaceFilesPrefix(job.namespace))}/`];
   const trigger = job.variables.trigger as Record<string, unknown> | undefined;
   if (
     trigger &&

@@ -17,6 +17,7 @@ import { registerFlowRoutes } from './flow-routes.js';
 import { registerHealth } from './health.js';
 import { registerKvRoutes } from './kv-routes.js';
 import { registerLogRoutes } from './log-routes.js';
+import { registerNamespaceFileRoutes } from './namespace-file-routes.js';
 import { registerMetrics } from './metrics.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
 import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './openapi.js';
@@ -93,6 +94,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerTriggerRoutes(app, db);
     registerMetrics(app, db);
     registerKvRoutes(app, db);
+    registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
     registerResourceRoutes(app, { db, cipher: options.cipher });
   });
 

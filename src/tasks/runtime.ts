@@ -3,6 +3,7 @@ import { failTask } from './core/fail.js';
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from './core/kv.js';
 import { labelsTask } from './core/labels.js';
 import { logTask } from './core/log.js';
+import { deleteFilesTask, downloadFilesTask, uploadFilesTask } from './core/namespace-files.js';
 import { outputValuesTask } from './core/output-values.js';
 import { returnTask } from './core/return.js';
 import { sleepTask } from './core/sleep.js';
@@ -54,6 +55,9 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
     'io.kestra.plugin.core.state.Get': stateGetTask,
     'io.kestra.plugin.core.state.Set': stateSetTask,
     'io.kestra.plugin.core.state.Delete': stateDeleteTask,
+    'io.kestra.plugin.core.namespace.UploadFiles': uploadFilesTask,
+    'io.kestra.plugin.core.namespace.DownloadFiles': downloadFilesTask,
+    'io.kestra.plugin.core.namespace.DeleteFiles': deleteFilesTask,
     ...scriptRunnables,
     ...storageRunnables,
     ...systemRunnables(deps.platform),

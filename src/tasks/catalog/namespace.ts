@@ -1,6 +1,6 @@
-// Tasks over what belongs to a namespace: the KV store, and the older state tasks kept in it.
+// Tasks over what belongs to a namespace: the KV store, the older state tasks kept in it, and files.
 import { z } from 'zod';
-import { boolOrExpression, expecting, looseMap, text } from '../../flow/schemas.js';
+import { boolOrExpression, expecting, listOr, looseMap, text } from '../../flow/schemas.js';
 import { KV_TYPES } from '../../namespaces/kv-values.js';
 import { runnable } from './define.js';
 
@@ -14,6 +14,8 @@ const state = {
   namespace: boolOrExpression().optional().describe('true: shared by every flow of the namespace'),
   taskrunValue: boolOrExpression().optional().describe('false: one state for every loop iteration'),
 };
+
+const globs = () => listOr(z.array(text()).min(1), text());
 
 export const namespaceTasks = [
   runnable({
@@ -76,5 +78,31 @@ export const namespaceTasks = [
     shortName: 'state-delete',
     description: 'Deletes a named state; the output `deleted` says whether it existed.',
     properties: z.strictObject({ ...state, errorOnMissing: boolOrExpression().optional() }),
+  }),
+
+  runnable({
+    type: 'io.kestra.plugin.core.namespace.UploadFiles',
+    shortName: 'namespace-upload-files',
+    description:
+      'Stores files of the execution as namespace files: `filesMap` maps a namespace path to a file URI.',
+    properties: z.strictObject({
+      namespace: namespace(),
+      filesMap: z.union([looseMap(), z.string()], expecting('a map of path → URI')).optional(),
+      files: globs().optional(),
+      destination: text().optional(),
+      conflict: text().optional().describe('OVERWRITE (default), ERROR or SKIP'),
+    }),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.core.namespace.DownloadFiles',
+    shortName: 'namespace-download-files',
+    description: 'Copies the namespace files matching `files` (globs) into output files of the task run.',
+    properties: z.strictObject({ namespace: namespace(), files: globs(), destination: text().optional() }),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.core.namespace.DeleteFiles',
+    shortName: 'namespace-delete-files',
+    description: 'Deletes the namespace files matching `files` (globs).',
+    properties: z.strictObject({ namespace: namespace(), files: globs() }),
   }),
 ];

@@ -8,6 +8,7 @@ import { ScriptLogConsumer } from './log-consumer.js';
 import { runNodeScript, runsWithoutShell } from './node-runner.js';
 import { DEFAULT_KILL_GRACE_MS, runProcess } from './process.js';
 import { booleanProp, type Props, renderProps, stringList, stringMap } from './props.js';
+import { copyNamespaceFiles } from './namespace-files.js';
 import { storeOutputFiles, workingDirPath, writeInputFiles } from './working-dir.js';
 
 // Sluice runs every script as a process on the worker's host. The container properties of Kestra's
@@ -28,6 +29,7 @@ const COMMON_PROPS = [
   'interpreter',
   'failFast',
   'inputFiles',
+  'namespaceFiles',
   'outputFiles',
   'warningOnStdErr',
 ];
@@ -103,6 +105,10 @@ async function runScriptTask(
   if (ctx.signal.aborted) throw killedError(ctx.signal);
 
   const workDir = await ctx.workingDirectory();
+  // namespace files first: inputFiles of the same name replace them, as in Kestra
+  const fromNamespace = await copyNamespaceFiles(ctx, workDir, props.namespaceFiles);
+  if (fromNamespace > 0)
+    ctx.logger.debug(`${fromNamespace} namespace files copied into the working directory`);
   await writeInputFiles(ctx, workDir, props.inputFiles);
   for (const [name, content] of Object.entries(plan.files ?? {})) {
     await writeFile(join(workDir, name), content);

@@ -50,7 +50,7 @@ tasks:
     expect(runOf(exec, 'steal').error).toMatch(/belongs to another execution/);
   });
 
-  test('kv() of a missing key is null; read() of a namespace file fails with "not available here" until files exist', async () => {
+  test('kv() of a missing key is null; read() of a missing namespace file fails naming it', async () => {
     const exec = await engine.run(`
 id: stores
 namespace: test.expr.kv
@@ -65,7 +65,9 @@ tasks:
 `);
     expect(exec.state.current).toBe('WARNING');
     expect(runOf(exec, 'key').outputs).toEqual({ value: 'absent' });
-    expect(runOf(exec, 'nsfile').error).toMatch(/function `read` is not available here.*namespace files/);
+    expect(runOf(exec, 'nsfile').error).toMatch(
+      /no file or directory \/queries\/daily\.sql in namespace test\.expr\.kv/,
+    );
   });
 
   test('read() is refused, with the reason, where no worker runs the template (flow outputs)', async () => {

@@ -314,6 +314,10 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       createFlow: 409,
       // read before the walk puts it
       getKeyValue: 404,
+      // no namespace file exists during the walk; an upload is multipart, which the walk does not send
+      getFileContent: 404,
+      moveFileDirectory: 404,
+      createNamespaceFile: 415,
       killExecution: 409,
       resumeExecution: 409,
       restartExecution: 409,
@@ -337,7 +341,8 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       // a registered definition: its spec runs the fixture, no build of the CLI needed
       definitionId: 'source-fixture',
     };
-    const queryValues: Record<string, string> = { path: fileUri };
+    // `path` names the execution's file: as a namespace file path it is one that does not exist
+    const queryValues: Record<string, string> = { path: fileUri, q: 'sql', from: '/a.sql', to: '/b.sql' };
 
     const faults: string[] = [];
     for (const { path, method, op } of operations(api)) {
