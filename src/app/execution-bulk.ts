@@ -19,7 +19,8 @@ export class BulkRefusedError extends Error {
     action: string,
     readonly invalids: BulkInvalid[],
   ) {
-    super(`invalid bulk ${action}: ${invalids.map((i) => `${i.id} ${i.message}`).join('; ')}`);
+    const n = invalids.length;
+    super(`nothing done: ${n} execution${n === 1 ? '' : 's'} cannot take the ${action}`);
   }
 }
 
