@@ -224,8 +224,12 @@ export class ExecutionProcessor {
     if (!tr) return;
     const task = this.task(tr.taskId);
     if (kind === 'flowable') {
-      if (!isTerminal(tr.state.current))
-        await findFlowable(task.type)?.wake?.(tr, task, this.flowableContext);
+      if (isTerminal(tr.state.current)) return;
+      await findFlowable(task.type)?.wake?.(tr, task, this.flowableContext);
+      // the wait of a flowable is no Pause: the execution goes straight back to RUNNING (Kestra)
+      const exec = this.execution;
+      if (exec.state.current === 'PAUSED' && !exec.taskRunList.some((r) => r.state.current === 'PAUSED'))
+        transition(exec.state, 'RUNNING', this.now());
       return;
     }
     if (kind === 'retry') {
