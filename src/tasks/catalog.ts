@@ -3,6 +3,7 @@
 import type { TaskTypeSpec, TriggerTypeSpec } from './spec.js';
 import { coreTasks } from './catalog/core.js';
 import { flowableTasks } from './catalog/flowable.js';
+import { kestraFlowableTasks } from './catalog/flowable-kestra.js';
 import { httpTasks } from './catalog/http.js';
 import { namespaceTasks } from './catalog/namespace.js';
 import { scriptTasks } from './catalog/scripts.js';
@@ -16,6 +17,7 @@ export { triggerTypes };
 export const taskTypes: TaskTypeSpec[] = [
   ...coreTasks,
   ...flowableTasks,
+  ...kestraFlowableTasks,
   ...scriptTasks,
   ...storageTasks,
   ...systemTasks,

@@ -55,6 +55,7 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
     'subflow',
     'flowable',
   ],
+  ['io.kestra.plugin.core.flow.WaitFor', ['io.kestra.core.tasks.flows.WaitFor'], 'wait-for', 'flowable'],
   ['io.kestra.plugin.scripts.shell.Commands', [], 'shell', 'runnable'],
   ['io.kestra.plugin.scripts.shell.Script', [], 'shell-script', 'runnable'],
   ['io.kestra.plugin.scripts.node.Script', [], 'node', 'runnable'],
