@@ -3,21 +3,20 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { parse } from 'yaml';
 
 /** The airbyte-python-cdk release the shipped schema comes from. */
 export const SCHEMA_VERSION = '7.28.2';
 
 /** schemas/ at the package root, from both src/ and dist/. */
 const SCHEMA_FILE = fileURLToPath(
-  new URL('../../../schemas/airbyte-declarative/declarative_component_schema.yaml', import.meta.url),
+  new URL('../../../schemas/airbyte-declarative/declarative_component_schema.json', import.meta.url),
 );
 
 let schema: { definitions: Record<string, unknown> } | undefined;
 let validator: ValidateFunction | undefined;
 
 export function componentSchema(): { definitions: Record<string, unknown> } {
-  schema ??= parse(readFileSync(SCHEMA_FILE, 'utf8')) as { definitions: Record<string, unknown> };
+  schema ??= JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as { definitions: Record<string, unknown> };
   return schema;
 }
 
@@ -29,7 +28,14 @@ export function componentTypes(): Set<string> {
 /** Validation errors of a resolved manifest against the schema, most specific first (empty: valid). */
 export function schemaErrors(manifest: unknown): string[] {
   if (!validator) {
-    const ajv = new Ajv({ strict: false, allErrors: false, validateFormats: false });
+    // refs kept as functions and no code optimisation: 0.6 s to compile instead of 2.2 s, every
+    // connector command paying it once; validating a manifest stays well under a millisecond
+    const ajv = new Ajv({
+      strict: false,
+      validateFormats: false,
+      inlineRefs: false,
+      code: { optimize: false },
+    });
     validator = ajv.compile(componentSchema());
   }
   if (validator(manifest)) return [];

@@ -573,7 +573,8 @@ export function getItem(obj: unknown, key: unknown): unknown {
     const i = key < 0 ? obj.length + key : key;
     return i >= 0 && i < obj.length ? obj[i] : new Undefined(String(key));
   }
-  if (obj === null || obj === undefined) throw new UndefinedError(`None has no attribute ${pyStr(key)}`);
+  // Jinja: looking into None gives Undefined (only looking into Undefined fails)
+  if (obj === null || obj === undefined) return new Undefined(pyStr(key));
   if (typeof key === 'string') {
     const attr = attributeOf(obj, key);
     if (attr !== undefined) return attr;
