@@ -233,31 +233,4 @@ describe.each(testDialects())('poisoned executions on $name', (dialect) => {
       }),
     30_000,
   );
-
-  test(
-    'NUL and lone surrogates in a document written before they were replaced are replaced, and it runs',
-    async () =>
-      withExecutor(async () => {
-        const old = newExecution(flows.echo, { text: 'a\u0000b\ud800c' });
-        const good = newExecution(flows.good, {});
-        await db.transaction(async (tx) => {
-          // as rows were written before: the escapes as JSON.stringify gives them, kept by the json column
-          await tx.query(
-            `INSERT INTO executions (id, namespace, flow_id, flow_revision, state, doc) VALUES ($1, $2, $3, $4, 'CREATED', $5)`,
-            [old.id, old.namespace, old.flowId, old.flowRevision, JSON.stringify(old)],
-          );
-          await tx.query(`INSERT INTO queue (consumer, key, payload) VALUES ('executor', $1, $2)`, [
-            old.id,
-            JSON.stringify({ type: 'execution.created', executionId: old.id }),
-          ]);
-          await insertCreatedExecution(tx, good);
-        });
-        const ended = await waitForExecutionEnd(db, old.id, 100);
-        expect(ended.state.current).toBe('SUCCESS');
-        expect(ended.inputs).toEqual({ text: 'a\u2400b\ufffdc' });
-        expect((await selectLogs(db, old.id)).map((l) => l.message)).toContain('got a\u2400b\ufffdc');
-        await expectSuccess([good]);
-      }),
-    30_000,
-  );
 });
