@@ -18,6 +18,12 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
     'labels',
     'runnable',
   ],
+  [
+    'io.kestra.plugin.core.templating.TemplatedTask',
+    ['io.kestra.core.tasks.templating.TemplatedTask'],
+    'templated',
+    'runnable',
+  ],
   ['io.kestra.plugin.core.flow.Sleep', ['io.kestra.core.tasks.flows.Sleep'], 'sleep', 'runnable'],
   [
     'io.kestra.plugin.core.flow.Sequential',
