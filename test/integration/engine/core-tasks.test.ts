@@ -169,11 +169,7 @@ tasks:
       'type: templated\\nspec: x',
       "The templated task cannot be of type 'io.kestra.plugin.core.templating.TemplatedTask'",
     ],
-    [
-      'an unknown property',
-      'type: return\\ncolour: red',
-      'not a valid io.kestra.plugin.core.debug.Return',
-    ],
+    ['an unknown property', 'type: return\\ncolour: red', 'not a valid io.kestra.plugin.core.debug.Return'],
   ])('TemplatedTask fails when the spec renders to %s', async (_what, spec, message) => {
     const exec = await engine.run(`
 id: templated-bad
