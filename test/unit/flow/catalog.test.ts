@@ -70,6 +70,7 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
   ['io.kestra.plugin.scripts.perl.Script', [], 'perl', 'runnable'],
   ['io.kestra.plugin.scripts.perl.Commands', [], 'perl-commands', 'runnable'],
   ['io.kestra.plugin.core.http.Request', ['io.kestra.plugin.fs.http.Request'], 'http', 'runnable'],
+  ['io.kestra.plugin.core.http.Download', ['io.kestra.plugin.fs.http.Download'], 'download', 'runnable'],
   ['io.kestra.plugin.core.storage.Concat', ['io.kestra.core.tasks.storages.Concat'], 'concat', 'runnable'],
   [
     'io.kestra.plugin.core.storage.DeduplicateItems',
