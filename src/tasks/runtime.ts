@@ -16,6 +16,7 @@ import type { ConnectorResolver, SyncStateStore } from './sync/state-store.js';
 import { createSyncTask } from './sync/sync-task.js';
 import type { TaskPlatform } from './platform.js';
 import { systemRunnables } from './system/index.js';
+import { createTemplatedTask, TEMPLATED_TASK_TYPE } from './templating/templated-task.js';
 import type { RunnableTask } from './types.js';
 
 /** What some task types need from the platform, given where the worker is built. */
@@ -61,7 +62,9 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
     ...scriptRunnables,
     ...storageRunnables,
     ...systemRunnables(deps.platform),
+    [TEMPLATED_TASK_TYPE]: createTemplatedTask((type) => lookup(type)),
     ...httpRunnables,
   };
-  return (type) => (Object.hasOwn(runnable, type) ? runnable[type] : undefined);
+  const lookup = (type: string) => (Object.hasOwn(runnable, type) ? runnable[type] : undefined);
+  return lookup;
 }

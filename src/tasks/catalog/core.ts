@@ -61,6 +61,13 @@ export const coreTasks = [
     }),
   }),
   runnable({
+    type: 'io.kestra.plugin.core.templating.TemplatedTask',
+    olderNames: ['io.kestra.core.tasks.templating.TemplatedTask'],
+    shortName: 'templated',
+    description: 'Renders `spec` into the YAML of a runnable task and runs that task.',
+    properties: z.strictObject({ spec: text() }),
+  }),
+  runnable({
     type: 'io.kestra.plugin.core.flow.Sleep',
     olderNames: ['io.kestra.core.tasks.flows.Sleep'],
     shortName: 'sleep',

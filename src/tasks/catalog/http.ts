@@ -28,18 +28,32 @@ export const httpTasks = [
     olderNames: ['io.kestra.plugin.fs.http.Request'],
     shortName: 'http',
     description: 'Sends an HTTP request; outputs the status code, headers and body.',
+    properties: z.strictObject(requestProperties()),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.core.http.Download',
+    olderNames: ['io.kestra.plugin.fs.http.Download'],
+    shortName: 'download',
+    description: 'Downloads a URL into a stored file; outputs its URI, status code, length and headers.',
     properties: z.strictObject({
-      uri: text(),
-      method: method().default('GET'),
-      headers: stringMap().optional(),
-      body: z.union([text(), looseMap()], expecting('a string or a map')).optional(),
-      contentType: text().optional(),
-      formData: looseMap().optional(),
-      options: options().optional(),
-      allowFailed: boolOrExpression().optional(),
-      encryptBody: z.boolean().optional(),
-      sslOptions: looseMap().optional(),
-      auth: looseMap().optional(),
+      ...requestProperties(),
+      failOnEmptyResponse: boolOrExpression().optional(),
     }),
   }),
 ];
+
+function requestProperties() {
+  return {
+    uri: text(),
+    method: method().default('GET'),
+    headers: stringMap().optional(),
+    body: z.union([text(), looseMap()], expecting('a string or a map')).optional(),
+    contentType: text().optional(),
+    formData: looseMap().optional(),
+    options: options().optional(),
+    allowFailed: boolOrExpression().optional(),
+    encryptBody: z.boolean().optional(),
+    sslOptions: looseMap().optional(),
+    auth: looseMap().optional(),
+  };
+}

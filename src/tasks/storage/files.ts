@@ -49,13 +49,13 @@ export class ResultFile {
     if (!this.out.write(chunk)) await once(this.out, 'drain');
   }
 
-  /** Closes the file and stores it; returns its URI. */
-  async store(ctx: RunContext): Promise<string> {
+  /** Closes the file and stores it (under `name`, or a fresh name of its extension); returns its URI. */
+  async store(ctx: RunContext, name?: string): Promise<string> {
     await new Promise<void>((resolve, reject) => {
       this.out.once('error', reject);
       this.out.end(resolve);
     });
-    return ctx.putFile(freshName(this.extension), createReadStream(this.path));
+    return ctx.putFile(name ?? freshName(this.extension), createReadStream(this.path));
   }
 }
 

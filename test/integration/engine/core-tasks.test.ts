@@ -132,6 +132,58 @@ tasks:
     expect(exec.labels.find((l) => l.key === 'system.correlationId')?.value).not.toBe('forged');
   });
 
+  test("TemplatedTask runs the runnable task its rendered spec describes, with that task's outputs", async () => {
+    const exec = await engine.run(`
+id: templated
+namespace: test.core
+inputs:
+  - id: kind
+    type: STRING
+    defaults: io.kestra.plugin.core.debug.Return
+tasks:
+  - id: t
+    type: io.kestra.plugin.core.templating.TemplatedTask
+    spec: |
+      type: {{ inputs.kind }}
+      format: "alive in {{ flow.id }}"
+  - id: old
+    type: io.kestra.core.tasks.templating.TemplatedTask
+    spec: |
+      type: output-values
+      values:
+        n: "{{ 20 + 22 }}"
+`);
+    expect(exec.state.current).toBe('SUCCESS');
+    expect(runOf(exec, 't').outputs).toEqual({ value: 'alive in templated' });
+    expect(runOf(exec, 'old').outputs).toEqual({ values: { n: '42' } });
+  });
+
+  test.each([
+    [
+      'a flowable type',
+      'type: io.kestra.plugin.core.flow.Pause',
+      'The templated task must be a runnable task',
+    ],
+    [
+      'another TemplatedTask',
+      'type: templated\\nspec: x',
+      "The templated task cannot be of type 'io.kestra.plugin.core.templating.TemplatedTask'",
+    ],
+    ['an unknown property', 'type: return\\ncolour: red', 'not a valid io.kestra.plugin.core.debug.Return'],
+  ])('TemplatedTask fails when the spec renders to %s', async (_what, spec, message) => {
+    const exec = await engine.run(`
+id: templated-bad
+namespace: test.core
+tasks:
+  - id: t
+    type: templated
+    spec: "${spec}"
+`);
+    expect(runOf(exec, 't').state.current).toBe('FAILED');
+    const logs = await engine.logs(exec.id);
+    expect(logs.some((l) => l.taskId === 't' && l.message.includes(message))).toBe(true);
+  });
+
   test('OutputValues exposes rendered values to later tasks', async () => {
     const exec = await engine.run(`
 id: ov

@@ -18,6 +18,12 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
     'labels',
     'runnable',
   ],
+  [
+    'io.kestra.plugin.core.templating.TemplatedTask',
+    ['io.kestra.core.tasks.templating.TemplatedTask'],
+    'templated',
+    'runnable',
+  ],
   ['io.kestra.plugin.core.flow.Sleep', ['io.kestra.core.tasks.flows.Sleep'], 'sleep', 'runnable'],
   [
     'io.kestra.plugin.core.flow.Sequential',
@@ -65,6 +71,7 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
   ['io.kestra.plugin.scripts.perl.Script', [], 'perl', 'runnable'],
   ['io.kestra.plugin.scripts.perl.Commands', [], 'perl-commands', 'runnable'],
   ['io.kestra.plugin.core.http.Request', ['io.kestra.plugin.fs.http.Request'], 'http', 'runnable'],
+  ['io.kestra.plugin.core.http.Download', ['io.kestra.plugin.fs.http.Download'], 'download', 'runnable'],
   ['io.kestra.plugin.core.storage.Concat', ['io.kestra.core.tasks.storages.Concat'], 'concat', 'runnable'],
   [
     'io.kestra.plugin.core.storage.DeduplicateItems',
