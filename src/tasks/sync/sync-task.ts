@@ -237,6 +237,7 @@ class SyncRun {
       catalog: plan.destinationCatalog,
       signal: stopDestination.signal,
       onStderr: (line) => this.ctx.logger.info(`destination: ${line}`),
+      configFd: builtInOf(destination.command) !== undefined,
     });
     const stdin = new LineSink(writer.stdin!);
     const writerDone = writer.exit.then((exit) => {
@@ -275,6 +276,7 @@ class SyncRun {
       state: this.state,
       signal,
       onStderr: (line) => this.ctx.logger.info(`source: ${line}`),
+      configFd: builtInOf(source.command) !== undefined,
     });
     try {
       await pipe.forward(reader.messages, stdin);
@@ -324,6 +326,7 @@ class SyncRun {
       catalog: plan.destinationCatalog,
       signal: this.ctx.signal,
       onStderr: (line) => this.ctx.logger.info(`destination: ${line}`),
+      configFd: builtInOf(destination.command) !== undefined,
     });
     writer.stdin!.end();
     const pipe = new SyncPipe(plan.routes, {
