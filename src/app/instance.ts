@@ -20,6 +20,7 @@ import type { Storage } from '../storage/storage.js';
 import { createKvStore } from '../db/kv-store.js';
 import { createNamespaceFileStore } from '../db/namespace-file-store.js';
 import { createSyncStateStore } from '../db/sync-state-store.js';
+import { sweepConnectorFiles } from '../tasks/sync/launcher.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { createInputSeal } from '../secrets/sealed-inputs.js';
@@ -161,6 +162,16 @@ export class Instance {
   async start(): Promise<this> {
     for (const h of this.heartbeats) await h.start();
     await this.executor?.start();
+    if (this.worker) {
+      // connector configurations a dead worker left in the temp dir hold secrets in clear
+      const swept = await sweepConnectorFiles();
+      if (swept.length > 0) {
+        (this.options.logger ?? silentLogger).info(
+          { swept },
+          'worker: removed the connector files of processes that died before they could',
+        );
+      }
+    }
     await this.worker?.start();
     await this.scheduler?.start();
     return this;

@@ -1,5 +1,6 @@
 // Runs a cdk connector for one Airbyte command and returns its exit code: 0, or 1 after a TRACE error
 // on stdout, which is how Airbyte connectors report a failure to the platform.
+import { readFile as readFileAt } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { Readable, Writable } from 'node:stream';
 import { decodeMessageBatches, flatten } from '../protocol/codec.js';
@@ -190,10 +191,16 @@ function validConfig<C extends JsonObject>(connectionSpecification: JsonObject, 
   return result.config as C;
 }
 
+/** `/dev/fd/N`: the platform passes the config through an inherited descriptor, not a file
+ * (src/tasks/sync/launcher.ts). Read from the descriptor itself: it is a socket, which a path to it
+ * cannot open. */
+const DESCRIPTOR = /^\/dev\/fd\/(\d+)$/;
+
 async function readJson<T = unknown>(file: string, what: string): Promise<T> {
   let text: string;
   try {
-    text = await readFile(file, 'utf8');
+    const fd = DESCRIPTOR.exec(file)?.[1];
+    text = fd === undefined ? await readFile(file, 'utf8') : await readDescriptor(Number(fd));
   } catch (error) {
     throw new ConfigError(`cannot read the ${what} file ${file}: ${(error as Error).message}`);
   }
@@ -202,6 +209,12 @@ async function readJson<T = unknown>(file: string, what: string): Promise<T> {
   } catch (error) {
     throw new ConfigError(`the ${what} file ${file} is not JSON: ${(error as Error).message}`);
   }
+}
+
+function readDescriptor(fd: number): Promise<string> {
+  return new Promise((resolve, reject) =>
+    readFileAt(fd, 'utf8', (error, text) => (error ? reject(error) : resolve(text))),
+  );
 }
 
 function messagesFrom(stdin: Readable): AsyncIterableIterator<AirbyteMessage> {

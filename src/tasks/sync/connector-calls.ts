@@ -5,25 +5,17 @@ import type {
   AirbyteCatalog,
   AirbyteMessage,
   ConnectorSpecification,
-  FailureType,
   JsonObject,
 } from '../../protocol/messages.js';
 import { validateConfig } from '../../protocol/config-validation.js';
 import type { Destination, Source } from '../../cdk/connector.js';
 import { runInProcess } from './in-process.js';
 import { type ConnectorExit, type ConnectorLaunch, runConnector } from './launcher.js';
+import { builtInOf } from './connector-command.js';
 import type { ConnectorSide } from './state-store.js';
+import { SyncFailure } from './sync-failure.js';
 
-/** A sync that cannot go on, with Airbyte's failure type (config_error is not worth a retry). */
-export class SyncFailure extends Error {
-  constructor(
-    readonly failureType: FailureType,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'SyncFailure';
-  }
-}
+export { SyncFailure };
 
 export interface ConnectorCall {
   side: ConnectorSide;
@@ -85,7 +77,13 @@ async function single<T extends AirbyteMessage['type']>(
         launch.verb as 'spec' | 'check' | 'discover',
         launch.config as JsonObject,
       )
-    : await runConnector({ ...launch, command: call.command, signal: call.signal, onStderr: call.onLog });
+    : await runConnector({
+        ...launch,
+        command: call.command,
+        signal: call.signal,
+        onStderr: call.onLog,
+        configFd: builtInOf(call.command) !== undefined,
+      });
   if (exit.cancelled) throw new SyncFailure('system_error', `${call.side} ${launch.verb} was cancelled`);
   const failure = failureOfExit(call.side, launch.verb, exit);
   if (failure) throw failure;

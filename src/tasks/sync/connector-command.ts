@@ -4,7 +4,7 @@
 import { fileURLToPath } from 'node:url';
 import { BUILT_IN_CONNECTORS, type BuiltInConnector, builtInConnector } from '../../connectors/registry.js';
 import type { JsonObject } from '../../protocol/messages.js';
-import { SyncFailure } from './connector-calls.js';
+import { SyncFailure } from './sync-failure.js';
 import type { ConnectorResolver, ConnectorSide, ResolvedConnector } from './state-store.js';
 
 /** The sluice CLI, relative to this module in both src/ and dist/. */

@@ -1,8 +1,12 @@
-// Starts a connector process for one Airbyte command. Its config, catalog and state go to files in a
-// private temporary directory (the config holds secrets), removed when the process has ended, whatever
-// the ending. Its stdout is decoded into messages, and its exit becomes a typed failure.
+// Starts a connector process for one Airbyte command. Its config holds secrets in clear, so it never
+// outlives the connector: our own connectors read it from an inherited descriptor (`--config
+// /dev/fd/3`, nothing on disk); any other connector takes a file path, as Airbyte's do, so its config,
+// catalog and state go to files (0600) in a private directory (0700) of the system temp dir, removed
+// when the process has ended whatever the ending, and swept at the next start of any worker on this
+// machine if the process that made it died first (the directory's name holds its pid). Its stdout is
+// decoded into messages, and its exit becomes a typed failure.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
@@ -34,6 +38,9 @@ export interface ConnectorLaunch {
   maxLineBytes?: number;
   /** each stderr line, as it comes */
   onStderr?: (line: string) => void;
+  /** the connector reads `--config /dev/fd/3` from the descriptor itself (the cdk's do; a path to
+   * it cannot be opened, being a socket): its config is written to no file */
+  configFd?: boolean;
 }
 
 export interface ConnectorFailure {
@@ -75,21 +82,38 @@ function connectorEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
+const DIR_PREFIX = 'sluice-connector-';
+/** the descriptor a connector given configFd reads its config from */
+const CONFIG_FD = 3;
+
 export async function launchConnector(launch: ConnectorLaunch): Promise<LaunchedConnector> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'sluice-connector-'));
+  const dir = await mkdtemp(path.join(tmpdir(), `${DIR_PREFIX}${process.pid}-`));
   let child: ChildProcess;
+  const viaFd = launch.configFd === true && launch.config !== undefined;
   try {
-    const args = [...launch.command.slice(1), launch.verb, ...(await writeInputs(dir, launch))];
-    child = spawn(launch.command[0], args, {
+    const files = await writeInputs(dir, viaFd ? { ...launch, config: undefined } : launch);
+    const config = viaFd ? ['--config', `/dev/fd/${CONFIG_FD}`] : [];
+    child = spawn(launch.command[0], [...launch.command.slice(1), launch.verb, ...config, ...files], {
       cwd: launch.cwd,
       env: launch.env ?? connectorEnv(),
-      stdio: [launch.verb === 'write' ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+      stdio: [
+        launch.verb === 'write' ? 'pipe' : 'ignore',
+        'pipe',
+        'pipe',
+        ...(viaFd ? ['pipe' as const] : []),
+      ],
       // its own process group, so cancellation reaches whatever the connector started
       detached: true,
     });
   } catch (error) {
     await rm(dir, { recursive: true, force: true });
     throw error;
+  }
+  const channel = viaFd ? (child.stdio[CONFIG_FD] as Writable | null) : null;
+  if (channel) {
+    // a connector that exits without reading it resets the channel: that is its own failure to report
+    channel.on('error', () => undefined);
+    channel.end(JSON.stringify(launch.config));
   }
   // no pid: the spawn failed, and its 'error' event says so in supervise
   if (child.pid !== undefined) connectorReaper.watch(child.pid);
@@ -215,6 +239,33 @@ function supervise(child: ChildProcess, dir: string, launch: ConnectorLaunch): L
     stdin: child.stdin ?? undefined,
     exit,
   };
+}
+
+/**
+ * Removes the connector directories left in the temp dir by processes that died before they could
+ * (a worker killed with SIGKILL): the configuration files in them hold secrets in clear. Only those of
+ * processes no longer running: another worker on this machine may be using its own. Called when a
+ * worker starts.
+ */
+export async function sweepConnectorFiles(dir = tmpdir()): Promise<string[]> {
+  const swept: string[] = [];
+  for (const name of await readdir(dir).catch(() => [])) {
+    const pid = new RegExp(`^${DIR_PREFIX}(\\d+)-`).exec(name)?.[1];
+    if (pid === undefined || Number(pid) === process.pid || running(Number(pid))) continue;
+    await rm(path.join(dir, name), { recursive: true, force: true });
+    swept.push(name);
+  }
+  return swept;
+}
+
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    // EPERM: it runs, as another user
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** How a connector's command ended, as a failure (undefined when it succeeded). */

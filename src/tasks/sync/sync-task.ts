@@ -247,6 +247,7 @@ class SyncRun {
       catalog: plan.destinationCatalog,
       signal: stopDestination.signal,
       onStderr: (line) => this.ctx.logger.info(`destination: ${line}`),
+      configFd: builtInOf(destination.command) !== undefined,
     });
     const stdin = new LineSink(writer.stdin!);
     const writerDone = writer.exit.then((exit) => {
@@ -285,6 +286,7 @@ class SyncRun {
       state: this.state,
       signal,
       onStderr: (line) => this.ctx.logger.info(`source: ${line}`),
+      configFd: builtInOf(source.command) !== undefined,
     });
     try {
       await pipe.forward(reader.messages, stdin);
@@ -334,6 +336,7 @@ class SyncRun {
       catalog: plan.destinationCatalog,
       signal: this.ctx.signal,
       onStderr: (line) => this.ctx.logger.info(`destination: ${line}`),
+      configFd: builtInOf(destination.command) !== undefined,
     });
     const pipe = new SyncPipe(plan.routes, {
       logger: this.ctx.logger,

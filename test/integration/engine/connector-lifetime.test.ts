@@ -126,4 +126,19 @@ describe.runIf(postgres)('connector processes of a worker killed with SIGKILL', 
     await worker.stop('SIGKILL');
     await until('the connectors to end', () => connectors.every((c) => !alive(c.pid)), 5_000);
   }, 60_000);
+
+  test('leave configuration files that the next worker to start removes', async () => {
+    const worker = await startWorker();
+    const connectors = await syncStarted('lifetime_sweep');
+    await worker.stop('SIGKILL');
+    // the dead worker could not remove them: the configuration is there, secret in clear
+    const files = connectors.map((c) => c.configPath);
+    for (const file of files) expect(readFileSync(file, 'utf8')).toContain('Lifetime-Secret-42');
+    await startWorker();
+    await until(
+      'the files to be swept',
+      () => files.every((file) => !existsSync(path.dirname(file))),
+      30_000,
+    );
+  }, 90_000);
 });
