@@ -188,6 +188,7 @@ export class Worker {
     );
     let state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED' = 'SUCCESS';
     let outputs: Record<string, unknown> | undefined;
+    let parentOutputs: Record<string, unknown> | undefined;
     let error: string | undefined;
     try {
       const task = this.runtime(job.task.type);
@@ -196,6 +197,7 @@ export class Worker {
       if (controller.signal.aborted) throw controller.signal.reason;
       state = result.state ?? 'SUCCESS';
       outputs = redactor.value(result.outputs) as Record<string, unknown> | undefined;
+      parentOutputs = redactor.value(await ctx.closeSharedDirectory()) as Record<string, unknown> | undefined;
     } catch (e) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : e;
       state = reason instanceof KilledError ? 'KILLED' : 'FAILED';
@@ -224,6 +226,7 @@ export class Worker {
       startDate,
       endDate: new Date().toISOString(),
       workerId: this.id,
+      ...(parentOutputs ? { parentOutputs } : {}),
     });
     this.active.delete(job.taskRunId);
   }

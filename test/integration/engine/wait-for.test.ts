@@ -53,7 +53,7 @@ id: poll-twice
 namespace: test.waitfor
 tasks:
   - id: poll
-    type: io.kestra.core.tasks.flows.WaitFor
+    type: io.kestra.plugin.core.flow.WaitFor
     condition: "{{ outputs.poll.iterationCount > 2 }}"
     checkFrequency:
       interval: PT0.05S
