@@ -21,6 +21,8 @@ export type ExecutorMessage =
       startDate: string;
       endDate: string;
       workerId: string;
+      /** outputs for the enclosing task run (a WorkingDirectory's outputFiles, taken by its last task) */
+      parentOutputs?: Record<string, unknown>;
     }
   | { type: 'timer'; executionId: string; taskRunId: string; kind: TimerKind }
   | {
@@ -48,6 +50,20 @@ export interface WorkerJob {
   /** template variables (flow, execution, inputs, outputs, vars, taskrun, parents, …) */
   variables: Record<string, unknown>;
   timeoutMs?: number;
+  /** set when the task runs inside a WorkingDirectory: the directory it shares with its siblings */
+  workingDirectory?: SharedWorkingDirectory;
+}
+
+/** A WorkingDirectory's directory, carried between its tasks through internal storage. */
+export interface SharedWorkingDirectory {
+  /** the WorkingDirectory's task id and task run id: its files (the snapshot, outputFiles) live there */
+  taskId: string;
+  taskRunId: string;
+  /** files written into the directory before the first task that opens it: the property as written,
+   * rendered by the worker (a secret in it never travels through the queue) */
+  inputFiles?: unknown;
+  /** on the last task: globs (as written) of files stored as the WorkingDirectory's `outputFiles` */
+  outputFiles?: unknown;
 }
 
 export interface LogLine {

@@ -180,6 +180,8 @@ export class ExecutionProcessor {
     if (m.state === 'FAILED' && (await this.retryLater(tr, task, m.error))) return;
     tr.outputs = m.outputs && Object.keys(m.outputs).length > 0 ? m.outputs : tr.outputs;
     if (m.labels) this.execution.labels = withLabels(this.execution.labels, m.labels);
+    const parent = m.parentOutputs && this.execution.taskRunList.find((r) => r.id === tr.parentTaskRunId);
+    if (parent) parent.outputs = { ...parent.outputs, ...m.parentOutputs };
     if (m.error) tr.error = m.error;
     const retried = m.state === 'SUCCESS' && tr.attempts.length > 1 && this.retryPolicy(tr)?.warningOnRetry;
     this.finish(tr, task, retried ? 'WARNING' : m.state);
@@ -530,7 +532,10 @@ export class ExecutionProcessor {
     if (this.execution.taskRunList.some((r) => r.state.current === 'FAILED')) {
       variables.errorLogs = await this.tx.errorLogs(this.execution.id);
     }
+    const parent = this.execution.taskRunList.find((r) => r.id === tr.parentTaskRunId);
+    const parentTask = parent && this.task(parent.taskId);
     const job: WorkerJob = {
+      ...(parent && parentTask && findFlowable(parentTask.type)?.childJob?.(parent, parentTask, task)),
       executionId: this.execution.id,
       taskRunId: tr.id,
       attempt: tr.attempts.length,

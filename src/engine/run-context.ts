@@ -16,11 +16,19 @@ import {
 import type { Storage } from '../storage/storage.js';
 import type { RunContext, TaskLogger } from '../tasks/types.js';
 import type { WorkerJob } from './messages.js';
+import { storeOutputFiles, writeInputFiles } from '../tasks/script/working-dir.js';
+import { packDirectory, unpackInto } from './dir-snapshot.js';
 import { workerRenderServices } from './render-services.js';
+
+/** The file of a WorkingDirectory's task run that carries its directory from one task to the next. */
+const SNAPSHOT = 'working-directory.snapshot';
 
 export interface WorkerRunContext extends RunContext {
   /** removes the working directories this attempt created */
   cleanup(): Promise<void>;
+  /** Inside a WorkingDirectory, once the task succeeded: saves the shared directory for the next
+   * task and, on the last one, stores the `outputFiles` and returns the WorkingDirectory's outputs. */
+  closeSharedDirectory(): Promise<Record<string, unknown> | undefined>;
 }
 
 const redactors = new WeakMap<RunContext, Redactor>();
@@ -46,6 +54,23 @@ export function createRunContext(
   namespaces?: NamespaceServices,
 ): WorkerRunContext {
   const dirs: string[] = [];
+  const shared = job.workingDirectory;
+  /** the shared directory, once a task opened it in this attempt */
+  let sharedDir: string | undefined;
+  const sharedPath = (name: string) =>
+    taskRunStoragePath(job.namespace, job.flowId, job.executionId, shared!.taskId, shared!.taskRunId, name);
+  const snapshotUri = () => uriOfPath(sharedPath(SNAPSHOT));
+  const freshDir = async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'sluice-task-'));
+    dirs.push(dir);
+    return dir;
+  };
+  const openShared = async () => {
+    const dir = await freshDir();
+    if (await storage.exists(snapshotUri())) await unpackInto(dir, await storage.get(snapshotUri()));
+    else await writeInputFiles(ctx, dir, await ctx.render(shared!.inputFiles));
+    return dir;
+  };
   const { inputs, secrets, failure } = openSealed(job.variables.inputs, seal);
   for (const secret of secrets) redactor.add(secret);
   const variables = { ...job.variables, inputs };
@@ -98,9 +123,25 @@ export function createRunContext(
       return storage.put(file, content);
     },
     async workingDirectory() {
-      const dir = await mkdtemp(path.join(tmpdir(), 'sluice-task-'));
-      dirs.push(dir);
-      return dir;
+      if (!shared) return freshDir();
+      sharedDir ??= await openShared();
+      return sharedDir;
+    },
+    async closeSharedDirectory() {
+      if (!shared) return undefined;
+      if (sharedDir) await storage.put(sharedPath(SNAPSHOT), packDirectory(sharedDir));
+      if (shared.outputFiles === undefined) return undefined;
+      const patterns = await ctx.render(shared.outputFiles);
+      if (!Array.isArray(patterns) || patterns.some((p) => typeof p !== 'string'))
+        throw new Error('outputFiles: must be a list of file names or glob patterns');
+      const dir = sharedDir ?? (await openShared());
+      // stored as files of the WorkingDirectory's task run, where Kestra keeps them
+      const owner = {
+        ...ctx,
+        putFile: (name: string, content: Buffer | string | Readable) =>
+          storage.put(sharedPath(name), content),
+      };
+      return { outputFiles: await storeOutputFiles(owner, dir, patterns as string[], new Set()) };
     },
     async cleanup() {
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));

@@ -193,6 +193,7 @@ export class Worker {
     let state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED' = 'SUCCESS';
     let outputs: Record<string, unknown> | undefined;
     let labels: Record<string, string> | undefined;
+    let parentOutputs: Record<string, unknown> | undefined;
     let error: string | undefined;
     try {
       const task = this.runtime(job.task.type);
@@ -202,6 +203,7 @@ export class Worker {
       state = result.state ?? 'SUCCESS';
       outputs = redactor.value(result.outputs) as Record<string, unknown> | undefined;
       labels = redactor.value(result.labels) as Record<string, string> | undefined;
+      parentOutputs = redactor.value(await ctx.closeSharedDirectory()) as Record<string, unknown> | undefined;
     } catch (e) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : e;
       state = reason instanceof KilledError ? 'KILLED' : 'FAILED';
@@ -231,6 +233,7 @@ export class Worker {
       startDate,
       endDate: new Date().toISOString(),
       workerId: this.id,
+      ...(parentOutputs ? { parentOutputs } : {}),
     });
     this.active.delete(job.taskRunId);
   }

@@ -1,5 +1,6 @@
 import type { TaskDef } from '../../flow/model.js';
 import type { TaskRun } from '../execution.js';
+import type { WorkerJob } from '../messages.js';
 import type { StateType } from '../state.js';
 
 // Kestra's FlowableTask, the Sluice way: a flowable task type is one module that decides, from the
@@ -47,4 +48,7 @@ export interface Flowable {
   next(run: TaskRun, task: TaskDef, ctx: FlowableContext): Promise<ChildrenResult>;
   /** A delay this flowable asked for (wakeAfter) has passed. */
   wake?(run: TaskRun, task: TaskDef, ctx: FlowableContext): Promise<void>;
+  /** What the job of a runnable child carries besides the task (a WorkingDirectory's shared
+   * directory), when one of this flowable's children goes to a worker. */
+  childJob?(run: TaskRun, task: TaskDef, child: TaskDef): Pick<WorkerJob, 'workingDirectory'>;
 }

@@ -1,12 +1,37 @@
 // Flowable core tasks whose behaviour lives in engine/flowables (one module each).
 import { z } from 'zod';
-import { condition, duration, nonEmptyTaskList } from '../../flow/schemas.js';
+import { condition, duration, looseMap, nonEmptyTaskList, text } from '../../flow/schemas.js';
+import { findTaskType } from '../catalog.js';
 import { flowable, HANDLER_CHILDREN, handlers } from './define.js';
+
+/** Kestra's WorkingDirectoryTaskValidation: the tasks run on the worker, so none may be flowable
+ * and none may choose its own worker group. */
+function workingDirectoryChildren(tasks: unknown[], ctx: z.RefinementCtx): void {
+  for (const [i, child] of tasks.entries()) {
+    if (typeof child !== 'object' || child === null) continue;
+    const { type, workerGroup } = child as { type?: unknown; workerGroup?: unknown };
+    if (typeof type === 'string' && findTaskType(type)?.kind === 'flowable') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tasks', i, 'type'],
+        message: 'Only runnable tasks are allowed as children of a WorkingDirectory task',
+      });
+    }
+    if (workerGroup !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['tasks', i, 'workerGroup'],
+        message:
+          'Cannot set a Worker Group in any WorkingDirectory sub-tasks, it is only supported at the WorkingDirectory level',
+      });
+    }
+  }
+}
 
 export const kestraFlowableTasks = [
   flowable({
     type: 'io.kestra.plugin.core.flow.WaitFor',
-    olderNames: ['io.kestra.core.tasks.flows.WaitFor'],
+    // added after Kestra's move to io.kestra.plugin.*: it has no older name
     shortName: 'wait-for',
     description:
       'Runs its tasks again and again, `checkFrequency.interval` apart, until `condition` renders truthy ' +
@@ -24,6 +49,28 @@ export const kestraFlowableTasks = [
         .optional(),
       ...handlers(),
     }),
+    children: [{ key: 'tasks' }, ...HANDLER_CHILDREN],
+  }),
+  flowable({
+    type: 'io.kestra.plugin.core.flow.WorkingDirectory',
+    olderNames: ['io.kestra.core.tasks.flows.WorkingDirectory', 'io.kestra.core.tasks.flows.Worker'],
+    shortName: 'working-directory',
+    description:
+      'Runs its (runnable) tasks one after the other in one shared working directory: files one task ' +
+      'makes are there for the next. `inputFiles` are written first, `outputFiles` stored at the end.',
+    properties: z
+      .strictObject({
+        tasks: nonEmptyTaskList(),
+        inputFiles: z.union([looseMap(), z.string()]).optional(),
+        outputFiles: z.array(text()).optional(),
+        // accepted so that Kestra flows load; see docs/flows.md for what Sluice does with them
+        namespaceFiles: looseMap().optional(),
+        cache: z
+          .strictObject({ ttl: duration().optional(), patterns: z.array(z.string()).min(1) })
+          .optional(),
+        ...handlers(),
+      })
+      .superRefine((wd, ctx) => workingDirectoryChildren(wd.tasks, ctx)),
     children: [{ key: 'tasks' }, ...HANDLER_CHILDREN],
   }),
 ];

@@ -53,7 +53,7 @@ id: poll-twice
 namespace: test.waitfor
 tasks:
   - id: poll
-    type: io.kestra.core.tasks.flows.WaitFor
+    type: io.kestra.plugin.core.flow.WaitFor
     condition: "{{ outputs.poll.iterationCount > 2 }}"
     checkFrequency:
       interval: PT0.05S
@@ -194,5 +194,36 @@ tasks:
     // the wake-up that was due after the kill changes nothing
     await new Promise((r) => setTimeout(r, 1300));
     expect((await getExecution(engine.db, started.id))?.taskRunList).toHaveLength(2);
+  });
+
+  test('a resume request does not cut short the wait between iterations', async () => {
+    const flow = await engine.deploy(`
+id: poll-resumed
+namespace: test.waitfor
+tasks:
+  - id: poll
+    type: wait-for
+    condition: "{{ outputs.poll.iterationCount > 2 }}"
+    checkFrequency:
+      interval: PT2S
+    tasks:
+      - id: probe
+        type: log
+        message: probing
+`);
+    const started = await startExecution(engine.db, flow, {});
+    await until('the WaitFor waiting between iterations', async () => {
+      const exec = await getExecution(engine.db, started.id);
+      return exec?.state.current === 'PAUSED';
+    });
+    await engine.db.transaction((tx) =>
+      emit(tx, 'executor', { type: 'resume', executionId: started.id }, { key: started.id }),
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    const waiting = await getExecution(engine.db, started.id);
+    expect(waiting?.taskRunList.find((tr) => tr.taskId === 'poll')?.state.current).toBe('PAUSED');
+    const exec = await waitForExecutionEnd(engine.db, started.id, 50);
+    expect(exec.state.current).toBe('SUCCESS');
+    expect(runOf(exec, 'poll').outputs).toEqual({ iterationCount: 3 });
   });
 });
