@@ -15,10 +15,9 @@ import type {
   JsonObject,
 } from '../../protocol/messages.js';
 import { type Manifest, prepareManifest } from './loader.js';
+import { INJECTED_MANIFEST } from './manifest-key.js';
 import type { Component } from './runtime/component.js';
 import { DeclarativeStream } from './runtime/stream.js';
-
-export const INJECTED_MANIFEST = '__injected_declarative_manifest';
 
 /** The component types this runtime implements; any other fails check, discover and read. */
 export const SUPPORTED_TYPES: ReadonlySet<string> = new Set([

@@ -3,11 +3,14 @@
 // states the destination acknowledged. State and replaced configurations live per connection
 // (namespace/flow/task) in a SyncStateStore.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Destination, Source } from '../../cdk/connector.js';
+import { ConnectorError } from '../../cdk/errors.js';
 import type { TaskDef } from '../../flow/model.js';
 import type { JsonObject } from '../../protocol/messages.js';
 import { redactInTaskRun } from '../../engine/run-context.js';
 import { readStateFrom } from '../../protocol/state.js';
+import { INJECTED_MANIFEST } from '../../connectors/declarative/manifest-key.js';
 import { secretFieldValues } from '../../secrets/connector-secrets.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
 import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
@@ -47,6 +50,8 @@ interface SyncProps extends NamespaceMapping {
 interface Side {
   side: ConnectorSide;
   command: string[];
+  /** the connector's implementation when the task brings it (a declarative manifest) */
+  implementation?: Source;
   /** the configuration the task was given (rendered), whose digest a CONTROL update is tied to */
   given: JsonObject;
   config: JsonObject;
@@ -55,7 +60,12 @@ interface Side {
 export function createSyncTask(options: SyncTaskOptions): RunnableTask {
   return {
     async run(task: TaskDef, ctx: RunContext): Promise<TaskResult> {
-      const props = (await ctx.render(pick(task))) as SyncProps;
+      const picked = pick(task);
+      // a manifest is the connector's data: its Jinja is the connector's own, never the flow's
+      const manifest = (picked.source as ConnectorRef | undefined)?.manifest;
+      if (manifest !== undefined) picked.source = { ...(picked.source as ConnectorRef), manifest: undefined };
+      const props = (await ctx.render(picked)) as SyncProps;
+      if (manifest !== undefined) props.source.manifest = manifest;
       const key = `${ctx.execution.namespace}/${ctx.execution.flowId}/${task.id}`;
       const stored = await options.states.load(key);
       try {
@@ -272,9 +282,16 @@ class SyncRun {
   private async side(side: ConnectorSide, ref: ConnectorRef): Promise<Side> {
     const { command, config: given } = await resolveConnector(side, ref, this.options.resolver);
     const replaced = this.stored.configs[side];
-    const config = replaced && replaced.basedOn === digest(given) ? replaced.config : given;
+    let config = replaced && replaced.basedOn === digest(given) ? replaced.config : given;
     if (config !== given) this.ctx.logger.info(`${side}: using the configuration it last replaced (CONTROL)`);
-    return { side, command, given, config };
+    if (ref.manifest === undefined) return { side, command, given, config };
+    const manifest = await manifestOf(ref.manifest);
+    if (this.options.inProcess === false) {
+      // as a process, source-declarative-manifest takes the manifest inside its config, as Airbyte's image
+      config = { ...config, [INJECTED_MANIFEST]: manifest as JsonObject };
+      return { side, command, given, config };
+    }
+    return { side, command, given, config, implementation: await declarativeSource(manifest) };
   }
 
   /** The destination's streams replaced by nothing: a write of the catalog, in overwrite, with no
@@ -384,13 +401,38 @@ async function builtInsOf(source: Side, destination: Side): Promise<BuiltIns> {
   const s = builtInOf(source.command);
   const d = builtInOf(destination.command);
   const built: BuiltIns = {
-    source: s?.kind === 'source' ? await s.load() : undefined,
+    source: source.implementation ?? (s?.kind === 'source' ? await s.load() : undefined),
     destination: d?.kind === 'destination' ? await d.load() : undefined,
   };
   if (built.source && built.destination) {
     built.together = { source: built.source, destination: built.destination };
   }
   return built;
+}
+
+/** A manifest given inline (a map, or YAML text) or by a path (relative to the working directory, when
+ * the flow's loading has not already read it relative to the flow file). */
+async function manifestOf(given: unknown): Promise<unknown> {
+  if (typeof given !== 'string' || given.includes('\n')) return given;
+  try {
+    return await readFile(given, 'utf8');
+  } catch (error) {
+    throw new SyncFailure(
+      'config_error',
+      `source.manifest: cannot read ${given}: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function declarativeSource(manifest: unknown): Promise<Source> {
+  const { manifestSource } = await import('../../connectors/declarative/source.js');
+  try {
+    return manifestSource(manifest);
+  } catch (error) {
+    if (error instanceof ConnectorError)
+      throw new SyncFailure(error.failureType, `source.manifest: ${error.message}`);
+    throw error;
+  }
 }
 
 function linkedAbort(parent: AbortSignal): AbortController {
