@@ -18,6 +18,7 @@ import { Worker } from '../engine/worker.js';
 import { createQueueSignals } from '../queue/postgres-queue.js';
 import type { Storage } from '../storage/storage.js';
 import { createSyncStateStore } from '../db/sync-state-store.js';
+import type { SyncStateStore } from '../tasks/sync/state-store.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { createInputSeal } from '../secrets/sealed-inputs.js';
@@ -42,6 +43,8 @@ export interface InstanceOptions {
   workerShutdownGraceMs?: number;
   /** see SyncTaskOptions.inProcess */
   syncInProcess?: boolean;
+  /** where syncs keep their state between runs; default: the database */
+  syncStates?: SyncStateStore;
   workerGroup?: string;
   pollMs?: number;
   logger?: ServiceLogger;
@@ -104,7 +107,7 @@ export class Instance {
     if (options.worker !== false) {
       // the worker heartbeats itself: its id is the one its claimed jobs are recorded under
       const runtime = createTaskRuntime({
-        syncStates: createSyncStateStore(options.db),
+        syncStates: options.syncStates ?? createSyncStateStore(options.db),
         resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
         syncInProcess: options.syncInProcess,
       });

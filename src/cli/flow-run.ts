@@ -9,6 +9,7 @@ import {
   waitForExecutionEnd,
 } from '../app/executions.js';
 import { flowFilesIn, loadFlowFiles } from '../app/flow-files.js';
+import { fileSyncStateStore } from '../app/file-sync-state-store.js';
 import { Instance } from '../app/instance.js';
 import { syncInProcessFromEnv } from '../config/config.js';
 import { selectLogs } from '../db/engine-store.js';
@@ -82,6 +83,10 @@ async function prepareAndRun(
       pollMs: 200,
       scheduler: false,
       syncInProcess: syncInProcessFromEnv(),
+      // the database ends with the run, the connections' state must not: the next run resumes from it
+      syncStates: fileSyncStateStore(
+        path.join(path.resolve(process.env.SLUICE_DATA_DIR || '.sluice'), 'flow-run', 'syncs'),
+      ),
       cipher,
     }).start();
     let main: Flow | undefined;
