@@ -22,6 +22,8 @@ import { DeclarativeStream } from './runtime/stream.js';
 /** The component types this runtime implements; any other fails check, discover and read. */
 export const SUPPORTED_TYPES: ReadonlySet<string> = new Set([
   'DeclarativeSource',
+  // a hint of how many streams may be read at once: reading one at a time honours it
+  'ConcurrencyLevel',
   'Spec',
   'CheckStream',
   'DeclarativeStream',
