@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadFlow } from '../flow/load.js';
 import type { Flow, FlowError } from '../flow/model.js';
+import { inlineManifestFiles } from './manifest-files.js';
 
 export interface LoadedFlows {
   flows: Flow[];
@@ -22,7 +23,10 @@ export async function loadFlowFiles(files: string[]): Promise<LoadedFlows> {
     }
     const loaded = loadFlow(source, file);
     errors.push(...loaded.errors);
-    if (loaded.flow) flows.push(loaded.flow);
+    if (loaded.flow) {
+      errors.push(...(await inlineManifestFiles(loaded.flow, file)));
+      flows.push(loaded.flow);
+    }
   }
   return { flows, errors };
 }

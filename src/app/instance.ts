@@ -21,6 +21,7 @@ import { createKvStore } from '../db/kv-store.js';
 import { createNamespaceFileStore } from '../db/namespace-file-store.js';
 import { createSyncStateStore } from '../db/sync-state-store.js';
 import { sweepConnectorFiles } from '../tasks/sync/launcher.js';
+import type { SyncStateStore } from '../tasks/sync/state-store.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { createInputSeal } from '../secrets/sealed-inputs.js';
@@ -48,6 +49,8 @@ export interface InstanceOptions {
   syncInProcess?: boolean;
   /** see SyncTaskOptions.progressIntervalMs */
   syncProgressIntervalMs?: number;
+  /** where syncs keep their state between runs; default: the database */
+  syncStates?: SyncStateStore;
   workerGroup?: string;
   pollMs?: number;
   logger?: ServiceLogger;
@@ -110,7 +113,7 @@ export class Instance {
     if (options.worker !== false) {
       // the worker heartbeats itself: its id is the one its claimed jobs are recorded under
       const runtime = createTaskRuntime({
-        syncStates: createSyncStateStore(options.db),
+        syncStates: options.syncStates ?? createSyncStateStore(options.db),
         platform: createTaskPlatform(options.db, options.storage),
         resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
         syncInProcess: options.syncInProcess,

@@ -10,6 +10,7 @@ import {
   watchExecution,
 } from '../app/executions.js';
 import { flowFilesIn, loadFlowFiles } from '../app/flow-files.js';
+import { fileSyncStateStore } from '../app/file-sync-state-store.js';
 import { Instance } from '../app/instance.js';
 import { syncInProcessFromEnv } from '../config/config.js';
 import { selectLogs } from '../db/engine-store.js';
@@ -93,6 +94,10 @@ async function prepareAndRun(
       scheduler: false,
       syncInProcess: syncInProcessFromEnv(),
       syncProgressIntervalMs: live ? LIVE_SYNC_PROGRESS_MS : undefined,
+      // the database ends with the run, the connections' state must not: the next run resumes from it
+      syncStates: fileSyncStateStore(
+        path.join(path.resolve(process.env.SLUICE_DATA_DIR || '.sluice'), 'flow-run', 'syncs'),
+      ),
       cipher,
     }).start();
     let main: Flow | undefined;

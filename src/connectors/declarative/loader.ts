@@ -21,7 +21,8 @@ export function manifestFrom(input: unknown): Manifest {
   let value = input;
   if (typeof input === 'string') {
     try {
-      value = parse(input);
+      // PyYAML, which the CDK reads manifests with, lets a repeated key replace the earlier one
+      value = parse(input, { uniqueKeys: false });
     } catch (error) {
       throw new ManifestError(`the manifest is not YAML: ${(error as Error).message}`);
     }
@@ -33,7 +34,8 @@ export function manifestFrom(input: unknown): Manifest {
 /** The manifest resolved, typed, parameters propagated and validated: what components are built from. */
 export function prepareManifest(input: unknown, supported: ReadonlySet<string>): Manifest {
   const raw = manifestFrom(input);
-  const resolved = resolveReferences(raw) as Manifest;
+  // the CDK gives a manifest without a type its only possible one (_fix_source_type)
+  const resolved = { type: 'DeclarativeSource', ...(resolveReferences(raw) as Manifest) };
   const prepared = propagate('', resolved, {}) as Manifest;
   checkVersion(prepared);
   const errors = schemaErrors(prepared);
@@ -41,7 +43,7 @@ export function prepareManifest(input: unknown, supported: ReadonlySet<string>):
     throw new ManifestError(
       `the manifest does not follow Airbyte's declarative schema: ${errors.join('; ')}`,
     );
-  const unsupported = unsupportedComponent(prepared, supported);
+  const unsupported = unsupportedComponent(prepared, supported) ?? unsupportedOption(prepared);
   if (unsupported) throw new ManifestError(unsupported);
   return prepared;
 }
@@ -231,4 +233,30 @@ export function unsupportedComponent(manifest: Manifest, supported: ReadonlySet<
     return undefined;
   };
   return visit(manifest, []);
+}
+
+/** Options of supported components that this runtime does not implement yet, by JSON path. */
+function unsupportedOption(manifest: Manifest): string | undefined {
+  const streams = Array.isArray(manifest.streams) ? manifest.streams : [];
+  for (const [i, stream] of streams.entries()) {
+    if (!isObject(stream)) continue;
+    const where = `streams.${i}`;
+    const cursor = stream.incremental_sync;
+    const retriever = isObject(stream.retriever) ? stream.retriever : {};
+    if (isObject(cursor)) {
+      for (const option of ['is_data_feed', 'global_substream_cursor', 'clamping'])
+        if (cursor[option]) return `${where}.incremental_sync.${option} is not supported`;
+      if (retriever.partition_router)
+        return `${where}.incremental_sync: ${String(cursor.type)} with a partition router (per-partition state) is not supported`;
+    }
+    const routers = ([] as unknown[]).concat(retriever.partition_router ?? []);
+    for (const [r, router] of routers.entries()) {
+      const parents =
+        isObject(router) && Array.isArray(router.parent_stream_configs) ? router.parent_stream_configs : [];
+      for (const [p, parent] of parents.entries())
+        if (isObject(parent) && parent.incremental_dependency)
+          return `${where}.retriever.partition_router${Array.isArray(retriever.partition_router) ? `.${r}` : ''}.parent_stream_configs.${p}.incremental_dependency is not supported`;
+    }
+  }
+  return undefined;
 }

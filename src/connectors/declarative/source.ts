@@ -15,14 +15,15 @@ import type {
   JsonObject,
 } from '../../protocol/messages.js';
 import { type Manifest, prepareManifest } from './loader.js';
+import { INJECTED_MANIFEST } from './manifest-key.js';
 import type { Component } from './runtime/component.js';
 import { DeclarativeStream } from './runtime/stream.js';
-
-export const INJECTED_MANIFEST = '__injected_declarative_manifest';
 
 /** The component types this runtime implements; any other fails check, discover and read. */
 export const SUPPORTED_TYPES: ReadonlySet<string> = new Set([
   'DeclarativeSource',
+  // a hint of how many streams may be read at once: reading one at a time honours it
+  'ConcurrencyLevel',
   'Spec',
   'CheckStream',
   'DeclarativeStream',

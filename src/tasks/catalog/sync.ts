@@ -4,8 +4,11 @@ import { z } from 'zod';
 import { looseMap, text } from '../../flow/schemas.js';
 import { runnable } from './define.js';
 
+const MANIFEST_CONNECTORS = ['declarative-manifest', 'source-declarative-manifest'];
+
 /** A side names its connector one way: a connector name, a command, or a stored source/destination
- * (whose configuration comes with it, so it takes no `config`). */
+ * (whose configuration comes with it, so it takes no `config`). A declarative-manifest source takes
+ * its Airbyte manifest: a path relative to the flow file, or the manifest inline as a map. */
 const connector = (stored: 'sourceId' | 'destinationId') =>
   z
     .strictObject({
@@ -13,6 +16,10 @@ const connector = (stored: 'sourceId' | 'destinationId') =>
       command: z.array(text()).min(1).optional(),
       [stored]: text().optional(),
       config: looseMap().optional(),
+      manifest: z.union([text(), looseMap()]).optional(),
+    })
+    .refine((side) => side.manifest === undefined || MANIFEST_CONNECTORS.includes(String(side.connector)), {
+      error: `'manifest' goes with connector: declarative-manifest`,
     })
     .refine(
       (side) =>

@@ -21,6 +21,8 @@ export interface ConnectorRef {
   sourceId?: string;
   destinationId?: string;
   config?: JsonObject;
+  /** a declarative-manifest source's Airbyte manifest (a map, YAML text or a file path) */
+  manifest?: unknown;
 }
 
 export async function resolveConnector(

@@ -3,7 +3,9 @@
 // states the destination acknowledged. State and replaced configurations live per connection
 // (namespace/flow/task) in a SyncStateStore.
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import type { Destination, Source } from '../../cdk/connector.js';
+import { ConnectorError } from '../../cdk/errors.js';
 import type { TaskDef } from '../../flow/model.js';
 import type { ConnectorSpecification, JsonObject } from '../../protocol/messages.js';
 import { redactInTaskRun } from '../../engine/run-context.js';
@@ -14,6 +16,7 @@ import {
   encryptSecretFields,
   secretFieldValues,
 } from '../../secrets/connector-secrets.js';
+import { INJECTED_MANIFEST } from '../../connectors/declarative/manifest-key.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
 import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
 import { check, discover, failureOfExit, specOf, SyncFailure, validated } from './connector-calls.js';
@@ -61,9 +64,13 @@ interface SyncProps extends NamespaceMapping {
 interface Side {
   side: ConnectorSide;
   command: string[];
+  /** the connector's implementation when the task brings it (a declarative manifest) */
+  implementation?: Source;
   /** the configuration the task was given (rendered), whose digest a CONTROL update is tied to */
   given: JsonObject;
   config: JsonObject;
+  /** a declarative manifest a connector process takes inside its configuration */
+  manifest?: JsonObject;
   /** the configuration this side last replaced (CONTROL), as stored, when `config` is that one */
   replaced?: ReplacedConfig;
   /** known once the connector answered `spec`: which fields of a configuration are secret */
@@ -73,7 +80,12 @@ interface Side {
 export function createSyncTask(options: SyncTaskOptions): RunnableTask {
   return {
     async run(task: TaskDef, ctx: RunContext): Promise<TaskResult> {
-      const props = (await ctx.render(pick(task))) as SyncProps;
+      const picked = pick(task);
+      // a manifest is the connector's data: its Jinja is the connector's own, never the flow's
+      const manifest = (picked.source as ConnectorRef | undefined)?.manifest;
+      if (manifest !== undefined) picked.source = { ...(picked.source as ConnectorRef), manifest: undefined };
+      const props = (await ctx.render(picked)) as SyncProps;
+      if (manifest !== undefined) props.source.manifest = manifest;
       const key = `${ctx.execution.namespace}/${ctx.execution.flowId}/${task.id}`;
       const stored = await options.states.load(key);
       try {
@@ -127,7 +139,8 @@ class SyncRun {
     source.spec = sourceSpec;
     destination.spec = destinationSpec;
     for (const side of [source, destination]) {
-      if (side.replaced) side.config = await this.openReplaced(side, side.replaced);
+      if (side.replaced)
+        side.config = withManifest(await this.openReplaced(side, side.replaced), side.manifest);
       // whatever a connector or we log from here on, its secret fields never show in clear
       this.redactSecrets(side, side.config);
     }
@@ -303,7 +316,20 @@ class SyncRun {
     const replaced = stored && stored.basedOn === digest(given) ? stored : undefined;
     if (replaced) this.ctx.logger.info(`${side}: using the configuration it last replaced (CONTROL)`);
     // the replaced configuration is opened once the spec says which of its fields are encrypted
-    return { side, command, given, config: given, replaced };
+    if (ref.manifest === undefined) return { side, command, given, config: given, replaced };
+    const manifest = (await manifestOf(ref.manifest)) as JsonObject;
+    if (this.options.inProcess === false) {
+      // as a process, source-declarative-manifest takes the manifest inside its config, as Airbyte's image
+      return { side, command, given, config: withManifest(given, manifest), replaced, manifest };
+    }
+    return {
+      side,
+      command,
+      given,
+      config: given,
+      replaced,
+      implementation: await declarativeSource(manifest),
+    };
   }
 
   /** A replaced configuration as stored, in clear; one an earlier version stored in clear is
@@ -454,13 +480,38 @@ async function builtInsOf(source: Side, destination: Side): Promise<BuiltIns> {
   const s = builtInOf(source.command);
   const d = builtInOf(destination.command);
   const built: BuiltIns = {
-    source: s?.kind === 'source' ? await s.load() : undefined,
+    source: source.implementation ?? (s?.kind === 'source' ? await s.load() : undefined),
     destination: d?.kind === 'destination' ? await d.load() : undefined,
   };
   if (built.source && built.destination) {
     built.together = { source: built.source, destination: built.destination };
   }
   return built;
+}
+
+/** A manifest given inline (a map, or YAML text) or by a path (relative to the working directory, when
+ * the flow's loading has not already read it relative to the flow file). */
+async function manifestOf(given: unknown): Promise<unknown> {
+  if (typeof given !== 'string' || given.includes('\n')) return given;
+  try {
+    return await readFile(given, 'utf8');
+  } catch (error) {
+    throw new SyncFailure(
+      'config_error',
+      `source.manifest: cannot read ${given}: ${(error as Error).message}`,
+    );
+  }
+}
+
+async function declarativeSource(manifest: unknown): Promise<Source> {
+  const { manifestSource } = await import('../../connectors/declarative/source.js');
+  try {
+    return manifestSource(manifest);
+  } catch (error) {
+    if (error instanceof ConnectorError)
+      throw new SyncFailure(error.failureType, `source.manifest: ${error.message}`);
+    throw error;
+  }
 }
 
 function linkedAbort(parent: AbortSignal): AbortController {
@@ -478,4 +529,9 @@ function sum(counts: CountsByStream, field: 'recordsEmitted' | 'bytesEmitted'): 
 
 function digest(config: JsonObject): string {
   return createHash('sha256').update(JSON.stringify(config)).digest('hex');
+}
+
+/** The configuration with the manifest in it, under the key Airbyte's source-declarative-manifest reads. */
+function withManifest(config: JsonObject, manifest: JsonObject | undefined): JsonObject {
+  return manifest === undefined ? config : { ...config, [INJECTED_MANIFEST]: manifest };
 }

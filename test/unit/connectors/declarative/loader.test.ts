@@ -102,3 +102,35 @@ describe('manifest loading', () => {
     expect(() => prepareManifest(manifest('').replace('version: 6.44.0', ''), ALL)).toThrow(/version/);
   });
 });
+
+describe('manifest loading, as the CDK reads YAML', () => {
+  it('lets a repeated key replace the earlier one and gives the root its type', () => {
+    const text = manifest('')
+      .replace('type: DeclarativeSource\n', '')
+      .replace('version: 6.44.0', 'version: 1.0.0\nversion: 6.44.0');
+    const m = prepareManifest(text, ALL);
+    expect(m.type).toBe('DeclarativeSource');
+    expect(m.version).toBe('6.44.0');
+  });
+
+  it('refuses incremental_dependency, naming its JSON path', () => {
+    const text = manifest(`      partition_router:
+        type: SubstreamPartitionRouter
+        parent_stream_configs:
+          - type: ParentStreamConfig
+            parent_key: id
+            partition_field: parent_id
+            incremental_dependency: true
+            stream:
+              type: DeclarativeStream
+              name: parents
+              retriever:
+                type: SimpleRetriever
+                requester: { type: HttpRequester, url_base: "https://x" }
+                record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [] } }`);
+    const all = new Set([...ALL, 'SubstreamPartitionRouter', 'ParentStreamConfig']);
+    expect(() => prepareManifest(text, all)).toThrow(
+      'streams.0.retriever.partition_router.parent_stream_configs.0.incremental_dependency is not supported',
+    );
+  });
+});
