@@ -290,6 +290,7 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       createJob: json({ connectionId: resources.connection, jobType: 'sync' }),
       setKeyValue: json('walked'),
       deleteKeyValues: json({ keys: [KEY] }),
+      putNamespaceSecret: json({ key: KEY, value: 'walked' }),
     };
     /** the id an operation's `{id}` stands for, by the resource its path names */
     const resourceId = (path: string) =>
