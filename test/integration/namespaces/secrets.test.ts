@@ -74,3 +74,25 @@ tasks:
     ).toBe(404);
   });
 });
+
+describe('namespace routes behind authentication', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(testDialects()[0], { auth: { enabled: true } });
+  });
+  afterAll(async () => server?.stop());
+
+  test('the KV, files and secrets routes answer 401 without credentials', async () => {
+    const requests = [
+      { method: 'GET', url: '/api/v1/namespaces/acme/kv' },
+      { method: 'PUT', url: '/api/v1/namespaces/acme/kv/k', payload: '1' },
+      { method: 'GET', url: '/api/v1/namespaces/acme/files/directory' },
+      { method: 'DELETE', url: '/api/v1/namespaces/acme/files?path=/a' },
+      { method: 'GET', url: '/api/v1/namespaces/acme/secrets' },
+      { method: 'PUT', url: '/api/v1/namespaces/acme/secrets', payload: { key: 'K', value: 'v' } },
+    ] as const;
+    for (const request of requests) {
+      expect((await server.app.inject(request)).statusCode, `${request.method} ${request.url}`).toBe(401);
+    }
+  });
+});
