@@ -20,6 +20,7 @@ import { registerLogRoutes } from './log-routes.js';
 import { registerNamespaceFileRoutes } from './namespace-file-routes.js';
 import { registerMetrics } from './metrics.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
+import { registerSecretRoutes } from './secret-routes.js';
 import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './openapi.js';
 import { registerTriggerRoutes } from './trigger-routes.js';
 import { registerUi } from './ui.js';
@@ -95,6 +96,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerMetrics(app, db);
     registerKvRoutes(app, db);
     registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
+    registerSecretRoutes(app, db, options.cipher);
     registerResourceRoutes(app, { db, cipher: options.cipher });
   });
 

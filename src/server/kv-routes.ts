@@ -168,7 +168,10 @@ export function registerKvRoutes(app: FastifyInstance, db: Database): void {
         tags: ['KV'],
         summary: 'Delete several keys; answers those that existed',
         params: namespaceParams,
-        body: object({ keys: { type: 'array', items: { type: 'string' }, maxItems: 10_000 } }, ['keys']),
+        body: {
+          ...object({ keys: { type: 'array', items: { type: 'string' }, maxItems: 10_000 } }, ['keys']),
+          additionalProperties: false,
+        },
         response: {
           200: {
             description: 'the keys deleted',

@@ -42,6 +42,7 @@ const TAGS = [
   { name: 'Triggers', description: 'Schedule triggers as the scheduler keeps them' },
   { name: 'KV', description: 'The typed key-value store of each namespace' },
   { name: 'Files', description: 'The files of each namespace: read, list, upload, move, delete' },
+  { name: 'Secrets', description: 'The secrets of each namespace: written and listed, never read back' },
   { name: 'Webhooks', description: 'Start a flow through its Webhook trigger and key' },
   { name: 'Health', description: 'Liveness of the server, its database and components' },
   { name: 'Metrics', description: 'Prometheus metrics' },

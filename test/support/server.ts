@@ -4,7 +4,7 @@ import { buildServer } from '../../src/server/app.js';
 import type { AuthOptions } from '../../src/server/auth.js';
 import type { BrowserPolicy } from '../../src/server/browser-guard.js';
 import type { TestDialect } from './databases.js';
-import { startTestEngine, TEST_CIPHER, type TestEngine } from './engine.js';
+import { startTestEngine, TEST_CIPHER, type TestEngine, type TestEngineOptions } from './engine.js';
 
 export interface TestServer {
   engine: TestEngine;
@@ -19,9 +19,9 @@ export interface TestServer {
 /** The HTTP API over a running test engine; `listen` opens a real port for clients like fetch. */
 export async function startTestServer(
   dialect: TestDialect,
-  options: { listen?: boolean; auth?: AuthOptions; browser?: BrowserPolicy } = {},
+  options: { listen?: boolean; auth?: AuthOptions; browser?: BrowserPolicy; engine?: TestEngineOptions } = {},
 ): Promise<TestServer> {
-  const engine = await startTestEngine(dialect);
+  const engine = await startTestEngine(dialect, options.engine);
   const app = buildServer({
     db: engine.db,
     storage: engine.storage,

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createNamespaceFileStore } from '../../../src/db/namespace-file-store.js';
+import { PostgresStorage } from '../../../src/storage/postgres-storage.js';
 import { testDialects } from '../../support/databases.js';
 import { runOf, type TestEngine } from '../../support/engine.js';
 import { startTestServer, type TestServer } from '../../support/server.js';
@@ -227,5 +229,29 @@ tasks:
     format: "{{ read(fileURI('queries/daily.sql')) }}"
 `);
     expect(runOf(exec, 'uri').outputs).toEqual({ value: 'SELECT 1;' });
+  });
+});
+
+describe.each(testDialects())('namespace files kept in PostgreSQL storage on $name', (dialect) => {
+  let db: Awaited<ReturnType<typeof dialect.open>>;
+  beforeAll(async () => {
+    db = await dialect.open();
+  });
+  afterAll(async () => db?.dispose());
+
+  test('the tree works the same when the content lives in the database', async () => {
+    const store = createNamespaceFileStore(db.db, new PostgresStorage(db.db));
+    await store.write('team.pg', '/dir/a.txt', 'alpha');
+    const chunks: Buffer[] = [];
+    for await (const chunk of await store.read('team.pg', '/dir/a.txt')) chunks.push(chunk as Buffer);
+    expect(Buffer.concat(chunks).toString()).toBe('alpha');
+    expect(await store.list('team.pg', '/dir')).toEqual([
+      expect.objectContaining({ fileName: 'a.txt', type: 'File', size: 5 }),
+    ]);
+    await store.move('team.pg', '/dir', '/moved');
+    expect((await store.files('team.pg')).map((f) => f.path)).toEqual(['/moved/a.txt']);
+    expect(await store.delete('team.pg', '/moved')).toBe(true);
+    const { rows } = await db.db.query(`SELECT 1 FROM storage_files WHERE state = 'ready'`);
+    expect(rows).toHaveLength(0);
   });
 });

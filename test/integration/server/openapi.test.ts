@@ -297,6 +297,7 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
         executionsId: [finished.id],
         executionLabels: [{ key: 'walked', value: 'yes' }],
       }),
+      putNamespaceSecret: json({ key: KEY, value: 'walked' }),
     };
     // the routes after a delete still need the finished execution
     const idOf: Record<string, string> = { deleteExecution: 'no-such-execution' };

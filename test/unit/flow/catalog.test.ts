@@ -140,6 +140,16 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
   ],
   ['io.kestra.plugin.core.execution.Resume', [], 'resume', 'runnable'],
   ['io.sluice.sync.Sync', [], 'sync', 'runnable'],
+  ['io.kestra.plugin.core.kv.Set', [], 'kv-set', 'runnable'],
+  ['io.kestra.plugin.core.kv.Get', [], 'kv-get', 'runnable'],
+  ['io.kestra.plugin.core.kv.Delete', [], 'kv-delete', 'runnable'],
+  ['io.kestra.plugin.core.kv.GetKeys', [], 'kv-get-keys', 'runnable'],
+  ['io.kestra.plugin.core.state.Get', ['io.kestra.core.tasks.states.Get'], 'state-get', 'runnable'],
+  ['io.kestra.plugin.core.state.Set', ['io.kestra.core.tasks.states.Set'], 'state-set', 'runnable'],
+  ['io.kestra.plugin.core.state.Delete', ['io.kestra.core.tasks.states.Delete'], 'state-delete', 'runnable'],
+  ['io.kestra.plugin.core.namespace.UploadFiles', [], 'namespace-upload-files', 'runnable'],
+  ['io.kestra.plugin.core.namespace.DownloadFiles', [], 'namespace-download-files', 'runnable'],
+  ['io.kestra.plugin.core.namespace.DeleteFiles', [], 'namespace-delete-files', 'runnable'],
 ];
 
 describe('findTaskType', () => {
