@@ -117,13 +117,6 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
     'purge-execution-files',
     'runnable',
   ],
-  ['io.kestra.plugin.core.kv.Set', [], 'kv-set', 'runnable'],
-  ['io.kestra.plugin.core.kv.Get', [], 'kv-get', 'runnable'],
-  ['io.kestra.plugin.core.kv.Delete', [], 'kv-delete', 'runnable'],
-  ['io.kestra.plugin.core.kv.GetKeys', [], 'kv-get-keys', 'runnable'],
-  ['io.kestra.plugin.core.state.Get', ['io.kestra.core.tasks.states.Get'], 'state-get', 'runnable'],
-  ['io.kestra.plugin.core.state.Set', ['io.kestra.core.tasks.states.Set'], 'state-set', 'runnable'],
-  ['io.kestra.plugin.core.state.Delete', ['io.kestra.core.tasks.states.Delete'], 'state-delete', 'runnable'],
   ['io.kestra.plugin.core.log.Fetch', ['io.kestra.core.tasks.log.Fetch'], 'fetch-logs', 'runnable'],
   ['io.kestra.plugin.core.log.PurgeLogs', [], 'purge-logs', 'runnable'],
   [
