@@ -150,8 +150,11 @@ class SyncRun {
    */
   private startFullRefreshesAfresh(plan: ReturnType<typeof planSync>): void {
     const resuming = this.state !== undefined && this.stored.lastTaskRun === this.ctx.taskRun.id;
-    const full = plan.sourceCatalog.streams.filter((s) => s.sync_mode === 'full_refresh');
-    if (!resuming && full.length > 0 && this.state !== undefined) {
+    // a later attempt clears only the streams its source cannot resume (is_resumable, as Airbyte)
+    const full = plan.sourceCatalog.streams.filter(
+      (s) => s.sync_mode === 'full_refresh' && !(resuming && s.stream.is_resumable === true),
+    );
+    if (full.length > 0 && this.state !== undefined) {
       // a state not kept per stream cannot lose some streams' part: it goes only when all are full
       this.state =
         Array.isArray(this.state) || full.length === plan.sourceCatalog.streams.length
@@ -160,7 +163,9 @@ class SyncRun {
               full.map((s) => descriptorOf(s.stream)),
             )
           : this.state;
-      this.ctx.logger.info('a new sync: its full-refresh streams start afresh, whatever state they had');
+      this.ctx.logger.info(
+        `${full.map((s) => s.stream.name).join(', ')}: a full refresh that starts afresh, whatever state it had`,
+      );
     }
     // Generations as Airbyte's destinations read them: rows of an older generation than the minimum
     // are not kept. Each attempt is a generation; a stream that starts again from nothing makes every
@@ -168,7 +173,10 @@ class SyncRun {
     const generation = this.ctx.taskRun.attempt + 1;
     plan.sourceCatalog.streams.forEach((configured, i) => {
       const destination = plan.destinationCatalog.streams[i];
-      const resumed = resuming && hasStateFor(this.state, configured.stream);
+      const resumed =
+        resuming &&
+        (configured.sync_mode === 'incremental' || configured.stream.is_resumable === true) &&
+        hasStateFor(this.state, configured.stream);
       destination.sync_id = syncIdOf(this.ctx.taskRun.id);
       destination.generation_id = generation;
       destination.minimum_generation_id = resumed ? 0 : generation;
