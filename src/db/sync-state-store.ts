@@ -5,12 +5,17 @@ import type { Database } from './database.js';
 export function createSyncStateStore(db: Database): SyncStateStore {
   return {
     async load(key) {
-      const { rows } = await db.query<{ state: unknown; configs: StoredSync['configs'] }>(
-        'SELECT state, configs FROM sync_connections WHERE key = $1',
-        [key],
-      );
+      const { rows } = await db.query<{
+        state: unknown;
+        configs: StoredSync['configs'];
+        last_task_run: string | null;
+      }>('SELECT state, configs, last_task_run FROM sync_connections WHERE key = $1', [key]);
       const row = rows[0];
-      return { state: row?.state ?? undefined, configs: row?.configs ?? {} };
+      return {
+        state: row?.state ?? undefined,
+        lastTaskRun: row?.last_task_run ?? undefined,
+        configs: row?.configs ?? {},
+      };
     },
     async saveState(key, state, progress) {
       await db.query(

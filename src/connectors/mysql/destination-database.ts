@@ -148,6 +148,20 @@ export function mysqlDestinationDatabase(connection: mysql.Connection): Destinat
 
     deleteMatching: (target, source, condition) => `DELETE f FROM ${target} f JOIN ${source} ON ${condition}`,
 
+    async stagedSyncId(schema, staging) {
+      const [tables] = await db.query<mysql.RowDataPacket[]>(
+        'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+        [schema, staging],
+      );
+      if (tables.length === 0) return undefined;
+      const [rows] = await db.query<mysql.RowDataPacket[]>(
+        `SELECT JSON_UNQUOTE(JSON_EXTRACT(${quote('_airbyte_meta')}, '$.sync_id')) AS id ` +
+          `FROM ${quote(schema)}.${quote(staging)} LIMIT 1`,
+      );
+      const id = rows[0]?.id as string | null | undefined;
+      return id == null || id === 'null' ? undefined : Number(id);
+    },
+
     async swap(schema, table, staging) {
       const final = `${quote(schema)}.${quote(table)}`;
       const [rows] = await db.query<mysql.RowDataPacket[]>(

@@ -49,6 +49,22 @@ export class BulkBuffer {
     this.lines++;
   }
 
+  /** Keeps only the first `bytes` bytes (whole lines, `lines` of them): what came after is dropped. */
+  truncate(bytes: number, lines: number): void {
+    this.seal();
+    let kept = 0;
+    const chunks: Buffer[] = [];
+    for (const chunk of this.chunks) {
+      if (kept >= bytes) break;
+      const part = chunk.subarray(0, Math.min(chunk.length, bytes - kept));
+      chunks.push(part);
+      kept += part.length;
+    }
+    this.chunks = chunks;
+    this.bytes = kept;
+    this.lines = lines;
+  }
+
   /** The bytes held, emptying the buffer. */
   take(): Buffer[] {
     this.seal();

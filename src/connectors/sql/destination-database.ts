@@ -40,6 +40,9 @@ export interface DestinationDatabase {
   ): Promise<void>;
   /** DELETE of the rows of `target` (aliased f) that have a match in `source` (aliased n) */
   deleteMatching(target: string, source: string, condition: string): string;
+  /** the `sync_id` in `_airbyte_meta` of a row of the staging table, undefined when the table does not
+   * exist or holds no row */
+  stagedSyncId(schema: string, staging: string): Promise<number | undefined>;
   /** replaces `table` by `staging` so that readers see the old table or the new one, never neither */
   swap(schema: string, table: string, staging: string): Promise<void>;
   /** Runs `work` in one transaction. Not `durable`: its commit may return before it is on disk

@@ -34,6 +34,9 @@ export interface TablePlan {
   primaryKey: PlannedColumn[];
   cursor?: PlannedColumn;
   syncId?: number;
+  /** staged rows of an earlier attempt of the same sync are kept (resumed) only when this is true:
+   * the configured stream's minimum_generation_id is below its generation_id */
+  keepsStaged: boolean;
 }
 
 /** Airbyte's columns of every typed final table, named as theirs are. */
@@ -134,5 +137,9 @@ function planTable(
     primaryKey: mode === 'append_dedup' ? keyPaths.map((p) => column(p, 'primary key')) : [],
     cursor: mode === 'append_dedup' && cursorPath?.length ? column(cursorPath, 'cursor field') : undefined,
     syncId: typeof configured.sync_id === 'number' ? configured.sync_id : undefined,
+    keepsStaged:
+      typeof configured.generation_id === 'number' &&
+      typeof configured.minimum_generation_id === 'number' &&
+      configured.minimum_generation_id < configured.generation_id,
   };
 }

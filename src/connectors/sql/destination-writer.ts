@@ -68,6 +68,9 @@ interface TableWriter {
   rowColumns?: string[];
   /** records since this stream's last STATE, for its destinationStats */
   sinceState: number;
+  /** how much of `buffer` a STATE covers (bytes, lines): what a stream that does not end COMPLETE
+   * may commit at the end, so that what is committed and what is acknowledged stay one */
+  covered: { bytes: number; lines: number };
   /** `_airbyte_meta` of a record without changes, as a bulk-load field */
   cleanMeta: string;
   /** column index by record field */
@@ -137,7 +140,10 @@ export async function writeSql(
     inflight = undefined;
     const batches = [...writers.values()]
       .filter((w) => w.buffer.lines > 0)
-      .map((w): [TableWriter, Buffer[]] => [w, w.buffer.take()]);
+      .map((w): [TableWriter, Buffer[]] => {
+        w.covered = { bytes: 0, lines: 0 };
+        return [w, w.buffer.take()];
+      });
     const states = pending.splice(0);
     buffered = 0;
     if (batches.length === 0) {
@@ -213,6 +219,7 @@ export async function writeSql(
         );
         undurable = true;
       } else if (message.type === 'STATE') {
+        markCovered(message, writers);
         pending.push(withStats(message, writers, sinceState));
         sinceState = 0;
         if (buffered === 0) await flush();
@@ -222,6 +229,15 @@ export async function writeSql(
       }
     }
 
+    // Records after a stream's last state are not committed unless the stream is COMPLETE: a sync
+    // that resumes from that state sends them again. (Those of a batch committed before the end
+    // are, and would come twice: see docs/sync.md.)
+    for (const writer of writers.values()) {
+      if (ended.get(writer.plan.key) !== 'COMPLETE') {
+        writer.buffer.truncate(writer.covered.bytes, writer.covered.lines);
+      }
+    }
+    buffered = [...writers.values()].reduce((total, w) => total + w.buffer.bytes, 0);
     const held = pending.splice(0);
     await flush();
     if (inflight) await inflight;
@@ -229,10 +245,10 @@ export async function writeSql(
       if (plan.mode !== 'overwrite') continue;
       const status = ended.get(plan.key);
       if (status === 'INCOMPLETE') {
-        await db.execute(`DROP TABLE IF EXISTS ${qualified(db, plan.schema, plan.staging)}`);
         await out.log(
           'WARN',
-          `stream ${describe(plan.stream)} ended INCOMPLETE: its table was left as it was`,
+          `stream ${describe(plan.stream)} ended INCOMPLETE: its table was left as it was ` +
+            '(what was staged stays for an attempt that resumes it)',
         );
       } else if (status === 'COMPLETE') {
         if (rowColumns) {
@@ -246,14 +262,14 @@ export async function writeSql(
     }
     if (held.length > 0) await durableNow();
     for (const state of held) await out.message(state);
-    // Airbyte's bulk CDK fails too on an input without a terminal status; an append's rows are
-    // committed anyway (their states say how far), only a replacement needs the whole
-    const unended = plans.filter((plan) => plan.mode === 'overwrite' && !ended.has(plan.key));
+    // Airbyte's bulk CDK fails too on an input without a terminal status: what its states cover is
+    // committed, no table was replaced
+    const unended = plans.filter((plan) => !ended.has(plan.key));
     if (unended.length > 0) {
       throw new TransientError(
         'the input ended without a terminal stream status (COMPLETE or INCOMPLETE) for ' +
           `${unended.map((plan) => describe(plan.stream)).join(', ')}: taken as an incomplete sync, ` +
-          'its table was left as it was',
+          'only what its states cover was committed and no table was replaced',
       );
     }
   } finally {
@@ -294,8 +310,20 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
         ]
       : definitions;
     if (defaults) rowColumns = [...plan.columns.map((c) => c.name), RAW_ID];
-    await db.execute(`DROP TABLE IF EXISTS ${target}`);
-    await db.execute(`CREATE TABLE ${target} (${staged.join(', ')})`);
+    // An earlier attempt of the same sync (the same sync_id in its rows) staged rows its acknowledged
+    // state covers: an attempt that resumes (its minimum generation keeps them) goes on from them,
+    // Airbyte's resumable full refresh. Anything else staged there goes.
+    const resumed =
+      plan.syncId !== undefined && (await db.stagedSyncId(plan.schema, plan.staging)) === plan.syncId;
+    if (resumed) {
+      await out.log(
+        'INFO',
+        `stream ${describe(plan.stream)}: resuming, the rows earlier attempts staged are kept`,
+      );
+    } else {
+      await db.execute(`DROP TABLE IF EXISTS ${target}`);
+      await db.execute(`CREATE TABLE ${target} (${staged.join(', ')})`);
+    }
   } else {
     const existing = await db.columns(plan.schema, plan.table);
     if (!existing) {
@@ -334,6 +362,7 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
     buffer: new BulkBuffer(),
     rowColumns,
     sinceState: 0,
+    covered: { bytes: 0, lines: 0 },
     cleanMeta: bulkField(metaJson([], plan.syncId)),
     fields: new Map(plan.columns.map((c, i) => [c.field, i])),
     members: new Int32Array(plan.columns.length),
@@ -542,6 +571,16 @@ function timestampCache(db: DestinationDatabase): (ms: number) => string {
     }
     return last;
   };
+}
+
+/** A STREAM state covers what its stream's buffer holds; a GLOBAL or LEGACY one every buffer. */
+function markCovered(message: StateMessage, writers: Map<string, TableWriter>): void {
+  const descriptor = message.state.stream?.stream_descriptor;
+  const covering =
+    message.state.type === 'STREAM' && descriptor
+      ? [writers.get(streamKey(descriptor))].filter((w) => w !== undefined)
+      : [...writers.values()];
+  for (const writer of covering) writer.covered = { bytes: writer.buffer.bytes, lines: writer.buffer.lines };
 }
 
 /** The state with the records it covers: its stream's since that stream's last state, or all of them

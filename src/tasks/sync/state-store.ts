@@ -17,6 +17,8 @@ export interface ReplacedConfig {
 export interface StoredSync {
   /** the next read's --state input (protocol/state.ts), undefined before the first acknowledgement */
   state?: unknown;
+  /** the task run whose acknowledgements made `state` */
+  lastTaskRun?: string;
   configs: Partial<Record<ConnectorSide, ReplacedConfig>>;
 }
 

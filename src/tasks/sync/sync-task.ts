@@ -7,9 +7,14 @@ import { readFile } from 'node:fs/promises';
 import type { Destination, Source } from '../../cdk/connector.js';
 import { ConnectorError } from '../../cdk/errors.js';
 import type { TaskDef } from '../../flow/model.js';
-import type { ConnectorSpecification, JsonObject } from '../../protocol/messages.js';
+import type {
+  AirbyteStateMessage,
+  ConnectorSpecification,
+  JsonObject,
+  StreamDescriptor,
+} from '../../protocol/messages.js';
 import { redactInTaskRun } from '../../engine/run-context.js';
-import { readStateFrom } from '../../protocol/state.js';
+import { readStateFrom, streamKey, withoutStreams } from '../../protocol/state.js';
 import type { SecretCipher } from '../../secrets/cipher.js';
 import {
   decryptSecretFields,
@@ -162,12 +167,54 @@ class SyncRun {
       }
       if (jobType !== 'refresh') return this.clear(destination, plan);
     }
+    this.startFullRefreshesAfresh(plan);
     this.ctx.logger.info(
       `syncing ${plan.sourceCatalog.streams
         .map((s) => `${s.stream.name} (${s.sync_mode}/${s.destination_sync_mode})`)
         .join(', ')}${this.state === undefined ? '' : ', resuming from the last acknowledged state'}`,
     );
     return this.move(source, destination, plan);
+  }
+
+  /**
+   * Airbyte's rules for state during a full refresh (AttemptHandler): it is only for the attempts of
+   * the sync that made it. A new sync starts every full-refresh stream afresh; an attempt of the same
+   * sync (a retry, or a rerun after its worker died) resumes it, and the destination keeps the rows
+   * earlier attempts staged (the same sync_id, and a minimum generation that keeps them).
+   */
+  private startFullRefreshesAfresh(plan: ReturnType<typeof planSync>): void {
+    const resuming = this.state !== undefined && this.stored.lastTaskRun === this.ctx.taskRun.id;
+    // a later attempt clears only the streams its source cannot resume (is_resumable, as Airbyte)
+    const full = plan.sourceCatalog.streams.filter(
+      (s) => s.sync_mode === 'full_refresh' && !(resuming && s.stream.is_resumable === true),
+    );
+    if (full.length > 0 && this.state !== undefined) {
+      // a state not kept per stream cannot lose some streams' part: it goes only when all are full
+      this.state =
+        Array.isArray(this.state) || full.length === plan.sourceCatalog.streams.length
+          ? withoutStreams(
+              this.state,
+              full.map((s) => descriptorOf(s.stream)),
+            )
+          : this.state;
+      this.ctx.logger.info(
+        `${full.map((s) => s.stream.name).join(', ')}: a full refresh that starts afresh, whatever state it had`,
+      );
+    }
+    // Generations as Airbyte's destinations read them: rows of an older generation than the minimum
+    // are not kept. Each attempt is a generation; a stream that starts again from nothing makes every
+    // earlier attempt's staged rows too old, one that resumes keeps them.
+    const generation = this.ctx.taskRun.attempt + 1;
+    plan.sourceCatalog.streams.forEach((configured, i) => {
+      const destination = plan.destinationCatalog.streams[i];
+      const resumed =
+        resuming &&
+        (configured.sync_mode === 'incremental' || configured.stream.is_resumable === true) &&
+        hasStateFor(this.state, configured.stream);
+      destination.sync_id = syncIdOf(this.ctx.taskRun.id);
+      destination.generation_id = generation;
+      destination.minimum_generation_id = resumed ? 0 : generation;
+    });
   }
 
   private async move(
@@ -525,6 +572,31 @@ function sum(counts: CountsByStream, field: 'recordsEmitted' | 'bytesEmitted'): 
   let total = 0;
   for (const c of counts.values()) total += c[field];
   return total;
+}
+
+/** Airbyte's sync_id is its job's number: here, a 48-bit number from the task run's id, the same for
+ * every attempt of it. */
+function syncIdOf(id: string): number {
+  return createHash('sha256').update(id).digest().readUIntBE(0, 6);
+}
+
+function descriptorOf(stream: { name: string; namespace?: string | null }): StreamDescriptor {
+  return stream.namespace == null
+    ? { name: stream.name }
+    : { name: stream.name, namespace: stream.namespace };
+}
+
+/** Whether the next read's input says anything about the stream: its STREAM state, or any state
+ * that is not kept per stream. */
+function hasStateFor(state: unknown, stream: { name: string; namespace?: string | null }): boolean {
+  if (state === undefined || state === null) return false;
+  if (!Array.isArray(state)) return true;
+  const key = streamKey(descriptorOf(stream));
+  return state.some(
+    (s: AirbyteStateMessage) =>
+      s.type !== 'STREAM' ||
+      (s.stream?.stream_descriptor !== undefined && streamKey(s.stream.stream_descriptor) === key),
+  );
 }
 
 function digest(config: JsonObject): string {

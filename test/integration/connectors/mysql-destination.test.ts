@@ -8,6 +8,7 @@ import {
   Files,
   complete,
   configured,
+  ended,
   writeThroughCli,
   parseMessages,
   record,
@@ -52,7 +53,7 @@ describe.skipIf(SKIP_MYSQL)(suiteTitle('destination-mysql', SKIP_MYSQL), () => {
         '--catalog',
         await files.file(`catalog-${n}.json`, catalog),
       ],
-      input,
+      ended(catalog, input),
     );
   };
 

@@ -11,6 +11,7 @@ import {
   type TestPostgres,
   complete,
   configured,
+  ended,
   writeThroughCli,
   createTestPostgres,
   parseMessages,
@@ -64,7 +65,7 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
       batchChars === undefined
         ? run
         : (a: readonly string[], io = {}) => runDestination(postgresDestination({ batchChars }), a, io);
-    return runConnector(runner, argv, input);
+    return runConnector(runner, argv, ended(catalog, input));
   };
 
   const rows = async (sql: string) => (await db.client.query(sql)).rows as JsonObject[];
@@ -453,7 +454,7 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
         '--catalog',
         await files.file('text-catalog.json', catalog),
       ],
-      lines,
+      ended(catalog, lines),
     );
     expect(code).toBe(0);
     const table = (name: string) =>
@@ -500,7 +501,12 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
       files,
       db.config(),
       [configured(stream('proc', { id: { type: 'integer' } }), 'append')],
-      [record('proc', { id: 1 }), record('proc', { id: 2 }), streamState('proc', { done: true })],
+      [
+        record('proc', { id: 1 }),
+        record('proc', { id: 2 }),
+        streamState('proc', { done: true }),
+        complete('proc'),
+      ],
     );
     expect(code).toBe(0);
     expect(statesOf(messages).map((s) => s.state.stream?.stream_state)).toEqual([{ done: true }]);

@@ -238,3 +238,24 @@ export function complete(stream: string, namespace?: string): AirbyteMessage {
     },
   };
 }
+
+/** `input` as the platform sends it: each stream of the catalog that got no terminal status in it ends
+ * COMPLETE. */
+export function ended(
+  catalog: ConfiguredAirbyteCatalog,
+  input: (AirbyteMessage | string)[],
+): (AirbyteMessage | string)[] {
+  const given = new Set(
+    input.flatMap((m) =>
+      typeof m !== 'string' && m.type === 'TRACE' && m.trace.stream_status
+        ? [JSON.stringify(m.trace.stream_status.stream_descriptor)]
+        : [],
+    ),
+  );
+  const statuses = catalog.streams
+    .map((s) => complete(s.stream.name, s.stream.namespace ?? undefined))
+    .filter(
+      (m) => m.type === 'TRACE' && !given.has(JSON.stringify(m.trace.stream_status!.stream_descriptor)),
+    );
+  return [...input, ...statuses];
+}

@@ -57,6 +57,7 @@ function recordingDatabase(events: string[], loads: Load[] = []): DestinationDat
       for await (const chunk of chunks) load.lines.push(...chunk.toString().split('\n').slice(0, -1));
     },
     deleteMatching: () => '',
+    stagedSyncId: async () => undefined,
     swap: async () => {},
     async transaction(work, durable = true) {
       await work();
@@ -96,10 +97,20 @@ async function* messages(list: AirbyteMessage[]): AsyncGenerator<AirbyteMessage>
   yield* list;
 }
 
+/** the platform's word that the stream is whole: without it nothing past the last state is committed */
+const complete: AirbyteMessage = {
+  type: 'TRACE',
+  trace: {
+    type: 'STREAM_STATUS',
+    emitted_at: 0,
+    stream_status: { stream_descriptor: { name: 's' }, status: 'COMPLETE' },
+  },
+};
+
 async function eventsOf(input: AirbyteMessage[]): Promise<string[]> {
   const events: string[] = [];
   // a batch of about two records
-  await writeSql(recordingDatabase(events), catalog, messages(input), new Recorded(events), {
+  await writeSql(recordingDatabase(events), catalog, messages([...input, complete]), new Recorded(events), {
     defaultSchema: 'public',
     batchChars: 100,
   });
@@ -136,15 +147,6 @@ describe('SQL destination rows in bulk', () => {
   async function write(input: (AirbyteMessage | RowBatch)[]) {
     const events: string[] = [];
     const loads: Load[] = [];
-    // the platform's word that the stream is whole, without which nothing replaces the table
-    const complete: AirbyteMessage = {
-      type: 'TRACE',
-      trace: {
-        type: 'STREAM_STATUS',
-        emitted_at: 0,
-        stream_status: { stream_descriptor: { name: 's' }, status: 'COMPLETE' },
-      },
-    };
     await writeSql(
       recordingDatabase(events, loads),
       overwrite,
@@ -192,6 +194,7 @@ describe('SQL destination overlap', () => {
     };
     async function* busyInput(): AsyncGenerator<AirbyteMessage> {
       for (pulled = 0; pulled < 40_000; pulled++) yield record(pulled);
+      yield complete;
     }
     const batchChars = 1024 * 1024;
     await writeSql(db, catalog, busyInput(), new Recorded(events), { defaultSchema: 'public', batchChars });
