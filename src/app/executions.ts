@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import type { Database } from '../db/database.js';
+import type { Database, Queryable } from '../db/database.js';
 import { getFlow } from '../db/flow-repository.js';
 import {
   EXECUTION_ENDED_CHANNEL,
@@ -256,17 +256,40 @@ function refuseEnded(execution: Execution): void {
   }
 }
 
-/** Restart from the failed task runs, in the same execution (it must have FAILED or been KILLED). */
-export async function restartExecution(db: Database, id: string): Promise<Execution | undefined> {
-  const execution = await getExecution(db, id);
-  if (!execution) return undefined;
-  if (execution.state.current !== 'FAILED' && execution.state.current !== 'KILLED') {
-    throw new ExecutionConflictError(
-      `execution ${id} is ${execution.state.current}: only a FAILED or KILLED execution can be restarted`,
+/** Whether a restart of this execution waits in the queue already: a second request would make the
+ * executor run the failed tasks again (a third attempt). */
+export async function restartQueued(tx: Queryable, id: string): Promise<boolean> {
+  const { rows } = await tx.query(
+    `SELECT 1 FROM queue WHERE consumer = 'executor' AND key = $1 AND payload->>'type' = 'restart' LIMIT 1`,
+    [id],
+  );
+  return rows.length > 0;
+}
+
+/** Why this execution cannot be restarted now, or undefined when it can. */
+export function restartRefusal(execution: Execution): string | undefined {
+  const state = execution.state.current;
+  return state === 'FAILED' || state === 'KILLED'
+    ? undefined
+    : `is ${state}: only a FAILED or KILLED execution can be restarted`;
+}
+
+/** Restart from the failed task runs, in the same execution (it must have FAILED or been KILLED).
+ * The row stays locked from the check to the message, so two requests at once restart it once. */
+export function restartExecution(db: Database, id: string): Promise<Execution | undefined> {
+  return db.transaction(async (tx) => {
+    const { rows } = await tx.query<{ doc: Execution }>(
+      'SELECT doc FROM executions WHERE id = $1 FOR UPDATE',
+      [id],
     );
-  }
-  await emit(db, 'executor', { type: 'restart', executionId: id }, { key: id });
-  return execution;
+    const execution = rows[0]?.doc;
+    if (!execution) return undefined;
+    const refusal =
+      restartRefusal(execution) ?? ((await restartQueued(tx, id)) ? 'is already being restarted' : undefined);
+    if (refusal) throw new ExecutionConflictError(`execution ${id} ${refusal}`);
+    await emit(tx, 'executor', { type: 'restart', executionId: id }, { key: id });
+    return execution;
+  });
 }
 
 /** A new execution replaying an ended one from a chosen task run (or from the start). */

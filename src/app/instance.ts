@@ -17,11 +17,14 @@ import { type ServiceLogger, silentLogger } from '../engine/service-logger.js';
 import { Worker } from '../engine/worker.js';
 import { createQueueSignals } from '../queue/postgres-queue.js';
 import type { Storage } from '../storage/storage.js';
+import { createKvStore } from '../db/kv-store.js';
+import { createNamespaceFileStore } from '../db/namespace-file-store.js';
 import { createSyncStateStore } from '../db/sync-state-store.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { createInputSeal } from '../secrets/sealed-inputs.js';
 import { createConnectorResolver } from './connector-resolver.js';
+import { createTaskPlatform } from './task-platform.js';
 
 export interface LivenessOptions {
   heartbeatMs?: number;
@@ -42,6 +45,8 @@ export interface InstanceOptions {
   workerShutdownGraceMs?: number;
   /** see SyncTaskOptions.inProcess */
   syncInProcess?: boolean;
+  /** see SyncTaskOptions.progressIntervalMs */
+  syncProgressIntervalMs?: number;
   workerGroup?: string;
   pollMs?: number;
   logger?: ServiceLogger;
@@ -105,8 +110,11 @@ export class Instance {
       // the worker heartbeats itself: its id is the one its claimed jobs are recorded under
       const runtime = createTaskRuntime({
         syncStates: createSyncStateStore(options.db),
+        platform: createTaskPlatform(options.db, options.storage),
         resolver: options.cipher && createConnectorResolver(options.db, options.cipher),
         syncInProcess: options.syncInProcess,
+        syncProgressIntervalMs: options.syncProgressIntervalMs,
+        cipher: options.cipher,
       });
       this.worker = new Worker(
         createWorkerBackend(options.db, options.limits),
@@ -118,6 +126,10 @@ export class Instance {
           pollMs: options.pollMs,
           logger,
           secrets: options.secrets?.(options.db),
+          namespaces: {
+            kv: createKvStore(options.db),
+            files: createNamespaceFileStore(options.db, options.storage),
+          },
           inputSeal,
           liveness,
           heartbeatMs,

@@ -7,12 +7,15 @@ import {
   InvalidInputsError,
   startExecution,
   waitForExecutionEnd,
+  watchExecution,
 } from '../app/executions.js';
 import { flowFilesIn, loadFlowFiles } from '../app/flow-files.js';
 import { Instance } from '../app/instance.js';
 import { syncInProcessFromEnv } from '../config/config.js';
 import { selectLogs } from '../db/engine-store.js';
+import type { Database } from '../db/database.js';
 import { saveFlow } from '../db/flow-repository.js';
+import { searchLogs } from '../db/log-search.js';
 import type { EphemeralDatabase } from '../db/open.js';
 import type { Execution } from '../engine/execution.js';
 import { formatFlowError } from '../flow/errors.js';
@@ -23,6 +26,11 @@ import { createInputSeal, maskSealed } from '../secrets/sealed-inputs.js';
 import { LocalStorage } from '../storage/local-storage.js';
 
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK } from './exit-codes.js';
+import { LiveRunView, type Terminal } from './run-view.js';
+
+/** how often a terminal's view of a run is refreshed, and a sync's progress reported to it */
+const LIVE_REFRESH_MS = 250;
+const LIVE_SYNC_PROGRESS_MS = 1000;
 
 export async function runFlow(
   file: string,
@@ -72,6 +80,8 @@ async function prepareAndRun(
     return EXIT_INVALID;
   }
 
+  // A person at a terminal sees the run as it happens; a pipe or --json gets the document at the end.
+  const live = !opts.json && process.stdout.isTTY ? process.stdout : undefined;
   const storageDir = await mkdtemp(path.join(tmpdir(), 'sluice-run-'));
   const db = await database;
   try {
@@ -82,6 +92,7 @@ async function prepareAndRun(
       pollMs: 200,
       scheduler: false,
       syncInProcess: syncInProcessFromEnv(),
+      syncProgressIntervalMs: live ? LIVE_SYNC_PROGRESS_MS : undefined,
       cipher,
     }).start();
     let main: Flow | undefined;
@@ -103,13 +114,67 @@ async function prepareAndRun(
       return EXIT_INVALID;
     }
     // printed as the API answers it: a SECRET input shows the mask
+    if (live) {
+      const ended = maskSealed(await followLive(db, execution.id, live));
+      printOutcome(ended);
+      return exitCodeOf(ended);
+    }
     const ended = maskSealed(await waitForExecutionEnd(db, execution.id, 200));
     if (opts.json) process.stdout.write(`${JSON.stringify(ended, null, 2)}\n`);
     else printSummary(ended, await selectLogs(db, ended.id));
-    return ended.state.current === 'SUCCESS' || ended.state.current === 'WARNING' ? EXIT_OK : EXIT_FAILED;
+    return exitCodeOf(ended);
   } finally {
     await rm(storageDir, { recursive: true, force: true });
   }
+}
+
+function exitCodeOf(execution: Execution): number {
+  return execution.state.current === 'SUCCESS' || execution.state.current === 'WARNING'
+    ? EXIT_OK
+    : EXIT_FAILED;
+}
+
+/** Shows task run states and log lines as they come until the execution ends; returns its end. */
+async function followLive(db: Database, id: string, terminal: Terminal): Promise<Execution> {
+  const view = new LiveRunView(terminal);
+  let latest: Execution | undefined;
+  let afterId = 0;
+  const refresh = async (): Promise<void> => {
+    if (!latest) return;
+    // logs are masked where they are written; the document's SECRET inputs are masked here
+    const lines = await searchLogs(db, { executionId: id, afterId, page: 1, size: 1000 });
+    if (lines.length > 0) afterId = lines[lines.length - 1].id;
+    view.update(maskSealed(latest), lines);
+  };
+  let refreshing: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    refreshing = refreshing.then(refresh);
+  }, LIVE_REFRESH_MS);
+  try {
+    latest = await watchExecution(db, id, {
+      pollMs: LIVE_REFRESH_MS,
+      onUpdate: (execution) => (latest = execution),
+    });
+  } finally {
+    clearInterval(timer);
+  }
+  await refreshing;
+  // the last lines may have been written just before the end: read until none are left
+  for (let before = -1; before !== afterId;) {
+    before = afterId;
+    await refresh();
+  }
+  view.finish();
+  return latest;
+}
+
+function printOutcome(execution: Execution): void {
+  const out = process.stdout;
+  out.write(
+    `execution ${execution.id} of ${execution.namespace}.${execution.flowId}: ${execution.state.current}\n`,
+  );
+  if (execution.error) out.write(`  error: ${execution.error}\n`);
+  if (execution.outputs) out.write(`  outputs: ${JSON.stringify(execution.outputs)}\n`);
 }
 
 function printSummary(execution: Execution, logs: Awaited<ReturnType<typeof selectLogs>>): void {

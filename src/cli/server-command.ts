@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { LOG_FORMATS } from './log-output.js';
 
 const MODES = ['local', 'standalone', 'webserver', 'executor', 'worker', 'scheduler'] as const;
 export type Mode = (typeof MODES)[number];
@@ -9,6 +10,7 @@ export interface ServerFlags {
   config?: string;
   threads?: string;
   workerGroup?: string;
+  logFormat?: string;
 }
 
 export function serverCommand(): Command {
@@ -30,6 +32,12 @@ export function serverCommand(): Command {
       .option('--config <file>', 'configuration file (YAML)')
       .option('--threads <n>', 'worker: task runs at once')
       .option('--worker-group <key>', 'worker: serve only tasks whose workerGroup.key is this')
+      .addOption(
+        new Option(
+          '--log-format <format>',
+          'readable lines or JSON lines (default: readable on a terminal, JSON otherwise; SLUICE_LOG_FORMAT)',
+        ).choices(LOG_FORMATS),
+      )
       .action(async (flags: ServerFlags) => {
         const { runServer } = await import('./server-run.js');
         await runServer(mode, flags);

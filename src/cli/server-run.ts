@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import pino from 'pino';
+import type pino from 'pino';
 import { ensureDemoConnection } from '../app/demo-connection.js';
 import { flowFilesIn, loadFlowFiles } from '../app/flow-files.js';
 import { decideAuth } from '../auth/policy.js';
@@ -17,6 +17,7 @@ import { createSecretStore } from '../secrets/secret-store.js';
 import { buildServer } from '../server/app.js';
 import { openStorage } from '../storage/backends.js';
 import type { Mode, ServerFlags } from './server-command.js';
+import { chooseLogFormat, createProcessLogger } from './log-output.js';
 import { startWatchdog } from './watchdog.js';
 
 const NO_CREDENTIALS =
@@ -33,7 +34,7 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
     port: flags.port ? Number.parseInt(flags.port, 10) : undefined,
     threads: flags.threads ? Number.parseInt(flags.threads, 10) : undefined,
   });
-  const logger = pino({ name: `sluice-${mode}` });
+  const logger = createProcessLogger(`sluice-${mode}`, chooseLogFormat(flags.logFormat));
   const auth = decideAuth(mode === 'local', config.host, config.authEnabled);
   if (mode !== 'local' && !config.databaseUrl) {
     throw new Error(`'server ${mode}' needs PostgreSQL: set SLUICE_DATABASE_URL (or use 'server local')`);

@@ -5,6 +5,9 @@ import type { Execution } from '../engine/execution.js';
 import type { NamespaceDefinition, PublicSyncMode } from '../tasks/sync/catalog.js';
 
 export const CONNECTIONS_NAMESPACE = 'sluice.connections';
+/** Kestra's flow scopes: USER flows are the users' own, SYSTEM ones those Sluice generates (the
+ * connections' flows, in CONNECTIONS_NAMESPACE). */
+export type FlowScope = 'USER' | 'SYSTEM';
 export const SYNC_TASK_ID = 'sync';
 export const JOB_TYPES = ['sync', 'reset', 'refresh', 'clear'] as const;
 export type JobType = (typeof JOB_TYPES)[number];

@@ -33,6 +33,16 @@ export const BUILT_IN_CONNECTORS: readonly BuiltInConnector[] = [
     },
   },
   {
+    name: 'source-declarative-manifest',
+    kind: 'source',
+    description:
+      "Airbyte's low-code (declarative manifest) connectors, the manifest under __injected_declarative_manifest",
+    async load() {
+      const { declarativeManifestSource } = await import('./declarative/source.js');
+      return declarativeManifestSource;
+    },
+  },
+  {
     name: 'destination-file',
     kind: 'destination',
     description: 'one JSONL, CSV or Parquet file per stream and sync in a local folder: overwrite or append',

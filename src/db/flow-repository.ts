@@ -1,3 +1,5 @@
+import { CONNECTIONS_NAMESPACE, type FlowScope } from '../connections/connection.js';
+import type { StateType } from '../engine/state.js';
 import type { Flow } from '../flow/model.js';
 import type { Queryable } from './database.js';
 
@@ -71,24 +73,46 @@ export interface FlowSummary {
   disabled: boolean;
   labels: Record<string, string>;
   updated: string;
+  /** its newest execution, when it has one */
+  lastExecution?: { id: string; state: StateType; date: string };
 }
 
-/** Live flows, filtered by namespace (itself and its children) and by text in the id or description. */
+/** Live flows, filtered by namespace (itself and its children), by text in the id or description and
+ * by scope (USER: the users' own; SYSTEM: the connections' generated flows), each with its newest
+ * execution. */
 export async function searchFlows(
   q: Queryable,
-  filter: { namespace?: string; text?: string; page: number; size: number },
+  filter: { namespace?: string; text?: string; scopes?: FlowScope[]; page: number; size: number },
 ): Promise<{ results: FlowSummary[]; total: number }> {
+  const scopes = new Set(filter.scopes ?? []);
+  const scope = scopes.size === 1 ? (scopes.has('USER') ? 'USER' : 'SYSTEM') : null;
   const where = [
     'NOT deleted',
     `($1::text IS NULL OR namespace = $1 OR namespace LIKE $1 || '.%')`,
     `($2::text IS NULL OR id ILIKE '%' || $2 || '%' OR coalesce(flow->>'description', '') ILIKE '%' || $2 || '%')`,
+    `($5::text IS NULL OR ($5 = 'USER') = (namespace <> $6))`,
   ].join(' AND ');
   const params = [filter.namespace ?? null, filter.text ?? null];
-  const { rows } = await q.query<{ flow: Flow; revision: number; updated: string; total: number }>(
-    `SELECT flow, revision, to_json(updated)#>>'{}' AS updated, count(*) OVER ()::int AS total
-       FROM (${LATEST}) latest WHERE ${where}
-      ORDER BY namespace, id LIMIT $3 OFFSET $4`,
-    [...params, filter.size, (filter.page - 1) * filter.size],
+  const { rows } = await q.query<{
+    flow: Flow;
+    revision: number;
+    updated: string;
+    total: number;
+    last_id: string | null;
+    last_state: StateType | null;
+    last_date: string | null;
+  }>(
+    `SELECT page.*, last.id AS last_id, last.state AS last_state, to_json(last.created)#>>'{}' AS last_date
+       FROM (SELECT namespace, id, flow, revision, to_json(updated)#>>'{}' AS updated,
+                    count(*) OVER ()::int AS total
+               FROM (${LATEST}) latest WHERE ${where}
+              ORDER BY namespace, id LIMIT $3 OFFSET $4) page
+       LEFT JOIN LATERAL (
+         SELECT e.id, e.state, e.created FROM executions e
+          WHERE e.namespace = page.namespace AND e.flow_id = page.id
+          ORDER BY e.created DESC LIMIT 1) last ON true
+      ORDER BY page.namespace, page.id`,
+    [...params, filter.size, (filter.page - 1) * filter.size, scope, CONNECTIONS_NAMESPACE],
   );
   return {
     total: rows[0]?.total ?? 0,
@@ -100,6 +124,7 @@ export async function searchFlows(
       disabled: r.flow.disabled,
       labels: r.flow.labels,
       updated: r.updated,
+      ...(r.last_id && { lastExecution: { id: r.last_id, state: r.last_state!, date: r.last_date! } }),
     })),
   };
 }

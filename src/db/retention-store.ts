@@ -1,5 +1,6 @@
 import type { RetentionBackend } from '../engine/ports.js';
 import type { Database } from './database.js';
+import { purgeExpiredKeys } from './kv-store.js';
 
 // Deletes in bounded batches so that one purge never holds long locks on busy tables.
 export function createRetentionBackend(db: Database): RetentionBackend {
@@ -25,5 +26,6 @@ export function createRetentionBackend(db: Database): RetentionBackend {
       );
       return rowCount;
     },
+    purgeExpiredKeys: (limit) => purgeExpiredKeys(db, limit),
   };
 }

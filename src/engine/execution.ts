@@ -74,3 +74,13 @@ export function closeOpenTaskRuns(execution: Execution, state: 'FAILED' | 'KILLE
     transition(tr.state, state, now);
   }
 }
+
+/** The labels with `set` applied: a key already there takes the new value in place, new keys follow
+ * in the order given (Kestra's Labels task overrides flow and execution labels alike). */
+export function withLabels(labels: Label[], set: Record<string, string>): Label[] {
+  const result = labels.map((l) => (Object.hasOwn(set, l.key) ? { key: l.key, value: set[l.key] } : l));
+  for (const [key, value] of Object.entries(set)) {
+    if (!labels.some((l) => l.key === key)) result.push({ key, value });
+  }
+  return result;
+}

@@ -1,9 +1,9 @@
 import type { TaskDef } from '../flow/model.js';
 import type { StateType } from './state.js';
 
-/** Delayed wake-ups the executor sends itself: the end of a Pause delay or timeout, and the moment
- * a failed task run may be tried again. */
-export type TimerKind = 'pause-delay' | 'pause-timeout' | 'retry';
+/** Delayed wake-ups the executor sends itself: the end of a Pause delay or timeout, the moment
+ * a failed task run may be tried again, and a delay a registered flowable asked for (its `wake`). */
+export type TimerKind = 'pause-delay' | 'pause-timeout' | 'retry' | 'flowable';
 
 /** Messages the executor consumes. Each one names the execution it concerns (the queue key). */
 export type ExecutorMessage =
@@ -15,6 +15,8 @@ export type ExecutorMessage =
       attempt: number;
       state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED';
       outputs?: Record<string, unknown>;
+      /** labels the task sets on the execution (Kestra's execution.Labels) */
+      labels?: Record<string, string>;
       error?: string;
       startDate: string;
       endDate: string;

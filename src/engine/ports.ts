@@ -122,4 +122,6 @@ export interface RetentionBackend {
   purgeExecutions(endedBefore: Date, limit: number): Promise<PurgedExecution[]>;
   /** Log lines older than the cutoff, whatever their execution; returns how many. */
   purgeLogs(before: Date, limit: number): Promise<number>;
+  /** KV keys whose TTL has passed; returns how many. */
+  purgeExpiredKeys(limit: number): Promise<number>;
 }

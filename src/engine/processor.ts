@@ -5,13 +5,15 @@ import { REDACTED, Redactor } from '../secrets/redactor.js';
 import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
 import type { Flow, InputDef, RetryDef, TaskDef } from '../flow/model.js';
 import { conditionHolds } from './conditions.js';
-import { closeOpenTaskRuns, type Execution, newId, type TaskRun } from './execution.js';
+import { closeOpenTaskRuns, type Execution, newId, type TaskRun, withLabels } from './execution.js';
 import { taskIndex } from './flow-index.js';
 import type { ExecutorMessage, TimerKind, WorkerJob } from './messages.js';
 import { newExecution } from './new-execution.js';
 import type { ExecutorTx } from './ports.js';
 import { nextRetryDelay } from './retry.js';
 import { isFailure, isTerminal, newState, type StateType, transition, worstState } from './state.js';
+import { type ChildrenResult, type FlowableContext, PENDING } from './flowables/flowable.js';
+import { findFlowable } from './flowables/index.js';
 import { FLOWABLE, isFlowable } from './task-types.js';
 import { ancestors, buildOutputs, executionVariables, taskRunVariables } from './variables.js';
 
@@ -20,8 +22,7 @@ import { ancestors, buildOutputs, executionVariables, taskRunVariables } from '.
 // branches until nothing changes. Everything it decides is written by the caller in the same
 // transaction that consumed the messages.
 
-type ListResult = { done: false } | { done: true; state: StateType };
-const PENDING: ListResult = { done: false };
+type ListResult = ChildrenResult;
 
 type ResultMessage = Extract<ExecutorMessage, { type: 'taskrun.result' }>;
 
@@ -35,6 +36,8 @@ export class ExecutionProcessor {
   private readonly opened: ReturnType<typeof openSealed<Record<string, unknown>>>;
   /** masks the opened values, and those secret() returns, in what this processor stores */
   private readonly redactor: Redactor;
+  /** what registered flowables (flowables/index.ts) see of this processor */
+  private readonly flowableContext: FlowableContext;
 
   constructor(
     private readonly flow: Flow,
@@ -54,6 +57,35 @@ export class ExecutionProcessor {
     this.tasks = taskIndex(flow);
     for (const tr of execution.taskRunList)
       this.runs.set(runKey(tr.taskId, tr.parentTaskRunId, tr.value), tr);
+    this.flowableContext = {
+      now: () => this.now(),
+      evalList: (tasks, parent, value, concurrency) => this.evalList(tasks, parent, value, concurrency),
+      children: (parent) => this.execution.taskRunList.filter((r) => r.parentTaskRunId === parent.id),
+      forgetChildren: (parent) => this.forgetChildren(parent),
+      render: (value, task, run) => renderRecursive(value, this.variables(task, run), this.renderOptions),
+      holds: (condition, task, run) =>
+        conditionHolds(condition, this.variables(task, run), this.renderOptions),
+      wakeAfter: (run, delayMs) =>
+        this.tx.emitExecutor(
+          { type: 'timer', executionId: this.execution.id, taskRunId: run.id, kind: 'flowable' },
+          delayMs,
+        ),
+      changed: () => {
+        this.changed = true;
+      },
+    };
+  }
+
+  /** Removes every task run under a parent, so that its tasks can run again (WaitFor's loop). */
+  private forgetChildren(parent: TaskRun): void {
+    const gone = new Set([parent.id]);
+    const list = this.execution.taskRunList;
+    // children follow their parent in the list, so one forward pass finds every descendant
+    for (const tr of list) if (tr.parentTaskRunId !== null && gone.has(tr.parentTaskRunId)) gone.add(tr.id);
+    gone.delete(parent.id);
+    this.execution.taskRunList = list.filter((tr) => !gone.has(tr.id));
+    for (const [key, tr] of this.runs) if (gone.has(tr.id)) this.runs.delete(key);
+    this.changed = true;
   }
 
   async apply(message: ExecutorMessage): Promise<void> {
@@ -147,6 +179,7 @@ export class ExecutionProcessor {
     const task = this.task(tr.taskId);
     if (m.state === 'FAILED' && (await this.retryLater(tr, task, m.error))) return;
     tr.outputs = m.outputs && Object.keys(m.outputs).length > 0 ? m.outputs : tr.outputs;
+    if (m.labels) this.execution.labels = withLabels(this.execution.labels, m.labels);
     if (m.error) tr.error = m.error;
     const retried = m.state === 'SUCCESS' && tr.attempts.length > 1 && this.retryPolicy(tr)?.warningOnRetry;
     this.finish(tr, task, retried ? 'WARNING' : m.state);
@@ -191,6 +224,15 @@ export class ExecutionProcessor {
     const tr = this.execution.taskRunList.find((r) => r.id === taskRunId);
     if (!tr) return;
     const task = this.task(tr.taskId);
+    if (kind === 'flowable') {
+      if (isTerminal(tr.state.current)) return;
+      await findFlowable(task.type)?.wake?.(tr, task, this.flowableContext);
+      // the wait of a flowable is no Pause: the execution goes straight back to RUNNING (Kestra)
+      const exec = this.execution;
+      if (exec.state.current === 'PAUSED' && !exec.taskRunList.some((r) => r.state.current === 'PAUSED'))
+        transition(exec.state, 'RUNNING', this.now());
+      return;
+    }
     if (kind === 'retry') {
       if (tr.state.current !== 'RETRYING') return;
       if (this.execution.state.current === 'RETRYING')
@@ -242,7 +284,8 @@ export class ExecutionProcessor {
 
   private resume(inputs: Record<string, unknown>): void {
     for (const tr of this.execution.taskRunList) {
-      if (tr.state.current !== 'PAUSED') continue;
+      // a registered flowable that waits (WaitFor) goes on at its own time, not on a resume
+      if (tr.state.current !== 'PAUSED' || findFlowable(this.task(tr.taskId).type)) continue;
       transition(tr.state, 'RUNNING', this.now());
       if (Object.keys(inputs).length > 0) tr.outputs = { onResume: inputs };
       this.changed = true;
@@ -524,7 +567,9 @@ export class ExecutionProcessor {
 
   private async startFlowable(tr: TaskRun, task: TaskDef): Promise<void> {
     transition(tr.state, 'RUNNING', this.now());
-    if (task.type === FLOWABLE.pause) await this.startPause(tr, task);
+    const flowable = findFlowable(task.type);
+    if (flowable) await flowable.start?.(tr, task, this.flowableContext);
+    else if (task.type === FLOWABLE.pause) await this.startPause(tr, task);
     else if (task.type === FLOWABLE.subflow) await this.startSubflow(tr, task);
   }
 
@@ -548,15 +593,14 @@ export class ExecutionProcessor {
   }
 
   private async evalChildren(run: TaskRun, task: TaskDef): Promise<ListResult> {
+    const flowable = findFlowable(task.type);
+    if (flowable) return flowable.next(run, task, this.flowableContext);
     const tasks = (task.tasks as TaskDef[] | undefined) ?? [];
     switch (task.type) {
-      case FLOWABLE.sequential:
       case FLOWABLE.allowFailure:
         return this.evalList(tasks, run, null, 1);
       case FLOWABLE.parallel:
         return this.evalList(tasks, run, null, this.intProperty(task.concurrent, run, task, 0));
-      case FLOWABLE.if:
-        return this.evalIf(run, task);
       case FLOWABLE.switch:
         return this.evalSwitch(run, task);
       case FLOWABLE.forEach:
@@ -591,21 +635,6 @@ export class ExecutionProcessor {
     if (!Number.isInteger(value) || value < 0)
       throw new Error(`expected a non-negative integer, got ${String(raw)}`);
     return value;
-  }
-
-  private async evalIf(run: TaskRun, task: TaskDef): Promise<ListResult> {
-    if (run.branch === undefined) {
-      try {
-        const holds = conditionHolds(task.condition, this.variables(task, run), this.renderOptions);
-        run.branch = holds ? 'then' : 'else';
-        run.outputs = { evaluationResult: holds };
-      } catch (error) {
-        run.error = message(error);
-        return { done: true, state: 'FAILED' };
-      }
-      this.changed = true;
-    }
-    return this.evalList((task[run.branch] as TaskDef[] | undefined) ?? [], run, null, 1);
   }
 
   private async evalSwitch(run: TaskRun, task: TaskDef): Promise<ListResult> {

@@ -21,8 +21,9 @@ export async function purgeExpired(
   storage: Storage | undefined,
   policy: RetentionPolicy,
   now: Date = new Date(),
-): Promise<{ executions: number; logs: number; files: number }> {
+): Promise<{ executions: number; logs: number; files: number; keys: number }> {
   let executions = 0;
+  let keys = 0;
   let logs = 0;
   let files = 0;
   if (policy.executionsMs !== undefined) {
@@ -47,5 +48,11 @@ export async function purgeExpired(
       if (n < BATCH) break;
     }
   }
-  return { executions, logs, files };
+  // expired KV keys are already invisible; purging only gives their space back, whatever the policy
+  for (;;) {
+    const n = await backend.purgeExpiredKeys(BATCH);
+    keys += n;
+    if (n < BATCH) break;
+  }
+  return { executions, logs, files, keys };
 }

@@ -3,9 +3,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { type RenderOptions, renderAsync, renderRecursiveAsync } from '../expression/index.js';
+import type { NamespaceServices } from '../namespaces/services.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
-import { executionStoragePrefix, pathOfUri, taskRunStoragePath, uriOfPath } from '../storage/paths.js';
+import {
+  executionStoragePrefix,
+  namespaceFilesPrefix,
+  pathOfUri,
+  taskRunStoragePath,
+  uriOfPath,
+} from '../storage/paths.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunContext, TaskLogger } from '../tasks/types.js';
 import type { WorkerJob } from './messages.js';
@@ -36,6 +43,7 @@ export function createRunContext(
   redactor: Redactor,
   options: RenderOptions = {},
   seal?: InputSeal,
+  namespaces?: NamespaceServices,
 ): WorkerRunContext {
   const dirs: string[] = [];
   const { inputs, secrets, failure } = openSealed(job.variables.inputs, seal);
@@ -46,7 +54,7 @@ export function createRunContext(
     secrets,
     onSecret: (value) => redactor.add(value),
     // read() and fileSize() see what readFile sees: this execution's files and its parent's
-    services: workerRenderServices((uri) => ctx.readFile(uri)),
+    services: workerRenderServices((uri) => ctx.readFile(uri), namespaces),
   };
   const ctx: WorkerRunContext = {
     variables,
@@ -60,13 +68,14 @@ export function createRunContext(
       attempt: job.attempt,
     },
     execution: { id: job.executionId, namespace: job.namespace, flowId: job.flowId },
+    namespaces,
     async render(value) {
       if (failure) throw failure;
       return renderRecursiveAsync(value, variables, renderOptions);
     },
-    async renderString(template) {
+    async renderString(template, extra) {
       if (failure) throw failure;
-      return renderAsync(template, variables, renderOptions);
+      return renderAsync(template, extra ? { ...variables, ...extra } : variables, renderOptions);
     },
     async readFile(uri: string) {
       const canonical = uriOfPath(pathOfUri(uri));
@@ -101,11 +110,11 @@ export function createRunContext(
   return ctx;
 }
 
-/** URI prefixes of the executions whose files a job may read: its own, and its parent's when it runs
- * in a subflow (the parent passes files down as inputs). */
+/** URI prefixes of the files a job may read: its execution's, its parent's when it runs in a subflow
+ * (the parent passes files down as inputs), and its namespace's files (what fileURI() names). */
 function readablePrefixes(job: WorkerJob): string[] {
   const own = executionStoragePrefix(job.namespace, job.flowId, job.executionId);
-  const prefixes = [`${uriOfPath(own)}/`];
+  const prefixes = [`${uriOfPath(own)}/`, `${uriOfPath(namespaceFilesPrefix(job.namespace))}/`];
   const trigger = job.variables.trigger as Record<string, unknown> | undefined;
   if (
     trigger &&

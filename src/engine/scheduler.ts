@@ -119,7 +119,8 @@ export class Scheduler {
     if (!retention || now.getTime() - this.lastPurge < (retention.everyMs ?? 60_000)) return;
     this.lastPurge = now.getTime();
     const purged = await purgeExpired(retention.backend, retention.storage, retention.policy, now);
-    if (purged.executions + purged.logs > 0) this.logger.info(purged, 'scheduler: expired history purged');
+    if (purged.executions + purged.logs + purged.keys > 0)
+      this.logger.info(purged, 'scheduler: expired history purged');
   }
 
   private async loop(): Promise<void> {

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import type { RenderOptions } from '../expression/index.js';
 import { Redactor } from '../secrets/redactor.js';
+import type { NamespaceServices } from '../namespaces/services.js';
 import type { InputSeal } from '../secrets/sealed-inputs.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunnableTask } from '../tasks/types.js';
@@ -25,6 +26,8 @@ export interface WorkerOptions {
   pollMs?: number;
   logger?: ServiceLogger;
   secrets?: SecretResolver;
+  /** the KV store and namespace files, for tasks and templates */
+  namespaces?: NamespaceServices;
   /** opens the SECRET inputs of the jobs' executions */
   inputSeal?: InputSeal;
   /** registration and heartbeats; without it (one-off runs) the worker is not tracked */
@@ -185,9 +188,11 @@ export class Worker {
       redactor,
       await this.renderOptions(job),
       this.options.inputSeal,
+      this.options.namespaces,
     );
     let state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED' = 'SUCCESS';
     let outputs: Record<string, unknown> | undefined;
+    let labels: Record<string, string> | undefined;
     let error: string | undefined;
     try {
       const task = this.runtime(job.task.type);
@@ -196,6 +201,7 @@ export class Worker {
       if (controller.signal.aborted) throw controller.signal.reason;
       state = result.state ?? 'SUCCESS';
       outputs = redactor.value(result.outputs) as Record<string, unknown> | undefined;
+      labels = redactor.value(result.labels) as Record<string, string> | undefined;
     } catch (e) {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : e;
       state = reason instanceof KilledError ? 'KILLED' : 'FAILED';
@@ -220,6 +226,7 @@ export class Worker {
       attempt: job.attempt,
       state,
       outputs,
+      labels,
       error,
       startDate,
       endDate: new Date().toISOString(),

@@ -1,5 +1,6 @@
 // Functions backed by platform services (internal storage, namespace files, the KV store): read(),
 // fileSize(), kv(), and fileURI(), which only names where a namespace file lives.
+import { namespaceFilesPrefix } from '../storage/paths.js';
 import type { Args } from './args.js';
 import { Fault } from './errors.js';
 import type { CallEnv, FunctionDef } from './registry.js';
@@ -34,13 +35,12 @@ function fileSize(args: Args, env: CallEnv): unknown {
   return env.service({ kind: 'size', uri: file });
 }
 
-/** Where Kestra keeps a namespace file: `<namespace as a/b>/_files/<path>`, under our own scheme. */
+/** Where a namespace file is stored (storage/paths.ts), which a task of the namespace may read. */
 function fileUri(args: Args, env: CallEnv): unknown {
   let file = path(args, 'expects a path to a namespace file');
   if (file.startsWith('/')) file = file.slice(1);
   if (file.includes('../')) throw new Fault("Path must not contain '../'");
-  const namespace = flowNamespace(env, args.owner).split('.').join('/');
-  return `sluice:///${namespace}/_files/${file}`;
+  return `sluice:///${namespaceFilesPrefix(flowNamespace(env, args.owner))}/${file}`;
 }
 
 function kv(args: Args, env: CallEnv): unknown {

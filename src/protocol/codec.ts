@@ -7,6 +7,7 @@ import {
   type LogMessage,
   type RecordMessage,
   isAirbyteMessage,
+  recordProblem,
 } from './messages.js';
 
 /** Airbyte's own platform refuses messages above a few tens of MiB; a line this long is a broken
@@ -25,6 +26,31 @@ export class LineTooLongError extends Error {
   constructor(readonly limit: number) {
     super(`a connector output line exceeds the limit of ${limit} bytes (maxLineBytes)`);
     this.name = 'LineTooLongError';
+  }
+}
+
+/** A line that is a protocol message but not one anything can act on: committing it would store
+ * something the connector never meant (a RECORD whose data is 5 became a row of NULLs). */
+export class ProtocolError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** The output ended inside a message: the last line has no newline and is not whole JSON. A process
+ * cut off there (killed, or exiting before its output was flushed) lost what came after, so the read
+ * is not complete even if it exited 0. */
+export class TruncatedMessageError extends ProtocolError {
+  constructor(tail: Buffer) {
+    const stream = /"stream"\s*:\s*"((?:[^"\\]|\\.){1,200})"/.exec(
+      tail.subarray(0, 4096).toString('utf8'),
+    )?.[1];
+    const what = stream === undefined ? '' : `, a message of stream "${stream}"`;
+    super(
+      `the output ended in the middle of a message: its last line (${tail.length} bytes${what}) has no newline and is not complete JSON`,
+    );
+    this.name = 'TruncatedMessageError';
   }
 }
 
@@ -105,8 +131,23 @@ export function splitLines(
  * batch pays for one asynchronous step per chunk rather than one per line. */
 export async function* splitLineBatches(
   source: AsyncIterable<Buffer | string>,
-  { maxLineBytes = DEFAULT_MAX_LINE_BYTES }: DecodeOptions = {},
+  options: DecodeOptions = {},
 ): AsyncGenerator<Buffer[]> {
+  const lines = terminatedLineBatches(source, options);
+  for (let next = await lines.next(); ; next = await lines.next()) {
+    if (!next.done) yield next.value;
+    else if (next.value !== undefined) {
+      yield [next.value];
+      return;
+    } else return;
+  }
+}
+
+/** The lines that end with a newline, a batch per chunk; returns the last line when it has none. */
+async function* terminatedLineBatches(
+  source: AsyncIterable<Buffer | string>,
+  { maxLineBytes = DEFAULT_MAX_LINE_BYTES }: DecodeOptions = {},
+): AsyncGenerator<Buffer[], Buffer | undefined> {
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   const line = (tail: Buffer): Buffer => {
@@ -138,7 +179,7 @@ export async function* splitLineBatches(
       if (pendingBytes > maxLineBytes + 1) throw new LineTooLongError(maxLineBytes);
     }
   }
-  if (pendingBytes > 0) yield [line(Buffer.alloc(0))];
+  return pendingBytes > 0 ? line(Buffer.alloc(0)) : undefined;
 }
 
 /** One item at a time out of batches, at the cost of a resolved promise per item where an async
@@ -173,11 +214,16 @@ export function decodeLine(raw: Buffer, { lazyData = false }: DecodeOptions = {}
   if (record) return { message: record, raw, wrapped: false };
   // JSON.parse of a large non-JSON line is costly only to fail: a message always starts with `{`
   if (text.trimStart().startsWith('{')) {
+    let value: unknown;
     try {
-      const value: unknown = JSON.parse(text);
-      if (isAirbyteMessage(value)) return { message: value, raw, wrapped: false };
+      value = JSON.parse(text);
     } catch {
       // not JSON: a log line, below
+    }
+    if (isAirbyteMessage(value)) {
+      const problem = value.type === 'RECORD' ? recordProblem(value.record) : undefined;
+      if (problem !== undefined) throw new ProtocolError(problem);
+      return { message: value, raw, wrapped: false };
     }
   }
   return { message: logMessage('INFO', text), raw, wrapped: true };
@@ -236,6 +282,8 @@ function writtenRecord(text: string, lazyData: boolean): RecordMessage | undefin
   } catch {
     return undefined;
   }
+  // `"data":5` parses too: the general way refuses it, naming the stream
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) return undefined;
   return {
     type: 'RECORD',
     record:
@@ -296,10 +344,25 @@ export async function* decodeMessageBatches(
   source: AsyncIterable<Buffer | string>,
   options: DecodeOptions = {},
 ): AsyncGenerator<DecodedMessage[]> {
-  for await (const lines of splitLineBatches(source, options)) {
+  const lines = terminatedLineBatches(source, options);
+  for (let next = await lines.next(); ; next = await lines.next()) {
+    if (next.done) {
+      const tail = next.value;
+      if (tail === undefined || tail.length === 0) return;
+      const last = decodeLine(tail, options);
+      if (last.wrapped && tail.toString('utf8').trimStart().startsWith('{')) {
+        throw new TruncatedMessageError(tail);
+      }
+      yield [last];
+      return;
+    }
     const batch: DecodedMessage[] = [];
-    for (const raw of lines) if (raw.length > 0) batch.push(decodeLine(raw, options));
-    if (batch.length > 0) yield batch;
+    try {
+      for (const raw of next.value) if (raw.length > 0) batch.push(decodeLine(raw, options));
+    } finally {
+      // the messages before a refused one are delivered before the refusal
+      if (batch.length > 0) yield batch;
+    }
   }
 }
 

@@ -239,3 +239,21 @@ export function isAirbyteMessage(value: unknown): value is AirbyteMessage {
   const payload = (value as Record<string, unknown>)[PAYLOAD_FIELD[type as MessageType]];
   return typeof payload === 'object' && payload !== null && !Array.isArray(payload);
 }
+
+/** Why a RECORD payload cannot be written, or undefined when it can. isAirbyteMessage lets odd fields
+ * through; these three every destination relies on: a record without them would become a row of NULLs
+ * in no stream, dated 1970. */
+export function recordProblem(record: Record<string, unknown>): string | undefined {
+  const { stream, data, emitted_at: emittedAt } = record;
+  if (typeof stream !== 'string' || stream === '') return 'a RECORD without a stream name';
+  const what = `a RECORD of stream ${JSON.stringify(stream)}`;
+  if (data === undefined) return `${what} without data`;
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    const kind = data === null ? 'null' : Array.isArray(data) ? 'an array' : `a ${typeof data}`;
+    return `${what} whose data is ${kind}, not an object`;
+  }
+  if (typeof emittedAt !== 'number' || !Number.isFinite(emittedAt)) {
+    return `${what} without a numeric emitted_at`;
+  }
+  return undefined;
+}

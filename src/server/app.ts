@@ -11,10 +11,13 @@ import { type AuthOptions, registerAuth } from './auth.js';
 import { type BrowserPolicy, registerBrowserGuard } from './browser-guard.js';
 import { registerErrorHandlers } from './errors.js';
 import { registerExecutionFileRoutes } from './execution-file-routes.js';
+import { registerExecutionBulkRoutes } from './execution-bulk-routes.js';
 import { registerExecutionRoutes } from './execution-routes.js';
 import { registerFlowRoutes } from './flow-routes.js';
 import { registerHealth } from './health.js';
+import { registerKvRoutes } from './kv-routes.js';
 import { registerLogRoutes } from './log-routes.js';
+import { registerNamespaceFileRoutes } from './namespace-file-routes.js';
 import { registerMetrics } from './metrics.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
 import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './openapi.js';
@@ -84,11 +87,14 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerHealth(app, db);
     registerFlowRoutes(app, db);
     registerExecutionRoutes(app, db, { storage: options.storage, uploadLimit, inputSeal });
+    registerExecutionBulkRoutes(app, db, options.storage);
     registerExecutionFileRoutes(app, db, options.storage);
     registerLogRoutes(app, db);
     registerWebhookRoutes(app, db, inputSeal, options.auth?.failureLimits);
     registerTriggerRoutes(app, db);
     registerMetrics(app, db);
+    registerKvRoutes(app, db);
+    registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
     registerResourceRoutes(app, { db, cipher: options.cipher });
   });
 

@@ -15,8 +15,14 @@ import {
   waitForExecutionEnd,
   watchExecution,
 } from '../app/executions.js';
+import type { FlowScope } from '../connections/connection.js';
 import type { Database } from '../db/database.js';
-import { searchExecutions } from '../db/execution-search.js';
+import {
+  EXECUTION_SORTS,
+  type ExecutionSort,
+  type ExecutionSortKey,
+  searchExecutions,
+} from '../db/execution-search.js';
 import { getFlow } from '../db/flow-repository.js';
 import type { Execution } from '../engine/execution.js';
 import { UnknownTaskRunError } from '../engine/replay.js';
@@ -37,6 +43,16 @@ const idParams = object({ id: text('the execution id') }, ['id']);
 
 const labelsParam = (description: string) =>
   list({ type: 'string', pattern: '^[^:]+:', description: 'key:value' }, description);
+
+const SORT_PATTERN = `^(${Object.keys(EXECUTION_SORTS)
+  .map((k) => k.replace('.', '\\.'))
+  .join('|')})(:(asc|desc))?$`;
+
+/** `state.startDate:desc`; the direction defaults to ascending, as in Kestra. */
+function parseSort(value: string): ExecutionSort {
+  const [key, direction] = value.split(':');
+  return { key: key as ExecutionSortKey, descending: direction === 'desc' };
+}
 
 /** `key:value` query values; the key ends at the first colon. */
 function parseLabels(values: string[] = []): Array<{ key: string; value: string }> {
@@ -160,6 +176,9 @@ export function registerExecutionRoutes(
     Querystring: {
       namespace?: string;
       flowId?: string;
+      q?: string;
+      sort?: string[];
+      scope?: FlowScope[];
       state?: StateType[];
       startDate?: string;
       endDate?: string;
@@ -173,10 +192,19 @@ export function registerExecutionRoutes(
       schema: {
         operationId: 'searchExecutions',
         tags: ['Executions'],
-        summary: 'Executions, newest first, filtered',
+        summary: 'Executions, filtered and sorted (newest first unless told), a page at a time',
         querystring: object({
           namespace: text('a namespace; its child namespaces match too'),
           flowId: text('a flow id'),
+          q: text('text found, in any case, in namespace.flowId, the execution id or a label value'),
+          sort: list(
+            { type: 'string', pattern: SORT_PATTERN },
+            `Kestra's \`field:asc|desc\`, fields ${Object.keys(EXECUTION_SORTS).join(', ')}; several break ties in order`,
+          ),
+          scope: list(
+            { type: 'string', enum: ['USER', 'SYSTEM'] },
+            "USER: the users' flows; SYSTEM: the flows Sluice runs for connections; absent: both",
+          ),
           state: list({ type: 'string', enum: [...STATES] }, 'any of these states'),
           startDate: dateTime('created at or after'),
           endDate: dateTime('created at or before'),
@@ -187,9 +215,11 @@ export function registerExecutionRoutes(
       },
     },
     async (req) => {
-      const { state, labels, size, ...filter } = req.query;
+      const { state, labels, size, sort, scope, ...filter } = req.query;
       return searchExecutions(db, {
         ...filter,
+        sort: sort?.map(parseSort),
+        scopes: scope,
         states: state ?? [],
         labels: parseLabels(labels),
         size: pageOf(size, MAX_PAGE),

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { parseDocument } from 'yaml';
+import type { FlowScope } from '../connections/connection.js';
 import type { Database } from '../db/database.js';
 import {
   createFlow,
@@ -15,7 +16,7 @@ import { formatFlowError } from '../flow/errors.js';
 import { loadFlow } from '../flow/load.js';
 import type { Flow, FlowError } from '../flow/model.js';
 import { apiError } from './errors.js';
-import { errors, object, pageOf, paging, text } from './schemas/common.js';
+import { errors, list, object, pageOf, paging, text } from './schemas/common.js';
 import { acceptJsonFlowText, YAML_ONLY, yamlBody } from './yaml-body.js';
 
 const MAX_PAGE = 500;
@@ -156,7 +157,9 @@ function registerFlowSourceRoutes(app: FastifyInstance, db: Database): void {
 
 /** Searching and reading flows and their revisions. */
 function registerFlowReadRoutes(app: FastifyInstance, db: Database): void {
-  app.get<{ Querystring: { namespace?: string; q?: string; page: number; size: number } }>(
+  app.get<{
+    Querystring: { namespace?: string; q?: string; scope?: FlowScope[]; page: number; size: number };
+  }>(
     '/api/v1/flows/search',
     {
       schema: {
@@ -166,6 +169,10 @@ function registerFlowReadRoutes(app: FastifyInstance, db: Database): void {
         querystring: object({
           namespace: text('a namespace; its child namespaces match too'),
           q: text('text to find in the flow id or description'),
+          scope: list(
+            { type: 'string', enum: ['USER', 'SYSTEM'] },
+            "USER: the users' flows; SYSTEM: the flows Sluice runs for connections; absent: both",
+          ),
           ...paging(25, MAX_PAGE),
         }),
         response: {
@@ -181,8 +188,8 @@ function registerFlowReadRoutes(app: FastifyInstance, db: Database): void {
       },
     },
     async (req) => {
-      const { namespace, q, page, size } = req.query;
-      return searchFlows(db, { namespace, text: q, page, size: pageOf(size, MAX_PAGE) });
+      const { namespace, q, scope, page, size } = req.query;
+      return searchFlows(db, { namespace, text: q, scopes: scope, page, size: pageOf(size, MAX_PAGE) });
     },
   );
 

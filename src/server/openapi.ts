@@ -40,6 +40,8 @@ const TAGS = [
   { name: 'Executions', description: 'Start, search, follow and control executions; their files' },
   { name: 'Logs', description: 'Execution logs: search, download, follow' },
   { name: 'Triggers', description: 'Schedule triggers as the scheduler keeps them' },
+  { name: 'KV', description: 'The typed key-value store of each namespace' },
+  { name: 'Files', description: 'The files of each namespace: read, list, upload, move, delete' },
   { name: 'Webhooks', description: 'Start a flow through its Webhook trigger and key' },
   { name: 'Health', description: 'Liveness of the server, its database and components' },
   { name: 'Metrics', description: 'Prometheus metrics' },

@@ -77,3 +77,10 @@ export function taskRunStoragePath(
     sanitizeSegment(fileName),
   ].join('/');
 }
+
+/** `_namespaces/<namespace>/_files`: where a namespace's files are stored. A namespace starts with a
+ * letter or a digit, so no execution's path (`<namespace as a/b>/…`) can ever begin with `_`: the two
+ * trees never meet, whatever the namespaces and flow ids. */
+export function namespaceFilesPrefix(namespace: string): string {
+  return `_namespaces/${sanitizeSegment(namespace)}/_files`;
+}

@@ -3,9 +3,13 @@
 import type { TaskTypeSpec, TriggerTypeSpec } from './spec.js';
 import { coreTasks } from './catalog/core.js';
 import { flowableTasks } from './catalog/flowable.js';
+import { kestraFlowableTasks } from './catalog/flowable-kestra.js';
 import { httpTasks } from './catalog/http.js';
+import { namespaceTasks } from './catalog/namespace.js';
 import { scriptTasks } from './catalog/scripts.js';
+import { storageTasks } from './catalog/storage.js';
 import { syncTasks } from './catalog/sync.js';
+import { systemTasks } from './catalog/system.js';
 import { triggerTypes } from './catalog/triggers.js';
 
 export { triggerTypes };
@@ -13,9 +17,13 @@ export { triggerTypes };
 export const taskTypes: TaskTypeSpec[] = [
   ...coreTasks,
   ...flowableTasks,
+  ...kestraFlowableTasks,
   ...scriptTasks,
+  ...storageTasks,
+  ...systemTasks,
   ...httpTasks,
   ...syncTasks,
+  ...namespaceTasks,
 ];
 
 function byEveryName<T extends { type: string; aliases: string[] }>(specs: T[]): Map<string, T> {

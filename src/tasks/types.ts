@@ -1,4 +1,5 @@
 import type { TaskDef } from '../flow/model.js';
+import type { NamespaceServices } from '../namespaces/services.js';
 import type { Storage } from '../storage/storage.js';
 
 export type LogLevel = 'TRACE' | 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
@@ -16,7 +17,8 @@ export interface TaskLogger {
 export interface RunContext {
   /** Renders every template string inside value (objects and arrays walked) with the task's variables. */
   render(value: unknown): Promise<unknown>;
-  renderString(template: string): Promise<string>;
+  /** Renders one template; `extra` variables (an item being filtered, say) are seen over the task's. */
+  renderString(template: string, extra?: Readonly<Record<string, unknown>>): Promise<string>;
   /** The variables templates see (flow, execution, inputs, outputs, vars, task, taskrun, parents…). */
   readonly variables: Readonly<Record<string, unknown>>;
   readonly logger: TaskLogger;
@@ -32,12 +34,16 @@ export interface RunContext {
   workingDirectory(): Promise<string>;
   readonly taskRun: { id: string; taskId: string; value?: string; attempt: number };
   readonly execution: { id: string; namespace: string; flowId: string };
+  /** The KV store and files of namespaces; absent where there is no database (a test's context). */
+  readonly namespaces?: NamespaceServices;
 }
 
 export interface TaskResult {
   outputs?: Record<string, unknown>;
   /** WARNING makes the task run end WARNING instead of SUCCESS. */
   state?: 'SUCCESS' | 'WARNING';
+  /** labels to set on the execution when the task run succeeds (a key it has is given this value) */
+  labels?: Record<string, string>;
 }
 
 /** A runnable task type: runs on a worker. `task` holds the raw (unrendered) properties; the task

@@ -1,9 +1,44 @@
 // A small router over the History API: the app has a handful of pages, not worth a routing library.
-import { useSyncExternalStore } from 'react';
+import { useEffect, useSyncExternalStore } from 'react';
 
 const listeners = new Set<() => void>();
 
-window.addEventListener('popstate', () => listeners.forEach((l) => l()));
+/** What each page with unsaved work would lose: leaving asks first while one is set. */
+const guards = new Set<() => string>();
+
+/** Asks before leaving a page with unsaved work; true when there is none or the user agrees. */
+function mayLeave(): boolean {
+  const [first] = guards;
+  return first === undefined || confirm(first());
+}
+
+let shown = location.pathname + location.search;
+
+window.addEventListener('popstate', () => {
+  // Back and Forward cannot be cancelled: when the user stays, the page they left comes back
+  if (!mayLeave()) {
+    history.pushState(null, '', shown);
+    return;
+  }
+  shown = currentUrl();
+  listeners.forEach((l) => l());
+});
+
+/** While `message` is set (the page holds unsaved work), leaving the page, closing the tab or
+ * reloading it asks first. */
+export function useLeaveGuard(message: string | undefined): void {
+  useEffect(() => {
+    if (!message) return;
+    const guard = () => message;
+    const beforeUnload = (event: BeforeUnloadEvent) => event.preventDefault();
+    guards.add(guard);
+    window.addEventListener('beforeunload', beforeUnload);
+    return () => {
+      guards.delete(guard);
+      window.removeEventListener('beforeunload', beforeUnload);
+    };
+  }, [message]);
+}
 
 function subscribe(listener: () => void) {
   listeners.add(listener);
@@ -12,10 +47,14 @@ function subscribe(listener: () => void) {
 
 const currentUrl = () => location.pathname + location.search;
 
-export function navigate(url: string, options: { replace?: boolean } = {}): void {
+/** `replace`: the same page with other parameters (no history entry, nothing left behind).
+ * `saved`: the page's work was just saved, so leaving loses nothing. */
+export function navigate(url: string, options: { replace?: boolean; saved?: boolean } = {}): void {
   if (url === currentUrl()) return;
+  if (!options.replace && !options.saved && !mayLeave()) return;
   if (options.replace) history.replaceState(null, '', url);
   else history.pushState(null, '', url);
+  shown = currentUrl();
   listeners.forEach((l) => l());
 }
 

@@ -2,8 +2,10 @@
 // buffered per table; a batch is committed in one transaction when the buffer is full and at the end.
 // A STATE is held until every record that came before it is committed, then emitted (with the
 // records it covers as `destinationStats`), so the platform never persists a state ahead of the data.
-// Overwrite streams are written to a staging table that replaces the final table once the input has
-// ended; append and append_dedup write to the final table, adding columns a newer schema brings.
+// Overwrite streams are written to a staging table that replaces the final table only once the platform
+// has said the stream is COMPLETE (Airbyte's stream status): an input that merely ends (the platform
+// died, its pipe closed) is not a whole one, and the old table stays. Append and append_dedup write to
+// the final table, adding columns a newer schema brings.
 // An overwrite's rows in bulk (cdk/rows.ts) are not batched: each run of them goes to the staging table
 // in one load, pulled from the input as the database takes it, so the database never waits for a batch
 // to fill and nothing is held.
@@ -18,6 +20,7 @@ import type {
 } from '../../protocol/messages.js';
 import { recordDataJson } from '../../protocol/codec.js';
 import { streamKey } from '../../protocol/state.js';
+import { TransientError } from '../../cdk/errors.js';
 import { BulkBuffer } from './bulk-buffer.js';
 import type { ColumnType } from './column-types.js';
 import { SEQUENCE, dedupStatements } from './dedup.js';
@@ -92,7 +95,8 @@ export async function writeSql(
   for (const plan of plans) writers.set(plan.key, await prepare(db, plan, out));
 
   const pending: StateMessage[] = [];
-  const incomplete = new Set<string>();
+  /** the terminal stream status each stream got, by plan key */
+  const ended = new Map<string, 'COMPLETE' | 'INCOMPLETE'>();
   let buffered = 0;
   let sequence = 0;
   let sinceState = 0;
@@ -212,8 +216,9 @@ export async function writeSql(
         pending.push(withStats(message, writers, sinceState));
         sinceState = 0;
         if (buffered === 0) await flush();
-      } else if (message.type === 'TRACE' && message.trace.stream_status?.status === 'INCOMPLETE') {
-        incomplete.add(streamKey(message.trace.stream_status.stream_descriptor));
+      } else if (message.type === 'TRACE' && message.trace.stream_status) {
+        const { status, stream_descriptor: descriptor } = message.trace.stream_status;
+        if (status === 'COMPLETE' || status === 'INCOMPLETE') ended.set(streamKey(descriptor), status);
       }
     }
 
@@ -222,13 +227,14 @@ export async function writeSql(
     if (inflight) await inflight;
     for (const { plan, rowColumns } of writers.values()) {
       if (plan.mode !== 'overwrite') continue;
-      if (incomplete.has(plan.key)) {
+      const status = ended.get(plan.key);
+      if (status === 'INCOMPLETE') {
         await db.execute(`DROP TABLE IF EXISTS ${qualified(db, plan.schema, plan.staging)}`);
         await out.log(
           'WARN',
           `stream ${describe(plan.stream)} ended INCOMPLETE: its table was left as it was`,
         );
-      } else {
+      } else if (status === 'COMPLETE') {
         if (rowColumns) {
           await db.execute(
             `ALTER TABLE ${qualified(db, plan.schema, plan.staging)} ` +
@@ -240,6 +246,16 @@ export async function writeSql(
     }
     if (held.length > 0) await durableNow();
     for (const state of held) await out.message(state);
+    // Airbyte's bulk CDK fails too on an input without a terminal status; an append's rows are
+    // committed anyway (their states say how far), only a replacement needs the whole
+    const unended = plans.filter((plan) => plan.mode === 'overwrite' && !ended.has(plan.key));
+    if (unended.length > 0) {
+      throw new TransientError(
+        'the input ended without a terminal stream status (COMPLETE or INCOMPLETE) for ' +
+          `${unended.map((plan) => describe(plan.stream)).join(', ')}: taken as an incomplete sync, ` +
+          'its table was left as it was',
+      );
+    }
   } finally {
     // a failure elsewhere still lets a commit under way finish (or fail) before the connection closes
     await inflight?.catch(() => {});

@@ -45,6 +45,16 @@ export const FlowSummary = {
     disabled: { type: 'boolean' },
     labels: { type: 'object', additionalProperties: { type: 'string' } },
     updated: { type: 'string', format: 'date-time' },
+    lastExecution: {
+      type: 'object',
+      description: 'the newest execution of the flow',
+      properties: {
+        id: { type: 'string' },
+        state: { type: 'string' },
+        date: { type: 'string', format: 'date-time' },
+      },
+      required: ['id', 'state', 'date'],
+    },
   },
   required: ['id', 'namespace', 'revision', 'disabled', 'labels', 'updated'],
 } as const;

@@ -1,6 +1,6 @@
 // Runnable core tasks: logging, returning a value, publishing outputs, failing on purpose, waiting.
 import { z } from 'zod';
-import { condition, duration, listOr, LOG_LEVELS, looseMap, text } from '../../flow/schemas.js';
+import { condition, duration, expecting, listOr, LOG_LEVELS, looseMap, text } from '../../flow/schemas.js';
 import { runnable } from './define.js';
 
 export const coreTasks = [
@@ -11,6 +11,16 @@ export const coreTasks = [
     description: 'Writes a message (or several) to the task run log.',
     properties: z.strictObject({
       message: listOr(z.array(text()).min(1), text()),
+      level: z.enum(LOG_LEVELS).default('INFO'),
+    }),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.core.debug.Echo',
+    olderNames: ['io.kestra.core.tasks.debugs.Echo'],
+    shortName: 'echo',
+    description: 'Writes `format` to the task run log at `level` (deprecated in Kestra in favour of Log).',
+    properties: z.strictObject({
+      format: text().refine((f) => f.trim() !== '', 'format must not be blank'),
       level: z.enum(LOG_LEVELS).default('INFO'),
     }),
   }),
@@ -36,6 +46,18 @@ export const coreTasks = [
     properties: z.strictObject({
       condition: condition().optional(),
       errorMessage: text().default('Task failure'),
+    }),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.core.execution.Labels',
+    olderNames: ['io.kestra.core.tasks.executions.Labels'],
+    shortName: 'labels',
+    description: 'Sets labels on the running execution.',
+    properties: z.strictObject({
+      labels: z.union(
+        [z.string(), z.array(z.strictObject({ key: text(), value: text() })), z.record(z.string(), text())],
+        expecting('a map of labels, a list of {key, value}, or an expression'),
+      ),
     }),
   }),
   runnable({

@@ -1,4 +1,4 @@
-// Script tasks: shell and Node.js, as commands or as one script, run in a working directory of their own.
+// Script tasks: shell, Node.js, Python and Perl, as commands or as one script, run in a working directory of their own.
 import { z } from 'zod';
 import { boolOrExpression, expecting, listOr, looseMap, stringMap, text } from '../../flow/schemas.js';
 import { runnable } from './define.js';
@@ -46,6 +46,30 @@ export const scriptTasks = [
     type: 'io.kestra.plugin.scripts.node.Commands',
     shortName: 'node-commands',
     description: 'Runs commands in a Node.js environment.',
+    properties: z.strictObject({ commands: lines(), ...common }),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.scripts.python.Script',
+    shortName: 'python',
+    description: "Runs a Python script with the host's python3.",
+    properties: z.strictObject({ script: text(), ...common }),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.scripts.python.Commands',
+    shortName: 'python-commands',
+    description: 'Runs shell commands in a Python environment.',
+    properties: z.strictObject({ commands: lines(), ...common }),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.scripts.perl.Script',
+    shortName: 'perl',
+    description: 'Runs a Perl script.',
+    properties: z.strictObject({ script: text(), ...common }),
+  }),
+  runnable({
+    type: 'io.kestra.plugin.scripts.perl.Commands',
+    shortName: 'perl-commands',
+    description: 'Runs shell commands in a Perl environment.',
     properties: z.strictObject({ commands: lines(), ...common }),
   }),
 ];

@@ -8,6 +8,7 @@ import { ScriptLogConsumer } from './log-consumer.js';
 import { runNodeScript, runsWithoutShell } from './node-runner.js';
 import { DEFAULT_KILL_GRACE_MS, runProcess } from './process.js';
 import { booleanProp, type Props, renderProps, stringList, stringMap } from './props.js';
+import { copyNamespaceFiles } from './namespace-files.js';
 import { storeOutputFiles, workingDirPath, writeInputFiles } from './working-dir.js';
 
 // Sluice runs every script as a process on the worker's host. The container properties of Kestra's
@@ -28,6 +29,7 @@ const COMMON_PROPS = [
   'interpreter',
   'failFast',
   'inputFiles',
+  'namespaceFiles',
   'outputFiles',
   'warningOnStdErr',
 ];
@@ -40,6 +42,8 @@ export interface ScriptPlan {
   files?: Record<string, string>;
   /** directories put first on PATH */
   pathPrefix?: string[];
+  /** environment variables the interpreter needs; the flow's own `env` wins over them */
+  env?: Record<string, string>;
   /** when the commands are only `node <this file>`: a Node process started ahead may run it */
   nodeMain?: string;
 }
@@ -47,7 +51,7 @@ export interface ScriptPlan {
 export interface ScriptTaskType {
   /** properties of this type, besides the common ones, to render */
   props: readonly string[];
-  plan(props: Props): ScriptPlan;
+  plan(props: Props): ScriptPlan | Promise<ScriptPlan>;
 }
 
 /** A fresh name for a file the task writes for itself, so it cannot collide with an input file. */
@@ -89,7 +93,7 @@ async function runScriptTask(
   const interpreter = stringList(props, 'interpreter');
   const outputPatterns = stringList(props, 'outputFiles').map((p) => workingDirPath(p, 'outputFiles'));
   const warningOnStdErr = booleanProp(props, 'warningOnStdErr', DEFAULT_WARNING_ON_STDERR);
-  const plan = type.plan(props);
+  const plan = await type.plan(props);
   const beforeCommands = stringList(props, 'beforeCommands');
   const script = [
     // Kestra runs shell lines with `set -e` unless failFast is false, so a failing line fails the task.
@@ -97,10 +101,14 @@ async function runScriptTask(
     ...beforeCommands,
     ...plan.commands,
   ].join('\n');
-  const env = processEnv(stringMap(props, 'env'), plan.pathPrefix ?? []);
+  const env = processEnv({ ...plan.env, ...stringMap(props, 'env') }, plan.pathPrefix ?? []);
   if (ctx.signal.aborted) throw killedError(ctx.signal);
 
   const workDir = await ctx.workingDirectory();
+  // namespace files first: inputFiles of the same name replace them, as in Kestra
+  const fromNamespace = await copyNamespaceFiles(ctx, workDir, props.namespaceFiles);
+  if (fromNamespace > 0)
+    ctx.logger.debug(`${fromNamespace} namespace files copied into the working directory`);
   await writeInputFiles(ctx, workDir, props.inputFiles);
   for (const [name, content] of Object.entries(plan.files ?? {})) {
     await writeFile(join(workDir, name), content);

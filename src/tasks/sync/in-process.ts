@@ -4,26 +4,38 @@
 // stays the JSON text its source made until the destination reads it, and a source and destination
 // that share a bulk-load format (cdk/rows.ts) hand rows over without any JSON at all. Everything else
 // (routing, state acknowledgement, counts, logs, failures) is the pipe's, as for processes.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MessageOutput } from '../../cdk/output.js';
 import type { RowBatch, RowFormat } from '../../cdk/rows.js';
 import { callInProcess, readInProcess, writeInProcess } from '../../cdk/run.js';
 import type { Destination, Source } from '../../cdk/connector.js';
-import { TextRecord } from '../../protocol/codec.js';
+import { ProtocolError, TextRecord } from '../../protocol/codec.js';
 import type {
   AirbyteErrorTraceMessage,
   AirbyteMessage,
   ConfiguredAirbyteCatalog,
   JsonObject,
 } from '../../protocol/messages.js';
+import { recordProblem } from '../../protocol/messages.js';
 import { type ConnectorExit, failureOf } from './launcher.js';
 import type { DestinationInput } from './destination-input.js';
 import { MessageQueue } from './message-queue.js';
 import type { SyncPipe } from './pipe.js';
 
+/** How long a connector in process may keep the event loop to itself: its messages are handed over
+ * as promises that resolve at once, so without a turn now and then no timer or I/O of the process
+ * runs (log batches, live progress, heartbeats) until the whole sync has ended. */
+const TURN_EVERY_MS = 50;
+const MESSAGES_BETWEEN_CLOCK_READS = 256;
+
+const OPEN_BRACE = 0x7b;
+
 /** A connector's output handed to `deliver` as objects. */
 class ObjectOutput extends MessageOutput {
   /** the last TRACE error, which fails the command as it does a process's */
   lastError: AirbyteErrorTraceMessage | undefined;
+  private sinceClockRead = 0;
+  private lastTurn = Date.now();
 
   constructor(
     private readonly deliver: (message: AirbyteMessage | RowBatch) => Promise<void> | void,
@@ -48,7 +60,11 @@ class ObjectOutput extends MessageOutput {
       return this.deliver(message);
     }
     this.stopIfAborted();
-    return this.deliver(message);
+    // the same refusal as for a process's line (codec.ts): in process, the connector's code is ours,
+    // but what it reads (a declarative manifest's selector, a table's JSON) is not
+    const problem = message.type === 'RECORD' ? recordProblem(message.record) : undefined;
+    if (problem !== undefined) throw new ProtocolError(problem);
+    return this.pass(message);
   }
 
   recordJson(stream: string, dataJson: string | Uint8Array, namespace?: string): Promise<void> | void {
@@ -58,13 +74,29 @@ class ObjectOutput extends MessageOutput {
       typeof dataJson === 'string'
         ? dataJson
         : Buffer.from(dataJson.buffer, dataJson.byteOffset, dataJson.byteLength).toString('utf8');
-    return this.deliver({ type: 'RECORD', record: new TextRecord(namespace, stream, Date.now(), json) });
+    // an object's text starts with `{`: anything else (`5`, `[1]`, `null`) is not a record's data
+    let first = 0;
+    while (first < json.length && json.charCodeAt(first) <= 0x20) first++;
+    if (json.charCodeAt(first) !== OPEN_BRACE) {
+      throw new ProtocolError(`a RECORD of stream ${JSON.stringify(stream)} whose data is not an object`);
+    }
+    return this.pass({ type: 'RECORD', record: new TextRecord(namespace, stream, Date.now(), json) });
   }
 
   override rows(batch: RowBatch): Promise<void> | void {
     if (batch.type !== 'ROWS' || this.format === undefined) return super.rows(batch);
     this.stopIfAborted();
-    return this.deliver(batch);
+    return this.pass(batch);
+  }
+
+  /** Delivers, after letting the event loop turn once if the connector has kept it long enough. */
+  private pass(message: AirbyteMessage | RowBatch): Promise<void> | void {
+    if (++this.sinceClockRead < MESSAGES_BETWEEN_CLOCK_READS) return this.deliver(message);
+    this.sinceClockRead = 0;
+    const now = Date.now();
+    if (now - this.lastTurn < TURN_EVERY_MS) return this.deliver(message);
+    this.lastTurn = now;
+    return nextTurn().then(() => this.deliver(message));
   }
 
   /** A stopped sync takes nothing more: the connector's next message throws, which ends it. */

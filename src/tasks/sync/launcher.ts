@@ -6,8 +6,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
-import { type DecodedMessage, decodeMessages, splitLines } from '../../protocol/codec.js';
+import {
+  type DecodedMessage,
+  decodeMessages,
+  splitLines,
+  TruncatedMessageError,
+} from '../../protocol/codec.js';
 import type { AirbyteErrorTraceMessage, FailureType } from '../../protocol/messages.js';
+import { connectorReaper } from './reaper.js';
 
 export type ConnectorVerb = 'spec' | 'check' | 'discover' | 'read' | 'write';
 
@@ -85,6 +91,8 @@ export async function launchConnector(launch: ConnectorLaunch): Promise<Launched
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
+  // no pid: the spawn failed, and its 'error' event says so in supervise
+  if (child.pid !== undefined) connectorReaper.watch(child.pid);
   return supervise(child, dir, launch);
 }
 
@@ -197,6 +205,7 @@ function supervise(child: ChildProcess, dir: string, launch: ConnectorLaunch): L
       // what the connector started may outlive it: once stopping began, none of it stays
       if (killTimer) killGroup('SIGKILL');
       launch.signal?.removeEventListener('abort', onAbort);
+      if (child.pid !== undefined) connectorReaper.release(child.pid);
       await rm(dir, { recursive: true, force: true });
     }
   })();
@@ -216,7 +225,11 @@ export function failureOf(
   streamError: Error | undefined,
   stderrTail: readonly string[],
 ): ConnectorFailure | undefined {
-  if (streamError) return { failureType: 'system_error', message: streamError.message, exitCode: code };
+  // a process that failed on its own also leaves its last line cut: its own failure says more
+  const cutByFailure = streamError instanceof TruncatedMessageError && (trace !== undefined || code !== 0);
+  if (streamError && !cutByFailure) {
+    return { failureType: 'system_error', message: streamError.message, exitCode: code };
+  }
   // a TRACE error fails the command even when the process exits 0, as it does on Airbyte's platform
   if (trace) {
     return {

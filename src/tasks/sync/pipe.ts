@@ -39,6 +39,8 @@ export interface Acknowledgement {
 export interface PipeHandlers {
   logger: TaskLogger;
   onAck(ack: Acknowledgement): Promise<void>;
+  /** called once, when onAck failed: the sync should stop */
+  onAckFailure?(error: Error): void;
   onControl(side: ConnectorSide, config: JsonObject): Promise<void>;
 }
 
@@ -74,6 +76,10 @@ export class SyncPipe {
   private lastRoute: { stream: string; namespace: string | null | undefined; route: StreamRoute } | undefined;
   /** acknowledgements are handled one at a time, in order */
   private ackChain: Promise<void> = Promise.resolve();
+  /** why handling an acknowledgement failed, once one did */
+  ackFailure: Error | undefined;
+  /** routes (by streamKey of the source descriptor) the source itself said COMPLETE or INCOMPLETE */
+  private readonly ended = new Set<string>();
 
   constructor(
     private readonly routes: Map<string, StreamRoute>,
@@ -114,14 +120,18 @@ export class SyncPipe {
   }
 
   /**
-   * Ends the destination's input. When the source did not finish, every stream is first marked
-   * INCOMPLETE (Airbyte's stream status): the destination commits what it got and acknowledges it,
-   * but an overwrite must not replace a whole table with part of the data.
+   * Ends the destination's input, after a terminal status for every stream the source left without
+   * one (Airbyte's platform does the same, StreamStatusCompletionTracker): COMPLETE when the source
+   * finished, INCOMPLETE when it did not. A destination replaces a table only on COMPLETE, so an input
+   * that ends without one (its platform died) is never taken for a whole one.
    */
   async finish(input: DestinationInput, sourceCompleted: boolean): Promise<void> {
-    if (!sourceCompleted && !input.failed) {
-      for (const route of this.routes.values()) {
-        const pending = input.message(statusMessage(route.destination, 'INCOMPLETE'));
+    if (!input.failed) {
+      for (const [key, route] of this.routes) {
+        if (this.ended.has(key)) continue;
+        const pending = input.message(
+          statusMessage(route.destination, sourceCompleted ? 'COMPLETE' : 'INCOMPLETE'),
+        );
         if (pending) await pending;
       }
     }
@@ -133,10 +143,11 @@ export class SyncPipe {
     const status = trace.stream_status!;
     const descriptor = status.stream_descriptor;
     this.handlers.logger.debug(`source: ${descriptor.name} ${status.status}`);
-    const route = this.routes.get(
-      streamKey({ name: descriptor.name, namespace: descriptor.namespace ?? undefined }),
-    );
-    if (route) return input.message(statusMessage(route.destination, status.status));
+    const key = streamKey({ name: descriptor.name, namespace: descriptor.namespace ?? undefined });
+    const route = this.routes.get(key);
+    if (!route) return;
+    if (status.status === 'COMPLETE' || status.status === 'INCOMPLETE') this.ended.add(key);
+    return input.message(statusMessage(route.destination, status.status));
   }
 
   /** Reads the destination's output: acknowledgements, logs, config updates. */
@@ -228,9 +239,17 @@ export class SyncPipe {
     const acked = this.pending.splice(0, at + 1);
     const { counts } = acked[acked.length - 1];
     this.committed = counts;
-    this.ackChain = this.ackChain.then(() =>
-      this.handlers.onAck({ states: acked.map((p) => p.state), committed: counts }),
-    );
+    // A failed handler (the state could not be saved) is kept, never left as a rejection nobody
+    // awaits yet, which would end the whole process; the acknowledgements after it are not handled.
+    this.ackChain = this.ackChain.then(async () => {
+      if (this.ackFailure) return;
+      try {
+        await this.handlers.onAck({ states: acked.map((p) => p.state), committed: counts });
+      } catch (error) {
+        this.ackFailure = error as Error;
+        this.handlers.onAckFailure?.(this.ackFailure);
+      }
+    });
   }
 
   private async platformMessage(

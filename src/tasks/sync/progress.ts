@@ -3,6 +3,10 @@
 import type { TaskLogger } from '../types.js';
 import type { CountsByStream } from './pipe.js';
 
+/** what tells a live progress line from a summary line, which parseProgressLine relies on */
+const SO_FAR = ' so far ';
+const PROGRESS_LINE = new RegExp(`^(.*): \\d+ records, [\\d.]+ MB${SO_FAR}\\(`, 's');
+
 export class ProgressReporter {
   private timer: NodeJS.Timeout | undefined;
   private readonly started = Date.now();
@@ -41,13 +45,19 @@ export class ProgressReporter {
       const before = this.last.get(name) ?? { records: 0, bytes: 0, at: this.started };
       const seconds = Math.max((now - before.at) / 1000, 0.001);
       this.logger.info(
-        `${name}: ${c.recordsEmitted} records, ${megabytes(c.bytesEmitted)} so far ` +
+        `${name}: ${c.recordsEmitted} records, ${megabytes(c.bytesEmitted)}${SO_FAR}` +
           `(${rate((c.recordsEmitted - before.records) / seconds)} records/s, ` +
           `${megabytes((c.bytesEmitted - before.bytes) / seconds)}/s)`,
       );
       this.last.set(name, { records: c.recordsEmitted, bytes: c.bytesEmitted, at: now });
     }
   }
+}
+
+/** The stream a live progress line (not a summary) is about, for views that redraw it in place. */
+export function parseProgressLine(message: string): { stream: string } | undefined {
+  const match = PROGRESS_LINE.exec(message);
+  return match ? { stream: match[1] } : undefined;
 }
 
 function rate(perSecond: number): string {

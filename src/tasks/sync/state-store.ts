@@ -8,7 +8,10 @@ export type ConnectorSide = 'source' | 'destination';
 export interface ReplacedConfig {
   /** digest of the configuration the task was given when the connector replaced it */
   basedOn: string;
+  /** its `airbyte_secret` fields encrypted when `encrypted` is set (an earlier version kept them in
+   * clear) */
   config: JsonObject;
+  encrypted?: boolean;
 }
 
 export interface StoredSync {

@@ -5,10 +5,15 @@
 import { createHash } from 'node:crypto';
 import type { Destination, Source } from '../../cdk/connector.js';
 import type { TaskDef } from '../../flow/model.js';
-import type { JsonObject } from '../../protocol/messages.js';
+import type { ConnectorSpecification, JsonObject } from '../../protocol/messages.js';
 import { redactInTaskRun } from '../../engine/run-context.js';
 import { readStateFrom } from '../../protocol/state.js';
-import { secretFieldValues } from '../../secrets/connector-secrets.js';
+import type { SecretCipher } from '../../secrets/cipher.js';
+import {
+  decryptSecretFields,
+  encryptSecretFields,
+  secretFieldValues,
+} from '../../secrets/connector-secrets.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
 import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
 import { check, discover, failureOfExit, specOf, SyncFailure, validated } from './connector-calls.js';
@@ -18,7 +23,13 @@ import { type ConnectorExit, launchConnector } from './launcher.js';
 import { LineSink } from './line-sink.js';
 import { type CountsByStream, SyncPipe } from './pipe.js';
 import { ProgressReporter } from './progress.js';
-import type { ConnectorResolver, ConnectorSide, StoredSync, SyncStateStore } from './state-store.js';
+import type {
+  ConnectorResolver,
+  ConnectorSide,
+  ReplacedConfig,
+  StoredSync,
+  SyncStateStore,
+} from './state-store.js';
 
 export interface SyncTaskOptions {
   states: SyncStateStore;
@@ -30,6 +41,9 @@ export interface SyncTaskOptions {
   progressIntervalMs?: number;
   /** the least time between two writes of an acknowledged state; the last one is always written */
   stateSaveIntervalMs?: number;
+  /** encrypts the secret fields of a configuration a connector replaces (CONTROL) before it is stored;
+   * without one, such a configuration is used for the rest of the run but not kept */
+  cipher?: SecretCipher;
 }
 
 /** Airbyte's job types: a sync; a reset or clear (empty the destination's streams and forget the
@@ -50,6 +64,10 @@ interface Side {
   /** the configuration the task was given (rendered), whose digest a CONTROL update is tied to */
   given: JsonObject;
   config: JsonObject;
+  /** the configuration this side last replaced (CONTROL), as stored, when `config` is that one */
+  replaced?: ReplacedConfig;
+  /** known once the connector answered `spec`: which fields of a configuration are secret */
+  spec?: ConnectorSpecification;
 }
 
 export function createSyncTask(options: SyncTaskOptions): RunnableTask {
@@ -106,17 +124,15 @@ class SyncRun {
       specOf(this.call(source)),
       specOf(this.call(destination)),
     ]);
+    source.spec = sourceSpec;
+    destination.spec = destinationSpec;
+    for (const side of [source, destination]) {
+      if (side.replaced) side.config = await this.openReplaced(side, side.replaced);
+      // whatever a connector or we log from here on, its secret fields never show in clear
+      this.redactSecrets(side, side.config);
+    }
     source.config = validated('source', sourceSpec, source.config);
     destination.config = validated('destination', destinationSpec, destination.config);
-    // whatever a connector or we log from here on, its secret fields never show in clear
-    for (const [spec, side] of [
-      [sourceSpec, source],
-      [destinationSpec, destination],
-    ] as const) {
-      for (const value of secretFieldValues(spec.connectionSpecification, side.config)) {
-        redactInTaskRun(this.ctx, value);
-      }
-    }
     const [catalog] = await Promise.all([
       discover(this.call(source), source.config),
       check(this.call(source), source.config),
@@ -146,6 +162,8 @@ class SyncRun {
     destination: Side,
     plan: ReturnType<typeof planSync>,
   ): Promise<TaskResult> {
+    // the sync stops when it is killed, and when an acknowledged state cannot be saved
+    const stop = linkedAbort(this.ctx.signal);
     const pipe = new SyncPipe(plan.routes, {
       logger: this.ctx.logger,
       onAck: async ({ states, committed }) => {
@@ -154,6 +172,7 @@ class SyncRun {
         this.dirty = true;
         await this.saveState(false);
       },
+      onAckFailure: (error) => stop.abort(error),
       onControl: (side, config) => this.replaceConfig(side === 'source' ? source : destination, config),
     });
     const progress = new ProgressReporter(this.ctx.logger, this.options.progressIntervalMs ?? 5000);
@@ -176,13 +195,19 @@ class SyncRun {
             catalog: plan.destinationCatalog,
           },
           pipe,
-          signal: this.ctx.signal,
+          signal: stop.signal,
         });
       } else {
-        ended = await this.transferByProcess(source, destination, plan, pipe, builtIns?.source);
+        ended = await this.transferByProcess(source, destination, plan, pipe, stop.signal, builtIns?.source);
       }
     } finally {
       progress.stop();
+    }
+    if (pipe.ackFailure) {
+      throw new SyncFailure(
+        'system_error',
+        `saving the acknowledged state failed: ${pipe.ackFailure.message}`,
+      );
     }
     await this.saveState(true);
     const result = pipe.result();
@@ -209,11 +234,12 @@ class SyncRun {
     destination: Side,
     plan: ReturnType<typeof planSync>,
     pipe: SyncPipe,
+    signal: AbortSignal,
     builtInSource: Source | undefined,
   ): Promise<Transfer> {
     // each side stops on its own signal: a failed destination stops the source, a kill stops both
-    const stopSource = linkedAbort(this.ctx.signal);
-    const stopDestination = linkedAbort(this.ctx.signal);
+    const stopSource = linkedAbort(signal);
+    const stopDestination = linkedAbort(signal);
     const writer = await launchConnector({
       command: destination.command,
       verb: 'write',
@@ -271,10 +297,31 @@ class SyncRun {
 
   private async side(side: ConnectorSide, ref: ConnectorRef): Promise<Side> {
     const { command, config: given } = await resolveConnector(side, ref, this.options.resolver);
-    const replaced = this.stored.configs[side];
-    const config = replaced && replaced.basedOn === digest(given) ? replaced.config : given;
-    if (config !== given) this.ctx.logger.info(`${side}: using the configuration it last replaced (CONTROL)`);
-    return { side, command, given, config };
+    const stored = this.stored.configs[side];
+    const replaced = stored && stored.basedOn === digest(given) ? stored : undefined;
+    if (replaced) this.ctx.logger.info(`${side}: using the configuration it last replaced (CONTROL)`);
+    // the replaced configuration is opened once the spec says which of its fields are encrypted
+    return { side, command, given, config: given, replaced };
+  }
+
+  /** A replaced configuration as stored, in clear; one an earlier version stored in clear is
+   * encrypted now. */
+  private async openReplaced(side: Side, replaced: ReplacedConfig): Promise<JsonObject> {
+    const schema = side.spec!.connectionSpecification;
+    const { cipher } = this.options;
+    if (replaced.encrypted) {
+      if (!cipher)
+        throw new SyncFailure('system_error', `${side.side}: no key to open its replaced configuration`);
+      return decryptSecretFields(schema, replaced.config, cipher) as JsonObject;
+    }
+    if (cipher) await this.storeReplaced(side, replaced.config);
+    return replaced.config;
+  }
+
+  private redactSecrets(side: Side, config: JsonObject): void {
+    for (const value of secretFieldValues(side.spec!.connectionSpecification, config)) {
+      redactInTaskRun(this.ctx, value);
+    }
   }
 
   /** The destination's streams replaced by nothing: a write of the catalog, in overwrite, with no
@@ -288,13 +335,15 @@ class SyncRun {
       signal: this.ctx.signal,
       onStderr: (line) => this.ctx.logger.info(`destination: ${line}`),
     });
-    writer.stdin!.end();
     const pipe = new SyncPipe(plan.routes, {
       logger: this.ctx.logger,
       onAck: async () => undefined,
       onControl: (_side, config) => this.replaceConfig(destination, config),
     });
-    await pipe.acknowledgements(writer.messages);
+    // every stream COMPLETE with no record: each table is replaced by an empty one
+    const acknowledged = pipe.acknowledgements(writer.messages);
+    await pipe.finish(new LineSink(writer.stdin!), true);
+    await acknowledged;
     const failure = failureOfExit('destination', 'write', await writer.exit);
     if (failure) throw failure;
     const empty = pipe.result().emitted;
@@ -312,8 +361,26 @@ class SyncRun {
   }
 
   private async replaceConfig(side: Side, config: JsonObject): Promise<void> {
-    await this.options.states.saveConfig(this.key, side.side, { basedOn: digest(side.given), config });
+    // before anything else: the connector may log its new secret in the very next line
+    this.redactSecrets(side, config);
+    if (!this.options.cipher) {
+      this.ctx.logger.warn(
+        `${side.side}: replaced its configuration (CONTROL), but without an encryption key it is not stored`,
+      );
+      return;
+    }
+    await this.storeReplaced(side, config);
     this.ctx.logger.info(`${side.side}: replaced its configuration (CONTROL); the next runs use the new one`);
+  }
+
+  /** Stores a replaced configuration with its secret fields encrypted, as stored sources keep theirs. */
+  private async storeReplaced(side: Side, config: JsonObject): Promise<void> {
+    const sealed = encryptSecretFields(side.spec!.connectionSpecification, config, this.options.cipher!);
+    await this.options.states.saveConfig(this.key, side.side, {
+      basedOn: digest(side.given),
+      config: sealed as JsonObject,
+      encrypted: true,
+    });
   }
 
   private async saveState(final: boolean): Promise<void> {

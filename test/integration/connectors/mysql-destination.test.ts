@@ -6,6 +6,7 @@ import { ensureCliBuilt, runCli } from '../../support/cli.js';
 import { SKIP_MYSQL, type TestMysql, createTestMysql } from '../../support/mysql.js';
 import {
   Files,
+  complete,
   configured,
   writeThroughCli,
   parseMessages,
@@ -103,6 +104,7 @@ describe.skipIf(SKIP_MYSQL)(suiteTitle('destination-mysql', SKIP_MYSQL), () => {
         doc: {},
       }),
       streamState('ow', { n: 1 }),
+      complete('ow'),
     ];
     await write({ streams: [configured(ow, 'overwrite')] }, input);
     const { code, messages } = await write({ streams: [configured(ow, 'overwrite')] }, input);
@@ -234,7 +236,7 @@ describe.skipIf(SKIP_MYSQL)(suiteTitle('destination-mysql', SKIP_MYSQL), () => {
       files,
       db.config(),
       [configured(stream('proc', { id: { type: 'integer' } }), 'overwrite')],
-      [record('proc', { id: 1 }), streamState('proc', { done: true })],
+      [record('proc', { id: 1 }), streamState('proc', { done: true }), complete('proc')],
     );
     expect(code).toBe(0);
     expect(statesOf(messages).map((s) => s.state.stream?.stream_state)).toEqual([{ done: true }]);

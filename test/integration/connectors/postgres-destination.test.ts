@@ -9,6 +9,7 @@ import {
   Files,
   SKIP_POSTGRES,
   type TestPostgres,
+  complete,
   configured,
   writeThroughCli,
   createTestPostgres,
@@ -129,6 +130,7 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
       record('ow', { id: 1, name: 'a', updated: '2024-01-01T00:00:00Z' }),
       record('ow', { id: 2, name: null, updated: '2024-01-02T00:00:00+02:00' }),
       streamState('ow', { n: 1 }),
+      complete('ow'),
     ];
     await write(catalog, input);
     const { code, messages } = await write(catalog, input);
@@ -174,10 +176,38 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
 
   test('overwrite of a stream whose records never come leaves its table empty', async () => {
     const catalog = { streams: [configured(stream('ow_empty', { id: { type: 'integer' } }), 'overwrite')] };
-    await write(catalog, [record('ow_empty', { id: 1 })]);
-    const { code } = await write(catalog, []);
+    await write(catalog, [record('ow_empty', { id: 1 }), complete('ow_empty')]);
+    const { code } = await write(catalog, [complete('ow_empty')]);
     expect(code).toBe(0);
     expect(await rows('SELECT count(*)::int AS n FROM public.ow_empty')).toEqual([{ n: 0 }]);
+  });
+
+  test('an overwrite whose input ends without COMPLETE keeps the old table and fails, as a process', async () => {
+    const streams = [configured(stream('ow_eof', { id: { type: 'integer' } }), 'overwrite')];
+    const whole = [1, 2, 3].map((id) => record('ow_eof', { id }));
+    await writeThroughCli('destination-postgres', files, db.config(), streams, [
+      ...whole,
+      complete('ow_eof'),
+    ]);
+    // what an orphaned destination sees when its platform dies: part of the records, then end of input
+    const { code, messages } = await writeThroughCli('destination-postgres', files, db.config(), streams, [
+      record('ow_eof', { id: 9 }),
+      streamState('ow_eof', { n: 1 }),
+    ]);
+    expect(await rows('SELECT id::int FROM public.ow_eof ORDER BY id')).toEqual([
+      { id: 1 },
+      { id: 2 },
+      { id: 3 },
+    ]);
+    expect(code).toBe(1);
+    expect(messages.find((m) => m.type === 'TRACE')).toMatchObject({
+      trace: {
+        error: {
+          failure_type: 'transient_error',
+          message: expect.stringMatching(/without a terminal stream status/),
+        },
+      },
+    });
   });
 
   test('append twice doubles the rows', async () => {
@@ -330,7 +360,12 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     };
     const { code } = await write(
       catalog,
-      [record('ns', { id: 1 }, 'Other Schema'), record('ns', { id: 2 })],
+      [
+        record('ns', { id: 1 }, 'Other Schema'),
+        record('ns', { id: 2 }),
+        complete('ns', 'Other Schema'),
+        complete('ns'),
+      ],
       {
         config: { schema: 'fallback' },
       },

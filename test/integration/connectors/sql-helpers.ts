@@ -222,3 +222,19 @@ export function stream(name: string, properties: JsonObject, namespace?: string)
 /** A suite's title, saying why it is skipped when it is. */
 export const suiteTitle = (name: string, skip: string | false): string =>
   skip ? `${name} (skipped: ${skip})` : name;
+
+/** The platform's word that a stream's input is whole (Airbyte's stream status COMPLETE): a
+ * destination replaces an overwrite's table only after it. */
+export function complete(stream: string, namespace?: string): AirbyteMessage {
+  return {
+    type: 'TRACE',
+    trace: {
+      type: 'STREAM_STATUS',
+      emitted_at: 1_700_000_000_000,
+      stream_status: {
+        stream_descriptor: { name: stream, ...(namespace ? { namespace } : {}) },
+        status: 'COMPLETE',
+      },
+    },
+  };
+}

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { startExecution, waitForExecutionEnd } from '../../../src/app/executions.js';
 import { testDialects } from '../../support/databases.js';
 import { runOf, runsOf, startTestEngine, type TestEngine } from '../../support/engine.js';
 
@@ -38,6 +39,97 @@ tasks:
     expect(exec.state.current).toBe('SUCCESS');
     const logs = await engine.logs(exec.id);
     expect(logs.map((l) => [l.taskId, l.level, l.message])).toContainEqual(['say', 'WARN', 'hello logs']);
+  });
+
+  test('Echo (and its pre-0.17 name) logs its rendered format at its level and has no outputs', async () => {
+    const exec = await engine.run(`
+id: echo
+namespace: test.core
+tasks:
+  - id: now
+    type: io.kestra.plugin.core.debug.Echo
+    format: "echo from {{ task.id }}"
+  - id: old
+    type: io.kestra.core.tasks.debugs.Echo
+    level: ERROR
+    format: "{{ flow.id }} said so"
+`);
+    expect(exec.state.current).toBe('SUCCESS');
+    expect(runOf(exec, 'now').outputs ?? {}).toEqual({});
+    const logs = await engine.logs(exec.id);
+    expect(logs.map((l) => [l.taskId, l.level, l.message])).toEqual(
+      expect.arrayContaining([
+        ['now', 'INFO', 'echo from now'],
+        ['old', 'ERROR', 'echo said so'],
+      ]),
+    );
+  });
+
+  test('Labels sets labels from a JSON expression, a map and a list, overriding flow and execution labels', async () => {
+    const flow = await engine.deploy(`
+id: relabel
+namespace: test.core
+labels:
+  team: data
+  stage: flow-value
+inputs:
+  - id: json
+    type: JSON
+  - id: n
+    type: INT
+tasks:
+  - id: from-json
+    type: io.kestra.plugin.core.execution.Labels
+    labels: "{{ inputs.json }}"
+  - id: from-map
+    type: io.kestra.core.tasks.executions.Labels
+    labels:
+      "{{ 'computed' ~ '-key' }}": "{{ inputs.n }}"
+      stage: "{{ flow.namespace }}.{{ flow.id }}"
+  - id: from-list
+    type: labels
+    labels:
+      - key: origin
+        value: "{{ taskrun.id }}"
+  - id: read
+    type: return
+    format: "{{ labels.stage }}/{{ labels['computed-key'] }}"
+`);
+    const started = await startExecution(
+      engine.db,
+      flow,
+      { json: { fromJson: 'yes', answer: 42 }, n: 7 },
+      { labels: { run: 'manual', origin: 'execution-value' } },
+    );
+    const exec = await waitForExecutionEnd(engine.db, started.id, 100);
+    expect(exec.state.current).toBe('SUCCESS');
+    const labels = Object.fromEntries(exec.labels.map((l) => [l.key, l.value]));
+    expect(labels).toMatchObject({
+      team: 'data',
+      stage: 'test.core.relabel',
+      run: 'manual',
+      origin: runOf(exec, 'from-list').id,
+      fromJson: 'yes',
+      answer: '42',
+      'computed-key': '7',
+    });
+    expect(exec.labels.filter((l) => l.key === 'stage')).toHaveLength(1);
+    expect(runOf(exec, 'read').outputs).toEqual({ value: 'test.core.relabel/7' });
+  });
+
+  test('Labels refuses a system label and leaves the execution labels as they were', async () => {
+    const exec = await engine.run(`
+id: relabel-system
+namespace: test.core
+tasks:
+  - id: sneaky
+    type: labels
+    labels:
+      system.correlationId: forged
+`);
+    expect(exec.state.current).toBe('FAILED');
+    expect(runOf(exec, 'sneaky').state.current).toBe('FAILED');
+    expect(exec.labels.find((l) => l.key === 'system.correlationId')?.value).not.toBe('forged');
   });
 
   test('OutputValues exposes rendered values to later tasks', async () => {

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDialects } from '../../support/databases.js';
 import { runOf, startTestEngine, type TestEngine } from '../../support/engine.js';
 
-// The template functions that need the platform (internal storage for read() and fileSize(); the KV
-// store and namespace files, which do not exist yet) and the data filters, in real flows on a worker.
+// The template functions that need the platform (internal storage for read() and fileSize(), the KV
+// store for kv(), namespace files) and the data filters, in real flows on a worker.
 
 describe.each(testDialects())('template functions in flows on $name', (dialect) => {
   let engine: TestEngine;
@@ -50,23 +50,24 @@ tasks:
     expect(runOf(exec, 'steal').error).toMatch(/belongs to another execution/);
   });
 
-  test('kv() and read() of a namespace file fail with "not available here" until those stores exist', async () => {
+  test('kv() of a missing key is null; read() of a missing namespace file fails naming it', async () => {
     const exec = await engine.run(`
 id: stores
 namespace: test.expr.kv
 tasks:
   - id: key
     type: return
-    format: "{{ kv('threshold') }}"
-    allowFailure: true
+    format: "{{ kv('threshold') ?? 'absent' }}"
   - id: nsfile
     type: return
     format: "{{ read('queries/daily.sql') }}"
     allowFailure: true
 `);
     expect(exec.state.current).toBe('WARNING');
-    expect(runOf(exec, 'key').error).toMatch(/function `kv` is not available here/);
-    expect(runOf(exec, 'nsfile').error).toMatch(/function `read` is not available here.*namespace files/);
+    expect(runOf(exec, 'key').outputs).toEqual({ value: 'absent' });
+    expect(runOf(exec, 'nsfile').error).toMatch(
+      /no file or directory \/queries\/daily\.sql in namespace test\.expr\.kv/,
+    );
   });
 
   test('read() is refused, with the reason, where no worker runs the template (flow outputs)', async () => {

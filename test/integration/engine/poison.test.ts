@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { getExecution, waitForExecutionEnd } from '../../../src/app/executions.js';
+import { createTaskPlatform } from '../../../src/app/task-platform.js';
 import type { Database } from '../../../src/db/database.js';
 import {
   createExecutorBackend,
@@ -153,11 +154,12 @@ describe.each(testDialects())('poisoned executions on $name', (dialect) => {
       await Promise.all(loaded.map(async ([name, flow]) => [name, await saveFlow(db, flow)] as const)),
     ) as typeof flows;
     await createSecretStore(db, SecretCipher.fromKey('another key')).set('test.poison.locked', 'TOKEN', 'x');
+    const storage = new LocalStorage(storageDir);
     const w = new Worker(
       createWorkerBackend(db),
       createQueueSignals(db),
-      createTaskRuntime({ syncStates: createSyncStateStore(db) }),
-      new LocalStorage(storageDir),
+      createTaskRuntime({ syncStates: createSyncStateStore(db), platform: createTaskPlatform(db, storage) }),
+      storage,
       { pollMs: 100 },
     );
     await w.start();

@@ -72,6 +72,7 @@ describe.each(testDialects())('the API in a browser on $name', (dialect) => {
         '/api/v1/executions',
         '/api/v1/flows',
         '/api/v1/jobs',
+        '/api/v1/namespaces',
         '/api/v1/sources',
         '/api/v1/triggers',
       ]),

@@ -69,6 +69,40 @@ describe.each(testDialects())('GET /api/v1/executions/search on $name', (dialect
     expect([ids(second), second.total]).toEqual([[ran.b.id, ran.a.id], 4]);
   });
 
+  test('q finds text in namespace.flowId, an execution id or a label value, in any case', async () => {
+    expect(ids(await search('q=inv'))).toEqual([ran.c.id]);
+    expect(ids(await search('q=BILLING.INV'))).toEqual([ran.c.id]);
+    expect(ids(await search(`q=${ran.b.id.slice(0, 10)}`))).toEqual([ran.b.id]);
+    expect(ids(await search('q=dat'))).toEqual([ran.b.id, ran.a.id]);
+    expect(ids(await search('q=nothing-like-this'))).toEqual([]);
+  });
+
+  test("sort takes Kestra's field:direction, and several break ties in order", async () => {
+    expect(ids(await search('sort=state.startDate:asc'))).toEqual([ran.a.id, ran.b.id, ran.c.id, ran.d.id]);
+    expect(ids(await search('sort=namespace:asc&sort=state.current:asc'))).toEqual([
+      ran.d.id,
+      ran.c.id,
+      ran.b.id,
+      ran.a.id,
+    ]);
+    const bad = await app.inject({ method: 'GET', url: '/api/v1/executions/search?sort=doc:asc' });
+    expect(bad.statusCode).toBe(400);
+  });
+
+  test('scope USER leaves out the connections’ executions, SYSTEM keeps only them', async () => {
+    expect(ids(await search('scope=USER'))).toEqual([ran.d.id, ran.c.id, ran.b.id, ran.a.id]);
+    expect(ids(await search('scope=SYSTEM'))).toEqual([]);
+  });
+
+  test('the flows list shows each flow’s newest execution and its labels', async () => {
+    const response = await app.inject({ method: 'GET', url: '/api/v1/flows/search?namespace=shop.orders' });
+    const [ingest] = response.json<{ results: Array<Record<string, unknown>> }>().results;
+    expect([ingest.labels, ingest.lastExecution]).toEqual([
+      { team: 'data' },
+      { id: ran.b.id, state: 'FAILED', date: expect.any(String) },
+    ]);
+  });
+
   // last: it adds executions the tests above do not expect
   test('a namespace filter leaves out namespaces that only start with the same letters', async () => {
     const sibling = await engine.run(flow('shop-archive', 'ingest'));

@@ -288,7 +288,18 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       updateConnection: json({ schedule: { scheduleType: 'manual' } }),
       resetConnectionState: json({}),
       createJob: json({ connectionId: resources.connection, jobType: 'sync' }),
+      setKeyValue: json('walked'),
+      deleteKeyValues: json({ keys: [KEY] }),
+      restartExecutionsByIds: json([finished.id]),
+      killExecutionsByIds: json([finished.id]),
+      deleteExecutionsByIds: json(['no-such-execution']),
+      setLabelsByIds: json({
+        executionsId: [finished.id],
+        executionLabels: [{ key: 'walked', value: 'yes' }],
+      }),
     };
+    // the routes after a delete still need the finished execution
+    const idOf: Record<string, string> = { deleteExecution: 'no-such-execution' };
     /** the id an operation's `{id}` stands for, by the resource its path names */
     const resourceId = (path: string) =>
       ({
@@ -301,9 +312,19 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
     const expected: Record<string, number> = {
       // the walk's flow exists: creating it again is refused, as in Kestra
       createFlow: 409,
+      // read before the walk puts it
+      getKeyValue: 404,
+      // no namespace file exists during the walk; an upload is multipart, which the walk does not send
+      getFileContent: 404,
+      moveFileDirectory: 404,
+      createNamespaceFile: 415,
       killExecution: 409,
       resumeExecution: 409,
       restartExecution: 409,
+      restartExecutionsByIds: 409,
+      killExecutionsByIds: 409,
+      deleteExecutionsByIds: 409,
+      deleteExecution: 404,
       // the job has ended
       cancelJob: 409,
       // the connection the walk itself created still uses them
@@ -320,7 +341,8 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       // a registered definition: its spec runs the fixture, no build of the CLI needed
       definitionId: 'source-fixture',
     };
-    const queryValues: Record<string, string> = { path: fileUri };
+    // `path` names the execution's file: as a namespace file path it is one that does not exist
+    const queryValues: Record<string, string> = { path: fileUri, q: 'sql', from: '/a.sql', to: '/b.sql' };
 
     const faults: string[] = [];
     for (const { path, method, op } of operations(api)) {
@@ -330,7 +352,7 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
           name === 'id'
             ? path.startsWith('/api/v1/flows')
               ? FLOW
-              : (resourceId(path) ?? finished.id)
+              : (resourceId(path) ?? idOf[op.operationId ?? ''] ?? finished.id)
             : pathValues[name];
         if (value === undefined) throw new Error(`${where}: no value for the path parameter ${name}`);
         return encodeURIComponent(value);

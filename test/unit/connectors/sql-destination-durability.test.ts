@@ -136,10 +136,19 @@ describe('SQL destination rows in bulk', () => {
   async function write(input: (AirbyteMessage | RowBatch)[]) {
     const events: string[] = [];
     const loads: Load[] = [];
+    // the platform's word that the stream is whole, without which nothing replaces the table
+    const complete: AirbyteMessage = {
+      type: 'TRACE',
+      trace: {
+        type: 'STREAM_STATUS',
+        emitted_at: 0,
+        stream_status: { stream_descriptor: { name: 's' }, status: 'COMPLETE' },
+      },
+    };
     await writeSql(
       recordingDatabase(events, loads),
       overwrite,
-      messages(input as AirbyteMessage[]),
+      messages([...input, complete] as AirbyteMessage[]),
       new Recorded(events),
       {
         defaultSchema: 'public',

@@ -229,8 +229,8 @@ describe('encrypt() and decrypt() with a base64 AES key, as Kestra does', () => 
 
 describe('fileURI() names where a namespace file lives', () => {
   table('paths', [
-    ["{{ fileURI('charts/north.csv') }}", 'sluice:///coast/north/_files/charts/north.csv'],
-    ["{{ fileURI('/charts/north.csv') }}", 'sluice:///coast/north/_files/charts/north.csv'],
+    ["{{ fileURI('charts/north.csv') }}", 'sluice:///_namespaces/coast.north/_files/charts/north.csv'],
+    ["{{ fileURI('/charts/north.csv') }}", 'sluice:///_namespaces/coast.north/_files/charts/north.csv'],
   ]);
 
   test("a path with '../' is refused", () => {

@@ -120,7 +120,7 @@ describe('decodeMessages of records as MessageWriter writes them', () => {
     `{"type":"RECORD","record":{${namespace}"stream":"users","emitted_at":1700000000123,"data":${data}}}`;
 
   test('decodes to what JSON.parse makes of the line', async () => {
-    const lines = [written('{"id":1,"s":"a}}"}'), written('{"n":[1,{"x":null}]}', ''), written('[]')];
+    const lines = [written('{"id":1,"s":"a}}"}'), written('{"n":[1,{"x":null}]}', '')];
     const decoded = await decode(lines.map((line) => `${line}\n`).join(''));
     expect(decoded.map((d) => d.message)).toEqual(lines.map((line) => JSON.parse(line)));
   });

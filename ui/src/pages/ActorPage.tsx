@@ -6,7 +6,7 @@ import { SectionNav } from '../components/SectionNav';
 import { useLoad } from '../hooks';
 import { ConnectorForm } from '../lazy';
 import { connectorSpec, getActor, KIND_LABEL, saveActor } from '../resources';
-import { navigate, setParams, useLocation } from '../router';
+import { navigate, setParams, useLeaveGuard, useLocation } from '../router';
 import type { ActorKind, ConnectorDefinition, DataPage } from '../types';
 
 type Check = { status: 'succeeded' | 'failed'; message: string | null } | 'running';
@@ -66,6 +66,11 @@ export function ActorPage({ kind, id }: { kind: ActorKind; id?: string }) {
   }, [actor.data]);
 
   const dirty = canonical({ name, config }) !== saved;
+  // a new form fills itself with the spec's defaults: only what the user typed counts as work
+  const [typed, setTyped] = useState(false);
+  useLeaveGuard(
+    (isNew ? typed : dirty) ? `Leave this page? Your changes to the ${kind} are not saved.` : undefined,
+  );
   const choices = definitions.data?.data.filter((d) => d.kind === kind) ?? [];
 
   const pick = (definitionName: string) => {
@@ -83,7 +88,7 @@ export function ActorPage({ kind, id }: { kind: ActorKind; id?: string }) {
     setBusy(true);
     try {
       const result = await saveActor(kind, { id, name: name.trim(), connector, configuration });
-      if (isNew) navigate(`/${kind}s/${result.id}`);
+      if (isNew) navigate(`/${kind}s/${result.id}`, { saved: true });
       else {
         setCheck(undefined);
         actor.reload();
@@ -109,7 +114,7 @@ export function ActorPage({ kind, id }: { kind: ActorKind; id?: string }) {
     setDeleteError(undefined);
     try {
       await api(`/api/v1/${kind}s/${id}`, { method: 'DELETE' });
-      navigate(`/${kind}s`);
+      navigate(`/${kind}s`, { saved: true });
     } catch (e) {
       setDeleteError(e as Error);
     }
@@ -156,7 +161,7 @@ export function ActorPage({ kind, id }: { kind: ActorKind; id?: string }) {
       </div>
       <CheckResult check={check} />
       <ErrorNote error={deleteError} />
-      <div className="panel form-panel">
+      <div className="panel form-panel" onInput={() => setTyped(true)}>
         {isNew && (
           <div className="field">
             <label htmlFor="connector">Connector</label>

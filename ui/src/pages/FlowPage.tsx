@@ -3,10 +3,12 @@ import { api, ApiError } from '../api';
 import { ErrorNote } from '../components/ErrorNote';
 import { ExecuteDialog } from '../components/ExecuteDialog';
 import { ExecutionsTable } from '../components/ExecutionsTable';
+import { CONNECTIONS_NAMESPACE, useConnectionName } from '../components/FlowName';
+import { Link } from '../components/Link';
 import { Tabs } from '../components/Tabs';
 import { useLoad } from '../hooks';
 import { FlowEditor, Topology } from '../lazy';
-import { navigate } from '../router';
+import { navigate, useLeaveGuard } from '../router';
 import { useTheme } from '../theme';
 import type { Flow } from '../types';
 
@@ -37,6 +39,18 @@ function explainExisting(error: Error): Error {
   );
 }
 
+/** The flow Sluice generates for a connection: the connection is what to open and change. */
+function ConnectionNotice({ connectionId }: { connectionId: string }) {
+  const name = useConnectionName(CONNECTIONS_NAMESPACE, connectionId);
+  return (
+    <p className="notice panel" role="note">
+      This flow runs the connection{' '}
+      <Link href={`/connections/${encodeURIComponent(connectionId)}`}>{name ?? connectionId}</Link>. Change it
+      there: Sluice writes this flow from the connection’s settings.
+    </p>
+  );
+}
+
 const flowPath = (namespace: string, id: string) =>
   `/api/v1/flows/${encodeURIComponent(namespace)}/${encodeURIComponent(id)}`;
 
@@ -48,12 +62,13 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
     isNew ? Promise.resolve(undefined) : api<Flow>(flowPath(namespace, id), { signal }),
   );
   const [source, setSource] = useState<string>(isNew ? TEMPLATE : '');
-  const [saved, setSaved] = useState('');
+  const [saved, setSaved] = useState(isNew ? TEMPLATE : '');
   const [tab, setTab] = useState<Tab>('editor');
   const [saveError, setSaveError] = useState<Error>();
   const [saving, setSaving] = useState(false);
   const [executing, setExecuting] = useState(false);
   const theme = useTheme();
+  const connectionName = useConnectionName(namespace ?? '', id ?? '');
 
   useEffect(() => {
     if (flow.data) {
@@ -63,6 +78,9 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
   }, [flow.data]);
 
   const dirty = source !== saved;
+  useLeaveGuard(
+    dirty && (isNew || flow.data) ? 'Leave this page? Your changes to the flow are not saved.' : undefined,
+  );
 
   const save = async () => {
     setSaving(true);
@@ -74,7 +92,10 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
             method: 'PUT',
             yaml: source,
           });
-      if (isNew) navigate(`/flows/${encodeURIComponent(result.namespace)}/${encodeURIComponent(result.id)}`);
+      if (isNew)
+        navigate(`/flows/${encodeURIComponent(result.namespace)}/${encodeURIComponent(result.id)}`, {
+          saved: true,
+        });
       else flow.reload();
     } catch (e) {
       setSaveError(isNew ? explainExisting(e as Error) : (e as Error));
@@ -95,7 +116,7 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
     <div className="page flow-page">
       <div className="page-header">
         <div>
-          <h1>{isNew ? 'New flow' : id}</h1>
+          <h1>{isNew ? 'New flow' : (connectionName ?? id)}</h1>
           {!isNew && (
             <div className="muted">
               {namespace} · revision {flow.data?.revision ?? '…'}
@@ -131,6 +152,7 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
           onChange={setTab}
         />
       )}
+      {namespace === CONNECTIONS_NAMESPACE && id && <ConnectionNotice connectionId={id} />}
       <ErrorNote error={flow.error ?? saveError} />
       <Suspense fallback={<div className="muted">Loading…</div>}>
         {tab === 'editor' && (isNew || flow.data) && (

@@ -1,6 +1,8 @@
 import { api, query } from '../api';
 import { ErrorNote } from '../components/ErrorNote';
+import { Labels } from '../components/Labels';
 import { Link } from '../components/Link';
+import { StateBadge } from '../components/StateBadge';
 import { formatDate } from '../format';
 import { useDebounced, useLoad } from '../hooks';
 import { setParams, useLocation } from '../router';
@@ -15,8 +17,13 @@ export function FlowsPage() {
   const namespaces = useLoad('namespaces', (signal) =>
     api<string[]>('/api/v1/flows/distinct-namespaces', { signal }),
   );
-  const flows = useLoad(`${namespace}|${q}`, (signal) =>
-    api<Page<FlowSummary>>(`/api/v1/flows/search${query({ namespace, q, size: 200 })}`, { signal }),
+  const connections = params.get('connections') ?? '';
+  // the flows Sluice runs for connections are listed under Connections, by their names
+  const flows = useLoad(`${namespace}|${q}|${connections}`, (signal) =>
+    api<Page<FlowSummary>>(
+      `/api/v1/flows/search${query({ namespace, q, size: 200, scope: connections ? undefined : 'USER' })}`,
+      { signal },
+    ),
   );
 
   return (
@@ -31,7 +38,7 @@ export function FlowsPage() {
         <select
           aria-label="Namespace"
           value={namespace}
-          onChange={(e) => setParams({ namespace: e.target.value, q })}
+          onChange={(e) => setParams({ namespace: e.target.value, q, connections })}
         >
           <option value="">All namespaces</option>
           {namespaces.data?.map((ns) => (
@@ -47,36 +54,60 @@ export function FlowsPage() {
           value={text}
           onChange={(e) => {
             setText(e.target.value);
-            setParams({ namespace, q: e.target.value });
+            setParams({ namespace, q: e.target.value, connections });
           }}
         />
+        <label className="check-label">
+          <input
+            type="checkbox"
+            checked={connections !== ''}
+            onChange={(e) => setParams({ namespace, q, connections: e.target.checked ? 'shown' : '' })}
+          />
+          Connections’ flows
+        </label>
       </div>
       <ErrorNote error={flows.error} />
-      <table className="list">
-        <thead>
-          <tr>
-            <th>Flow</th>
-            <th>Namespace</th>
-            <th className="wide-only">Revision</th>
-            <th className="wide-only">Updated</th>
-          </tr>
-        </thead>
-        <tbody>
-          {flows.data?.results.map((f) => (
-            <tr key={`${f.namespace}.${f.id}`} className={f.disabled ? 'disabled' : undefined}>
-              <td>
-                <Link href={`/flows/${encodeURIComponent(f.namespace)}/${encodeURIComponent(f.id)}`}>
-                  {f.id}
-                </Link>
-                {f.description && <div className="muted small clamp">{f.description}</div>}
-              </td>
-              <td>{f.namespace}</td>
-              <td className="wide-only">{f.revision}</td>
-              <td className="wide-only">{formatDate(f.updated)}</td>
+      <div className="table-scroll">
+        <table className="list">
+          <thead>
+            <tr>
+              <th>Flow</th>
+              <th>Namespace</th>
+              <th>Last run</th>
+              <th className="wide-only">Labels</th>
+              <th className="wide-only">Revision</th>
+              <th className="wide-only">Updated</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {flows.data?.results.map((f) => (
+              <tr key={`${f.namespace}.${f.id}`} className={f.disabled ? 'disabled' : undefined}>
+                <td>
+                  <Link href={`/flows/${encodeURIComponent(f.namespace)}/${encodeURIComponent(f.id)}`}>
+                    {f.id}
+                  </Link>
+                  {f.description && <div className="muted small clamp">{f.description}</div>}
+                </td>
+                <td>{f.namespace}</td>
+                <td data-testid="last-run">
+                  {f.lastExecution ? (
+                    <Link href={`/executions/${f.lastExecution.id}`} title={formatDate(f.lastExecution.date)}>
+                      <StateBadge state={f.lastExecution.state} />
+                    </Link>
+                  ) : (
+                    <span className="muted small">never</span>
+                  )}
+                </td>
+                <td className="wide-only">
+                  <Labels labels={f.labels} />
+                </td>
+                <td className="wide-only">{f.revision}</td>
+                <td className="wide-only">{formatDate(f.updated)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {flows.data && flows.data.results.length === 0 && (
         <p className="empty">
           No flow matches. <Link href="/flows/new">Write one</Link>.

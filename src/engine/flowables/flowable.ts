@@ -1,0 +1,50 @@
+import type { TaskDef } from '../../flow/model.js';
+import type { TaskRun } from '../execution.js';
+import type { StateType } from '../state.js';
+
+// Kestra's FlowableTask, the Sluice way: a flowable task type is one module that decides, from the
+// execution as it stands, which of its children run next and when it is over. The executor walks the
+// flow and asks each running flowable; it knows nothing of any one type.
+
+/** What a flowable reports for one pass: still going, or over with the state its children give. */
+export type ChildrenResult = { done: false } | { done: true; state: StateType };
+export const PENDING: ChildrenResult = { done: false };
+
+/** What the executor lends a flowable during a pass. Everything it changes through this is written
+ * in the transaction of that pass. */
+export interface FlowableContext {
+  now(): Date;
+  /** Evaluates a list of sibling tasks under `parent` (and loop value), creating the task runs that
+   * may start: one after the other when concurrency is 1 (stopping at the first failure), else up
+   * to `concurrency` at once (0: all). */
+  evalList(
+    tasks: TaskDef[],
+    parent: TaskRun,
+    value: string | null,
+    concurrency: number,
+  ): Promise<ChildrenResult>;
+  /** The task runs directly under `parent`. */
+  children(parent: TaskRun): TaskRun[];
+  /** Drops the task runs under `parent` (and theirs), so that its tasks may run again. */
+  forgetChildren(parent: TaskRun): void;
+  /** Renders a property with the variables of this task run (secrets masked as everywhere). */
+  render(value: unknown, task: TaskDef, run: TaskRun): unknown;
+  /** Renders a condition and applies Kestra's truthiness. */
+  holds(condition: unknown, task: TaskDef, run: TaskRun): boolean;
+  /** Wakes this task run's flowable (its `wake`) after the delay, through the queue. */
+  wakeAfter(run: TaskRun, delayMs: number): Promise<void>;
+  /** Says that the execution document changed, so the executor walks again. */
+  changed(): void;
+}
+
+export interface Flowable {
+  /** the canonical type name (the flow loader turns aliases into it) */
+  readonly type: string;
+  /** When the task run starts (it is RUNNING already): set initial outputs, timers, … */
+  start?(run: TaskRun, task: TaskDef, ctx: FlowableContext): Promise<void>;
+  /** Each pass while the task run is open: create the next children, say whether it is over. The
+   * executor then runs `errors` and `finally` and closes the run. */
+  next(run: TaskRun, task: TaskDef, ctx: FlowableContext): Promise<ChildrenResult>;
+  /** A delay this flowable asked for (wakeAfter) has passed. */
+  wake?(run: TaskRun, task: TaskDef, ctx: FlowableContext): Promise<void>;
+}
