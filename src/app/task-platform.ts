@@ -1,4 +1,7 @@
 import type { Database } from '../db/database.js';
+import { getFlow } from '../db/flow-repository.js';
+import { putTriggerDisabled } from '../db/trigger-repository.js';
+import { isScheduled } from '../engine/schedule.js';
 import {
   countExecutionsPerFlow,
   deleteEndedExecutions,
@@ -35,5 +38,22 @@ export function createTaskPlatform(db: Database, storage: Storage): TaskPlatform
       return { executionsCount: filter.purgeExecution ? executions.length : 0, logsCount, storagesCount };
     },
     purgeLogs: (filter) => deleteLogs(db, filter),
+    async toggleTrigger(key, enabled) {
+      const flow = await getFlow(db, key.namespace, key.flowId);
+      if (!flow) throw new Error(`Unable to find flow ${key.namespace}.${key.flowId}`);
+      const trigger = flow.triggers.find((t) => t.id === key.triggerId);
+      if (!trigger) {
+        throw new Error(
+          `Unable to find trigger ${key.triggerId} for the flow ${key.namespace}.${key.flowId}`,
+        );
+      }
+      // Flow and Webhook triggers have no state of their own here: their flow's `disabled` decides
+      if (!isScheduled(trigger)) {
+        throw new Error(
+          `trigger ${key.triggerId} is a ${trigger.type}: only Schedule and ScheduleOnDates triggers can be toggled; set 'disabled' in the flow instead`,
+        );
+      }
+      await putTriggerDisabled(db, key, !enabled);
+    },
   };
 }

@@ -50,6 +50,16 @@ async function update(
 export const setTriggerDisabled = (q: Queryable, key: Key, disabled: boolean) =>
   update(q, key, 'disabled = $4', [disabled]);
 
+/** Sets a trigger's `disabled`, creating its row when the scheduler has not yet (it fills in the
+ * next date at its next pass). */
+export async function putTriggerDisabled(q: Queryable, key: Key, disabled: boolean): Promise<void> {
+  await q.query(
+    `INSERT INTO triggers (namespace, flow_id, trigger_id, disabled) VALUES ($1, $2, $3, $4)
+     ON CONFLICT (namespace, flow_id, trigger_id) DO UPDATE SET disabled = EXCLUDED.disabled`,
+    [key.namespace, key.flowId, key.triggerId, disabled],
+  );
+}
+
 /** Releases a trigger held by the execution it started (for one that will never end by itself). */
 export const unlockTrigger = (q: Queryable, key: Key) => update(q, key, `state = state - 'executionId'`);
 

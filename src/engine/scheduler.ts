@@ -156,7 +156,8 @@ export class Scheduler {
         return doc;
       }));
     for (const flow of flows) {
-      if (flow.disabled) continue;
+      // a flow never fires its own Flow trigger: Kestra refuses the recursion, which would not end
+      if (flow.disabled || (flow.namespace === ended.namespace && flow.id === ended.flowId)) continue;
       for (const trigger of flow.triggers) {
         if (trigger.type !== FLOW_TRIGGER) continue;
         const ctx: ConditionContext = {

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { conditionsHold } from '../conditions/registry.js';
+import type { ConditionDef } from '../conditions/types.js';
+import type { Flow, TriggerDef } from '../flow/model.js';
 import { DEFAULT_FAILURE_LIMITS, FailureLimiter, type FailureLimits } from '../auth/failure-limiter.js';
 import { ExecutionConflictError, InvalidInputsError, startExecution } from '../app/executions.js';
 import type { Database } from '../db/database.js';
@@ -11,6 +14,40 @@ import { apiError, inputProblems, tooMany } from './errors.js';
 import { errors, object, text } from './schemas/common.js';
 
 const WEBHOOK = 'io.kestra.plugin.core.trigger.Webhook';
+
+/** A webhook's `conditions` judge the request (`trigger.body`, `.headers`, `.parameters`) and the
+ * execution it would start (state CREATED, the flow's labels). One that cannot be evaluated refuses. */
+async function webhookConditionsHold(
+  flow: Flow,
+  trigger: TriggerDef,
+  variables: Record<string, unknown>,
+  log: FastifyBaseLogger,
+): Promise<boolean> {
+  const conditions = (trigger.conditions as ConditionDef[] | undefined) ?? [];
+  if (conditions.length === 0) return true;
+  const labels = Object.entries(flow.labels).map(([key, value]) => ({ key, value }));
+  return conditionsHold(
+    conditions,
+    {
+      flow: { namespace: flow.namespace, id: flow.id },
+      execution: async () => ({
+        namespace: flow.namespace,
+        flowId: flow.id,
+        state: 'CREATED',
+        outputs: null,
+        labels,
+        attempts: [],
+      }),
+      variables: async () => ({
+        flow: { id: flow.id, namespace: flow.namespace },
+        labels: flow.labels,
+        trigger: variables,
+      }),
+    },
+    (condition, error) =>
+      log.warn({ condition, error: String(error) }, 'webhook condition could not be evaluated'),
+  );
+}
 
 type WebhookRequest = {
   Params: { namespace: string; flowId: string; key: string };
@@ -69,6 +106,7 @@ export function registerWebhookRoutes(
         }),
         response: {
           200: { description: 'the execution started', $ref: 'Execution#' },
+          204: { description: "the trigger's conditions refused the request: nothing started", type: 'null' },
           ...errors(400, 404, 409, 415, 422, 429),
         },
       },
@@ -95,6 +133,8 @@ export function registerWebhookRoutes(
           headers: withoutCredentials(req.headers),
           parameters: req.query,
         };
+        // Kestra answers 204 and starts nothing when the trigger's conditions refuse the request
+        if (!(await webhookConditionsHold(flow, trigger, variables, req.log))) return reply.code(204).send();
         try {
           const inputs = (renderRecursive(trigger.inputs ?? {}, { trigger: variables }) ?? {}) as Record<
             string,

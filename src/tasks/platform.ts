@@ -1,7 +1,7 @@
 import type { LogLevel } from './types.js';
 
 // What the tasks that look at the platform itself (Kestra's log.Fetch, execution.Count, Resume,
-// PurgeExecutions, log.PurgeLogs) need from it. The worker is given an implementation at start-up;
+// PurgeExecutions, log.PurgeLogs, trigger.Toggle) need from it. The worker is given an implementation at start-up;
 // task code never sees a database.
 
 export interface StoredLog {
@@ -69,4 +69,9 @@ export interface TaskPlatform {
   ): Promise<{ executionsCount: number; logsCount: number; storagesCount: number }>;
   /** Deletes log lines written in the window; returns how many. */
   purgeLogs(filter: PurgeLogsFilter): Promise<number>;
+  /** Enables or disables a scheduled trigger of a flow; refuses an unknown flow or trigger. */
+  toggleTrigger(
+    key: { namespace: string; flowId: string; triggerId: string },
+    enabled: boolean,
+  ): Promise<void>;
 }

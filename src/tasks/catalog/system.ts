@@ -69,4 +69,16 @@ export const systemTasks = [
     description: 'Resumes a paused execution.',
     properties: z.strictObject({ ...target, inputs: looseMap().optional() }),
   }),
+  runnable({
+    type: 'io.kestra.plugin.core.trigger.Toggle',
+    olderNames: ['io.kestra.core.tasks.trigger.Toggle'],
+    shortName: 'toggle-trigger',
+    description: 'Enables or disables a Schedule trigger of this flow or of another one.',
+    properties: z.strictObject({
+      namespace: text().optional(),
+      flowId: text().optional(),
+      trigger: text(),
+      enabled: z.boolean().default(false),
+    }),
+  }),
 ];

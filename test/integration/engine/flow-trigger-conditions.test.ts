@@ -320,4 +320,22 @@ triggers:
     const dates = (await listenerRuns(ns)).map((e) => e.trigger?.variables.date);
     expect(dates).toEqual([at(1), at(2)]);
   });
+
+  test('a flow never fires its own Flow trigger, even when its conditions match its own executions', async () => {
+    const ns = 'test.cond.self';
+    await engine.deploy(
+      listener(
+        ns,
+        `    conditions:
+      - type: io.kestra.plugin.core.condition.ExecutionNamespace
+        namespace: ${ns}`,
+      ),
+    );
+    await runThenTick(upstream(ns, 'source'));
+    const [first] = await listenerRuns(ns);
+    await waitForExecutionEnd(engine.db, first.id, 50);
+    await scheduler.tick();
+    await scheduler.tick();
+    expect(await listenerRuns(ns)).toHaveLength(1);
+  });
 });

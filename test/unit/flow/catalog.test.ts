@@ -132,6 +132,12 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
     'runnable',
   ],
   ['io.kestra.plugin.core.execution.Resume', [], 'resume', 'runnable'],
+  [
+    'io.kestra.plugin.core.trigger.Toggle',
+    ['io.kestra.core.tasks.trigger.Toggle'],
+    'toggle-trigger',
+    'runnable',
+  ],
   ['io.sluice.sync.Sync', [], 'sync', 'runnable'],
   ['io.kestra.plugin.core.kv.Set', [], 'kv-set', 'runnable'],
   ['io.kestra.plugin.core.kv.Get', [], 'kv-get', 'runnable'],
