@@ -16,13 +16,15 @@ export interface LogFilter {
   endDate?: string;
   /** only lines after this one (following a stream) */
   afterId?: number;
+  /** the newest lines first (a log page read from its end) */
+  newestFirst?: boolean;
   page: number;
   size: number;
 }
 
 export type StoredLogLine = LogLine & { id: number };
 
-/** Log lines in the order they were written, filtered. */
+/** Log lines in the order they were written (or newest first), filtered. */
 export async function searchLogs(q: Queryable, f: LogFilter): Promise<StoredLogLine[]> {
   const { where, params } = new SqlFilter()
     .namespace(f.namespace)
@@ -41,7 +43,7 @@ export async function searchLogs(q: Queryable, f: LogFilter): Promise<StoredLogL
     `SELECT id, execution_id AS "executionId", namespace, flow_id AS "flowId", task_id AS "taskId",
             task_run_id AS "taskRunId", attempt, level, message, to_json(ts)#>>'{}' AS ts
        FROM logs ${where}
-      ORDER BY id LIMIT ${f.size} OFFSET ${(f.page - 1) * f.size}`,
+      ORDER BY id ${f.newestFirst ? 'DESC' : ''} LIMIT ${f.size} OFFSET ${(f.page - 1) * f.size}`,
     params,
   );
   return rows;

@@ -39,11 +39,8 @@ function distance(a: string, b: string, max: number): number {
   return previous[b.length];
 }
 
-function closest(kind: Kind, name: string): string | undefined {
-  return closestName(name, NAMES[kind]());
-}
-
-/** The closest known name: same letters in another case first, then at most two edits (fewer for short names). */
+/** The closest of `names`: same letters in another case first, then at most two edits (fewer for
+ * short names); undefined when none is that close. */
 export function closestName(name: string, names: readonly string[]): string | undefined {
   const lower = name.toLowerCase();
   const sameCase = names.find((candidate) => candidate.toLowerCase() === lower);
@@ -65,7 +62,7 @@ export function closestName(name: string, names: readonly string[]): string | un
 /** `unknown filter `uper` (did you mean `upper`?)`, or a hint that the name is of another kind. */
 export function unknownName(kind: Kind, name: string): string {
   const base = `unknown ${kind} \`${name}\``;
-  const suggestion = closest(kind, name);
+  const suggestion = closestName(name, NAMES[kind]());
   if (suggestion !== undefined) return `${base} (did you mean \`${suggestion}\`?)`;
   if (kind === 'filter' && FUNCTIONS.has(name))
     return `${base}: \`${name}\` is a function, call it as ${name}(…)`;

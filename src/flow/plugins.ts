@@ -3,6 +3,7 @@
 // first, and templates checked in what the user wrote.
 import { isMap, isNode, isScalar, type Node, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
+import { closestName } from '../expression/names.js';
 import type { LoadContext, UniqueIds } from './context.js';
 import { check } from './issues.js';
 import { applyDefaults, appliesTo } from './plugin-defaults.js';
@@ -18,6 +19,8 @@ export interface PluginSpec {
 export interface PluginKind<S extends PluginSpec, C extends z.ZodType> {
   noun: 'task' | 'trigger';
   find(name: string): S | undefined;
+  /** every name a type of this kind is known by, for "did you mean" */
+  names(): readonly string[];
   /** fields every type of this kind takes, checked here rather than by each type's schema */
   common: C;
   commonKeys: ReadonlySet<string>;
@@ -67,7 +70,11 @@ export function checkPlugin<S extends PluginSpec, C extends z.ZodType>(
   const common = check(kind.common, commonPart, where);
   if (typeof own.id === 'string') kind.ids(ctx).claim(own.id, locator.value(['id']));
   if (typeof props.type === 'string' && !spec) {
-    ctx.errors.add(locator.value(['type']), `unknown ${kind.noun} type '${props.type}'`);
+    const suggestion = closestName(props.type, kind.names());
+    ctx.errors.add(
+      locator.value(['type']),
+      `unknown ${kind.noun} type '${props.type}'${suggestion ? ` (did you mean '${suggestion}'?)` : ''}`,
+    );
   }
   const parsed: unknown = spec ? check(spec.properties, specific, where) : undefined;
 

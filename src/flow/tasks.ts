@@ -2,7 +2,7 @@
 // down to the last level so that ids are unique across the whole flow.
 import { isMap, isNode, isScalar, isSeq, type Node } from 'yaml';
 import { z } from 'zod';
-import { findTaskType } from '../tasks/catalog.js';
+import { findTaskType, taskTypeNames } from '../tasks/catalog.js';
 import type { TaskTypeSpec } from '../tasks/spec.js';
 import type { LoadContext } from './context.js';
 import type { TaskDef } from './model.js';
@@ -35,6 +35,7 @@ const common = z.strictObject({
 const TASK: PluginKind<TaskTypeSpec, typeof common> = {
   noun: 'task',
   find: findTaskType,
+  names: taskTypeNames,
   common,
   commonKeys: new Set(Object.keys(common.shape)),
   ids: (ctx) => ctx.taskIds,

@@ -1,7 +1,7 @@
 // Triggers: an id and a known trigger type, whose schema checks the rest.
 import { isNode, isSeq, type Node } from 'yaml';
 import { z } from 'zod';
-import { findTriggerType } from '../tasks/catalog.js';
+import { findTriggerType, triggerTypeNames } from '../tasks/catalog.js';
 import type { TriggerTypeSpec } from '../tasks/spec.js';
 import type { LoadContext } from './context.js';
 import type { TriggerDef } from './model.js';
@@ -13,6 +13,7 @@ const common = z.strictObject({ id: taskId(), type: z.string().min(1) });
 const TRIGGER: PluginKind<TriggerTypeSpec, typeof common> = {
   noun: 'trigger',
   find: findTriggerType,
+  names: triggerTypeNames,
   common,
   commonKeys: new Set(Object.keys(common.shape)),
   ids: (ctx) => ctx.triggerIds,

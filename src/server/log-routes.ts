@@ -21,6 +21,7 @@ type LogQuery = {
   q?: string;
   startDate?: string;
   endDate?: string;
+  sort?: 'timestamp:asc' | 'timestamp:desc';
   page: number;
   size: number;
 };
@@ -47,6 +48,12 @@ export function registerLogRoutes(app: FastifyInstance, db: Database): void {
           q: text('text the message contains (case-insensitive)'),
           startDate: dateTime('lines written at or after'),
           endDate: dateTime('lines written at or before'),
+          sort: {
+            type: 'string',
+            enum: ['timestamp:asc', 'timestamp:desc'],
+            default: 'timestamp:asc',
+            description: "Kestra's sort: in the order written (default), or newest first",
+          },
           ...paging(100, MAX_PAGE),
         }),
         response: {
@@ -56,8 +63,13 @@ export function registerLogRoutes(app: FastifyInstance, db: Database): void {
       },
     },
     async (req) => {
-      const { q, size, ...filter } = req.query;
-      return searchLogs(db, { ...filter, text: q, size: pageOf(size, MAX_PAGE) });
+      const { q, size, sort, ...filter } = req.query;
+      return searchLogs(db, {
+        ...filter,
+        text: q,
+        newestFirst: sort === 'timestamp:desc',
+        size: pageOf(size, MAX_PAGE),
+      });
     },
   );
 

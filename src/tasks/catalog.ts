@@ -39,6 +39,12 @@ export function findTaskType(name: string): TaskTypeSpec | undefined {
   return tasksByName.get(name);
 }
 
+/** Every name a task type is known by (Kestra's, the older aliases, the short ones). */
+export const taskTypeNames = (): string[] => [...tasksByName.keys()];
+
+/** Every name a trigger type is known by. */
+export const triggerTypeNames = (): string[] => [...triggersByName.keys()];
+
 export function findTriggerType(name: string): TriggerTypeSpec | undefined {
   return triggersByName.get(name);
 }

@@ -170,5 +170,154 @@ describe.skipIf(browserMissing !== undefined)(
       await page.getByRole('note').getByRole('link', { name: 'Fakes to files' }).waitFor();
       await shot('connection-flow');
     });
+
+    test('1. a new flow with an id that exists is refused, and the page says so', async () => {
+      await page.goto(`${server.base}/flows/new`);
+      await page.locator('.cm-content').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText(
+        'id: kept\nnamespace: e2e.edges\ntasks:\n  - id: t\n    type: log\n    message: other\n',
+      );
+      await page.getByText('✓ Valid').waitFor();
+      await page.getByRole('button', { name: 'Create' }).click();
+      await page
+        .getByRole('alert')
+        .filter({ hasText: 'Not created: flow e2e.edges.kept already exists' })
+        .waitFor();
+      expect(new URL(page.url()).pathname).toBe('/flows/new');
+    });
+
+    test('7. the editor: Enter keeps the indentation, a typo in a type says what was meant, saving with errors asks first', async () => {
+      await page.goto(`${server.base}/flows/new`);
+      await page.locator('.cm-content').click();
+      await page.keyboard.press('Control+A');
+      await page.keyboard.insertText('id: typo\nnamespace: e2e.edges\ntasks:');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('- id: t');
+      await page.keyboard.press('Enter');
+      await page.keyboard.type('type: lgo');
+      await page.keyboard.press('Escape');
+      expect(await page.locator('.cm-line').allInnerTexts()).toEqual([
+        'id: typo',
+        'namespace: e2e.edges',
+        'tasks:',
+        '  - id: t',
+        '    type: lgo',
+      ]);
+      await page.locator('.problem', { hasText: "unknown task type 'lgo' (did you mean 'log'?)" }).waitFor();
+
+      await page.getByRole('button', { name: 'Create' }).click();
+      const confirm = page.getByRole('dialog', { name: 'Save with 1 error?' });
+      await confirm.getByText("line 5 unknown task type 'lgo'").waitFor();
+      await confirm.getByRole('button', { name: 'Save anyway' }).click();
+      // refused by the server: the banner names the line, once
+      const banner = page.getByRole('alert');
+      await banner.getByText('line 5:11', { exact: false }).waitFor();
+      expect(await banner.locator('li').count()).toBe(1);
+      await shot('editor-save-with-errors');
+    });
+
+    test('9. logs: newest first on the logs page, grown with the page, one-line timestamps', async () => {
+      await server.engine.run(
+        'id: talker\nnamespace: e2e.edges\ntasks:\n  - id: a\n    type: log\n    message: talk first\n  - id: b\n    type: log\n    message: talk second\n',
+      );
+      await page.goto(`${server.base}/logs?q=talk`);
+      await expect
+        .poll(() => page.locator('.log-line .log-message').allInnerTexts())
+        .toEqual(['talk second', 'talk first']);
+      expect(
+        await page
+          .locator('.log-lines')
+          .evaluate((e) => e.ownerDocument.defaultView!.getComputedStyle(e).maxHeight),
+      ).toBe('none');
+      for (const width of [1280, 390]) {
+        await page.setViewportSize({ width, height: 800 });
+        // a timestamp on one line is no taller than the one-word level beside it
+        const ratios = await page
+          .locator('.log-line')
+          .evaluateAll((lines) =>
+            lines.map(
+              (l) =>
+                l.querySelector('time')!.getBoundingClientRect().height /
+                l.querySelector('.log-level')!.getBoundingClientRect().height,
+            ),
+          );
+        expect(Math.max(...ratios), `at ${width} px`).toBeLessThan(1.2);
+      }
+      await page.setViewportSize({ width: 1280, height: 800 });
+    });
+
+    test('9. a subflow’s execution is a link from its parent', async () => {
+      await server.engine.deploy(
+        'id: child\nnamespace: e2e.edges\ntasks:\n  - id: c\n    type: log\n    message: in the child\n',
+      );
+      const parent = await server.engine.run(
+        'id: parent\nnamespace: e2e.edges\ntasks:\n  - id: call\n    type: subflow\n    namespace: e2e.edges\n    flowId: child\n',
+      );
+      const child = parent.taskRunList[0].outputs?.executionId as string;
+      await page.goto(`${server.base}/executions/${parent.id}`);
+      await page.locator('.gantt-row[data-task-id="call"]').getByRole('link').click();
+      await page.waitForURL(new RegExp(`/executions/${child}$`));
+      await page.goto(`${server.base}/executions/${parent.id}`);
+      await page.getByRole('tab', { name: 'Outputs' }).click();
+      await page.getByRole('link', { name: child }).click();
+      await page.waitForURL(new RegExp(`/executions/${child}$`));
+    });
+
+    test('9. a paused execution: the header and the Gantt chart give the same duration', async () => {
+      await server.engine.deploy('id: waits\nnamespace: e2e.edges\ntasks:\n  - id: hold\n    type: pause\n');
+      const paused = await post<Execution>('/api/v1/executions/e2e.edges/waits', {});
+      await page.goto(`${server.base}/executions/${paused.id}`);
+      await page.locator('h1 [data-state="PAUSED"]').waitFor();
+      // the time that has to pass for the two to drift apart, if one of them stood still
+      await page.waitForTimeout(1500);
+      // both read in one go, from one rendered frame
+      const [header, gantt] = await page.evaluate<string[]>(`[
+        document.querySelector('[data-testid="execution-duration"]').textContent,
+        document.querySelector('.gantt-scale span:last-child').textContent,
+      ]`);
+      expect(header).toBe(gantt);
+      expect(header).toMatch(/ s$/);
+      await fetch(`${server.base}/api/v1/executions/${paused.id}/kill`, { method: 'DELETE' });
+    });
+
+    test('8. at 390 px no page scrolls sideways and no state badge breaks', async () => {
+      const phone = await browser.newPage({ viewport: { width: 390, height: 844 } });
+      try {
+        const [execution] = (
+          await fetch(`${server.base}/api/v1/executions/search?size=1`).then(
+            (r) => r.json() as Promise<{ results: Execution[] }>,
+          )
+        ).results;
+        for (const url of [
+          '/flows',
+          '/flows?connections=shown',
+          '/flows/new',
+          '/flows/e2e.edges/kept',
+          '/executions',
+          '/executions?connections=shown',
+          `/executions/${execution.id}`,
+          '/logs',
+          '/connections',
+          '/sources',
+          '/destinations',
+        ]) {
+          await phone.goto(`${server.base}${url}`);
+          await phone.locator('h1').first().waitFor();
+          await phone.waitForLoadState('networkidle');
+          const overflow = await phone.evaluate(
+            'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+          );
+          expect(overflow, url).toBe(0);
+          const badgeHeights = await phone
+            .locator('.badge')
+            .evaluateAll((badges) => badges.map((b) => b.getBoundingClientRect().height));
+          expect(Math.max(0, ...badgeHeights), url).toBeLessThan(24);
+        }
+        await shot('phone-executions', phone);
+      } finally {
+        await phone.close();
+      }
+    });
   },
 );

@@ -53,6 +53,11 @@ describe.each(testDialects())('log routes on $name', (dialect) => {
     ]);
   });
 
+  test('sort=timestamp:desc gives the newest lines first', async () => {
+    const lines = await search(`executionId=${done.id}&minLevel=WARN&sort=timestamp:desc`);
+    expect(lines.map((l) => l.message)).toEqual(['it broke', 'something odd']);
+  });
+
   test('search by text within a namespace', async () => {
     const lines = await search('namespace=test&q=broke');
     expect(lines.map((l) => l.message)).toContain('it broke');

@@ -133,6 +133,11 @@ describe('tasks', () => {
     ]);
   });
 
+  test('a task type one typo away names the type meant', () => {
+    const source = 'id: f\nnamespace: n\ntasks:\n  - id: t\n    type: lgo\n    message: hi\n';
+    expect(errorsOf(source)).toEqual(["flow.yaml:5:11: unknown task type 'lgo' (did you mean 'log'?)"]);
+  });
+
   test('a duplicate task id is reported at every repeat, naming the first line, at any nesting level', () => {
     expect(errorsOfFixture('duplicate-task-id.yaml')).toEqual([
       "duplicate-task-id.yaml:13:17: duplicate task id 'step' (first defined at line 7)",
@@ -236,7 +241,7 @@ describe('tasks', () => {
     );
     expect(errorsOf(source)).toEqual([
       "flow.yaml:9:11: task 'in_case': missing required property 'message'",
-      "flow.yaml:16:15: unknown task type 'nope'",
+      "flow.yaml:16:15: unknown task type 'nope' (did you mean 'node'?)",
       "flow.yaml:23:11: task 'in_dag': unknown property 'extra'",
     ]);
   });

@@ -1,7 +1,12 @@
 import { useEffect, useState } from 'react';
 import { elapsed, formatDuration } from '../format';
+import { Link } from './Link';
 import { isTerminal } from '../../../src/engine/state.js';
 import type { Execution, TaskRun } from '../types';
+
+/** The execution a Subflow task run started. */
+const subflow = (run: TaskRun) =>
+  typeof run.outputs?.executionId === 'string' ? run.outputs.executionId : undefined;
 
 /** Task runs in tree order (each parent followed by its children), with their depth. */
 function treeOrder(runs: TaskRun[]): Array<{ run: TaskRun; depth: number }> {
@@ -21,8 +26,8 @@ function treeOrder(runs: TaskRun[]): Array<{ run: TaskRun; depth: number }> {
   return out;
 }
 
-/** Re-renders every `ms` while `active`, so running bars grow. */
-function useTicker(active: boolean, ms: number): void {
+/** Re-renders every `ms` while `active`, so running bars and durations grow. */
+export function useTicker(active: boolean, ms: number): void {
   const [, setTick] = useState(0);
   useEffect(() => {
     if (!active) return;
@@ -31,10 +36,9 @@ function useTicker(active: boolean, ms: number): void {
   }, [active, ms]);
 }
 
-/** One row per task run on the execution's time line; a bar per attempt, coloured by its state. */
+/** One row per task run on the execution's time line (its page re-renders it every half second
+ * while it runs, so that its durations and the page header's are computed at the same instant); a bar per attempt, coloured by its state. */
 export function Gantt({ execution, onSelect }: { execution: Execution; onSelect: (taskId: string) => void }) {
-  const running = !isTerminal(execution.state.current);
-  useTicker(running, 500);
   const start = Date.parse(execution.state.startDate);
   const total = Math.max(elapsed(execution.state.startDate, execution.state.endDate), 1);
   const at = (iso: string | undefined) => ((iso ? Date.parse(iso) : Date.now()) - start) / total;
@@ -69,6 +73,16 @@ export function Gantt({ execution, onSelect }: { execution: Execution; onSelect:
             <div className="gantt-label" role="cell" style={{ paddingLeft: `${10 + depth * 14}px` }}>
               {run.taskId}
               {run.value !== null && <span className="muted"> {run.value}</span>}
+              {subflow(run) && (
+                <Link
+                  className="mono small"
+                  href={`/executions/${subflow(run)}`}
+                  onClick={(event) => event.stopPropagation()}
+                >
+                  {' '}
+                  ↗ {subflow(run)?.slice(0, 8)}
+                </Link>
+              )}
             </div>
             <div className="gantt-track" role="cell">
               {attempts.map((attempt, i) => {

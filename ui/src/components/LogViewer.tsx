@@ -6,21 +6,33 @@ import { Link } from './Link';
 
 export const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** `14:03:07.250`, local time: one width for every line, to the millisecond that orders them. */
+export function logTime(iso: string): string {
+  const d = new Date(iso);
+  return `${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}.${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
 /** Log lines; `showExecution` links each to its execution, `showTask` (default) names its task. */
 export function LogLines({
   lines,
   showExecution = false,
   showTask = true,
+  className = '',
 }: {
   lines: Array<Pick<LogLine, 'id' | 'ts' | 'level' | 'message'> & Partial<LogLine>>;
   showExecution?: boolean;
   showTask?: boolean;
+  className?: string;
 }) {
   return (
-    <div className={showTask ? 'log-lines' : 'log-lines no-task'} role="log">
+    <div className={`log-lines ${showTask ? '' : 'no-task'} ${className}`} role="log">
       {lines.map((line) => (
         <div key={line.id} className={`log-line level-${line.level}`} data-level={line.level}>
-          <time className="muted">{new Date(line.ts).toLocaleTimeString()}</time>
+          <time className="muted" dateTime={line.ts} title={new Date(line.ts).toLocaleString()}>
+            {logTime(line.ts)}
+          </time>
           <span className="log-level">{line.level}</span>
           {showExecution && line.executionId && (
             <Link className="mono log-task" href={`/executions/${line.executionId}`}>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, download, query } from '../api';
 import type { Execution } from '../types';
 import { ErrorNote } from './ErrorNote';
+import { Link } from './Link';
 
 const STORAGE = 'sluice:///';
 
@@ -54,10 +55,25 @@ function StoredFile({ executionId, uri }: { executionId: string; uri: string }) 
   );
 }
 
+/** The execution a Subflow task started, from its outputs. */
+const subflowOf = (value: unknown) =>
+  value && typeof value === 'object' && typeof (value as { executionId?: unknown }).executionId === 'string'
+    ? (value as { executionId: string }).executionId
+    : undefined;
+
 function Section({ title, value, executionId }: { title: string; value: unknown; executionId: string }) {
+  const child = subflowOf(value);
   return (
     <section>
       <h3>{title}</h3>
+      {child && (
+        <p>
+          Subflow execution{' '}
+          <Link className="mono" href={`/executions/${child}`}>
+            {child}
+          </Link>
+        </p>
+      )}
       <pre>{JSON.stringify(value, null, 2)}</pre>
       {filesIn(value).map((uri) => (
         <StoredFile key={uri} executionId={executionId} uri={uri} />

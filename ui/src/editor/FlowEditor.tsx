@@ -9,7 +9,7 @@ import { yaml } from '@codemirror/lang-yaml';
 import { bracketMatching, indentOnInput, indentUnit } from '@codemirror/language';
 import { lintGutter, linter } from '@codemirror/lint';
 import { highlightSelectionMatches, searchKeymap } from '@codemirror/search';
-import { EditorState } from '@codemirror/state';
+import { EditorSelection, EditorState } from '@codemirror/state';
 import {
   drawSelection,
   EditorView,
@@ -27,16 +27,45 @@ interface Props {
   value: string;
   onChange: (value: string) => void;
   onSave: () => void;
+  /** the validation's problems, each time they change */
+  onProblems?: (problems: FlowProblem[]) => void;
+}
+
+/** Enter keeps the line's indentation, one level deeper after `key:` and under a list item's first
+ * key after `- `: YAML's structure is its indentation, and the language's own rule dropped to column 0. */
+function newlineKeepingIndent(view: EditorView): boolean {
+  const { state } = view;
+  view.dispatch(
+    state.update(
+      state.changeByRange((range) => {
+        const line = state.doc.lineAt(range.head);
+        const before = line.text.slice(0, range.head - line.from);
+        let indent = (/^\s*(- )?/.exec(before)?.[0] ?? '').length;
+        if (/:\s*$/.test(before))
+          indent = (/^\s*/.exec(before)?.[0].length ?? 0) + 2 + (before.trimStart().startsWith('- ') ? 2 : 0);
+        const insert = `\n${' '.repeat(indent)}`;
+        return {
+          changes: { from: range.from, to: range.to, insert },
+          range: EditorSelection.cursor(range.from + insert.length),
+        };
+      }),
+      { scrollIntoView: true, userEvent: 'input' },
+    ),
+  );
+  return true;
 }
 
 /** The flow's YAML in CodeMirror: highlighting, completion from the flow schema, and the server's
  * validation errors on their lines as you type. */
-export default function FlowEditor({ value, onChange, onSave }: Props) {
+export default function FlowEditor({ value, onChange, onSave, onProblems }: Props) {
   const host = useRef<HTMLDivElement>(null);
   const view = useRef<EditorView>(null);
   const [problems, setProblems] = useState<FlowProblem[]>([]);
   const callbacks = useRef({ onChange, onSave });
   callbacks.current = { onChange, onSave };
+  const problemsRef = useRef(onProblems);
+  problemsRef.current = onProblems;
+  useEffect(() => problemsRef.current?.(problems), [problems]);
 
   useEffect(() => {
     const editor = new EditorView({
@@ -61,6 +90,7 @@ export default function FlowEditor({ value, onChange, onSave }: Props) {
           editorTheme,
           keymap.of([
             { key: 'Mod-s', preventDefault: true, run: () => (callbacks.current.onSave(), true) },
+            { key: 'Enter', run: newlineKeepingIndent },
             indentWithTab,
             ...closeBracketsKeymap,
             ...defaultKeymap,

@@ -3,7 +3,7 @@ import { api, followEvents } from '../api';
 import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNote } from '../components/ErrorNote';
 import { FlowName } from '../components/FlowName';
-import { Gantt } from '../components/Gantt';
+import { Gantt, useTicker } from '../components/Gantt';
 import { LogViewer } from '../components/LogViewer';
 import { Outputs } from '../components/Outputs';
 import { StateBadge } from '../components/StateBadge';
@@ -99,6 +99,8 @@ export function ExecutionPage({ id }: { id: string }) {
       : Promise.resolve(undefined),
   );
   const states = useMemo(() => (execution ? statesByTask(execution) : {}), [execution]);
+  // the header's duration grows as the Gantt chart's does, paused or not: no update comes meanwhile
+  useTicker(execution !== undefined && !isTerminal(execution.state.current), 500);
 
   if (!execution) {
     return (

@@ -1,5 +1,6 @@
 import { Suspense, useEffect, useState } from 'react';
 import { api, ApiError } from '../api';
+import { ConfirmDialog } from '../components/ConfirmDialog';
 import { ErrorNote } from '../components/ErrorNote';
 import { ExecuteDialog } from '../components/ExecuteDialog';
 import { ExecutionsTable } from '../components/ExecutionsTable';
@@ -10,6 +11,7 @@ import { useLoad } from '../hooks';
 import { FlowEditor, Topology } from '../lazy';
 import { navigate, useLeaveGuard } from '../router';
 import { useTheme } from '../theme';
+import type { FlowProblem } from '../editor/validation';
 import type { Flow } from '../types';
 
 const TEMPLATE = `id: hello
@@ -67,6 +69,8 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
   const [saveError, setSaveError] = useState<Error>();
   const [saving, setSaving] = useState(false);
   const [executing, setExecuting] = useState(false);
+  const [problems, setProblems] = useState<FlowProblem[]>([]);
+  const [confirmingSave, setConfirmingSave] = useState(false);
   const theme = useTheme();
   const connectionName = useConnectionName(namespace ?? '', id ?? '');
 
@@ -81,6 +85,12 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
   useLeaveGuard(
     dirty && (isNew || flow.data) ? 'Leave this page? Your changes to the flow are not saved.' : undefined,
   );
+
+  /** Save, or with errors in the flow, ask first (the server will say what it refuses). */
+  const requestSave = () => {
+    if (problems.length > 0) setConfirmingSave(true);
+    else void save();
+  };
 
   const save = async () => {
     setSaving(true);
@@ -128,7 +138,7 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
           {tab === 'editor' && (
             <button
               className={dirty || isNew ? 'primary' : ''}
-              onClick={save}
+              onClick={requestSave}
               disabled={saving || (!dirty && !isNew)}
             >
               {saving ? 'Saving…' : isNew ? 'Create' : 'Save'}
@@ -156,11 +166,28 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
       <ErrorNote error={flow.error ?? saveError} />
       <Suspense fallback={<div className="muted">Loading…</div>}>
         {tab === 'editor' && (isNew || flow.data) && (
-          <FlowEditor value={source} onChange={setSource} onSave={save} />
+          <FlowEditor value={source} onChange={setSource} onSave={requestSave} onProblems={setProblems} />
         )}
         {tab === 'topology' && flow.data && <Topology flow={flow.data} theme={theme} />}
       </Suspense>
       {tab === 'executions' && !isNew && <ExecutionsTable fixed={{ namespace, flowId: id }} />}
+      {confirmingSave && (
+        <ConfirmDialog
+          title={`Save with ${problems.length} error${problems.length === 1 ? '' : 's'}?`}
+          confirmLabel="Save anyway"
+          onConfirm={save}
+          onClose={() => setConfirmingSave(false)}
+        >
+          <ul className="problem-list">
+            {problems.map((p, i) => (
+              <li key={i}>
+                <span className="mono">line {p.line}</span> {p.message}
+              </li>
+            ))}
+          </ul>
+          <p className="muted">A flow with errors is refused; fix them first unless you know better.</p>
+        </ConfirmDialog>
+      )}
       {executing && flow.data && <ExecuteDialog flow={flow.data} onClose={() => setExecuting(false)} />}
     </div>
   );

@@ -8,7 +8,7 @@ import type { LogLine } from '../types';
 
 const RANGES: Record<string, number> = { '1h': 3_600_000, '24h': 86_400_000, '7d': 604_800_000 };
 
-/** Log lines across executions: text, namespace, level and time filters, newest last. */
+/** Log lines across executions: text, namespace, level and time filters, newest first unless asked. */
 export function LogsPage() {
   const { params } = useLocation();
   const [text, setText] = useState(params.get('q') ?? '');
@@ -18,6 +18,7 @@ export function LogsPage() {
     namespace: params.get('namespace') ?? '',
     minLevel: params.get('minLevel') ?? 'INFO',
     range: params.get('range') ?? '24h',
+    order: params.get('order') ?? 'newest',
   };
   const update = (change: Partial<typeof filters>) => setParams({ ...filters, ...change });
   const namespaces = useLoad('namespaces', (signal) =>
@@ -31,6 +32,7 @@ export function LogsPage() {
         namespace: filters.namespace,
         minLevel: filters.minLevel,
         startDate: since ? new Date(Date.now() - since).toISOString() : undefined,
+        sort: filters.order === 'oldest' ? 'timestamp:asc' : 'timestamp:desc',
         size: 500,
       })}`,
       { signal },
@@ -82,9 +84,13 @@ export function LogsPage() {
           <option value="7d">Last 7 days</option>
           <option value="all">Any time</option>
         </select>
+        <select aria-label="Order" value={filters.order} onChange={(e) => update({ order: e.target.value })}>
+          <option value="newest">Newest first</option>
+          <option value="oldest">Oldest first</option>
+        </select>
       </div>
       <ErrorNote error={logs.error} />
-      {logs.data && <LogLines lines={logs.data} showExecution />}
+      {logs.data && <LogLines lines={logs.data} showExecution className="page-log" />}
       {logs.data?.length === 0 && <p className="empty">No log line matches.</p>}
     </div>
   );
