@@ -38,6 +38,8 @@ export interface TestEngineOptions {
   syncInProcess?: boolean;
   limits?: StoreLimits;
   workerThreads?: number;
+  /** how often syncs log their progress */
+  syncProgressIntervalMs?: number;
 }
 
 export async function startTestEngine(
@@ -57,6 +59,7 @@ export async function startTestEngine(
     secrets: options.secrets,
     cipher: TEST_CIPHER,
     syncInProcess: options.syncInProcess,
+    syncProgressIntervalMs: options.syncProgressIntervalMs,
     limits: options.limits,
     workerThreads: options.workerThreads,
   }).start();

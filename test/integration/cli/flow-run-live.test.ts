@@ -46,21 +46,6 @@ describe('flow run on a terminal', () => {
     expect(text).toMatch(/copy: s: 60 records, .* in [\d.]+ s/);
   }, 90_000);
 
-  test('shows the progress of a sync whose connectors both run in process, which leave the event loop turns', async () => {
-    const run = await runOnTerminal([
-      'flow',
-      'run',
-      'test/fixtures/cli/live/faker-sync.yaml',
-      '--input',
-      `out=${out}`,
-    ]);
-    expect(run.code).toBe(0);
-    const text = plain(run.output);
-    expect(text).toContain('running them in process');
-    expect(text.indexOf('⟳ copy: users: '), text).toBeGreaterThan(-1);
-    expect(text.indexOf('⟳ copy: users: ')).toBeLessThan(text.search(/copy \S*SUCCESS/));
-  }, 90_000);
-
   test('piped, prints the summary once at the end with no escape sequences', async () => {
     const result = await runCli(['flow', 'run', 'test/fixtures/cli/live/nap.yaml']);
     expect(result.code).toBe(0);

@@ -96,21 +96,26 @@ describe.each(testDialects())('requests with text PostgreSQL cannot hold, on $na
     expect(await executions()).toBe(before);
   });
 
-  test('executions stored before these characters were replaced no longer break label search', async () => {
+  test('executions stored before these characters were replaced are mended on upgrade, and label search finds them', async () => {
     const flow = await server.engine.deploy(FLOW);
     const old = newExecution(flow, { name: 'a\u0000b \ud800' }, { labels: { team: 'ops' } });
+    const migration = (name: string) =>
+      readFile(new URL(`../../../migrations/${name}`, import.meta.url), 'utf8');
+    const db = server.engine.db;
+    // the schema before 0014, whose columns generated from the document no such row could be stored in
+    await db.exec(`ALTER TABLE executions DROP COLUMN labels, DROP COLUMN search_text;
+      DROP INDEX executions_state_created, executions_ended, executions_duration;`);
     // as such rows were written before: JSON.stringify's escapes, kept by the json column
-    await server.engine.db.query(
+    await db.query(
       `INSERT INTO executions (id, namespace, flow_id, flow_revision, state, doc, ended)
        VALUES ($1, $2, $3, $4, 'FAILED', $5, now())`,
       [old.id, old.namespace, old.flowId, old.flowRevision, JSON.stringify(old)],
     );
-    const search = () => fetch(`${server.base}/api/v1/executions/search?namespace=${NS}&labels=team:ops`);
-    expect((await search()).status).toBe(500);
-    // migration 0007 mends such rows on upgrade
-    const migration = await readFile(new URL('../../../migrations/0007_poison.sql', import.meta.url), 'utf8');
-    await server.engine.db.exec(migration);
-    const answer = await search();
+    // an upgrade runs 0007, which mends such rows, before 0014, which could not read them
+    await expect(db.exec(await migration('0014_execution_search.sql'))).rejects.toThrow(/Unicode/);
+    await db.exec(await migration('0007_poison.sql'));
+    await db.exec(await migration('0014_execution_search.sql'));
+    const answer = await fetch(`${server.base}/api/v1/executions/search?namespace=${NS}&labels=team:ops`);
     expect(answer.status).toBe(200);
     const { results } = (await answer.json()) as { results: Array<{ id: string; inputs: unknown }> };
     expect(results.map((r) => [r.id, r.inputs])).toEqual([[old.id, { name: 'a\u2400b \ufffd' }]]);
