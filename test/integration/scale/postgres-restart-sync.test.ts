@@ -127,9 +127,13 @@ describe.skipIf(unavailable)(
       expect(cluster!.unexpectedExits()).toEqual([]);
     });
 
-    test('the sync failed, saying that its acknowledged state could not be saved', () => {
+    test("the sync failed with the database's reason", () => {
       expect(execution.state.current).toBe('FAILED');
-      expect(execution.taskRunList[0].error).toMatch(/^saving the acknowledged state failed: /);
+      // the held state save is cut by the restart; on a loaded machine another of the sync's queries
+      // can meet the shutdown first, and then fails the task with the server's own words
+      expect(execution.taskRunList[0].error).toMatch(
+        /^saving the acknowledged state failed: |the database system is shutting down/,
+      );
     });
   },
 );
