@@ -4,7 +4,7 @@ import type { TimeWindow } from '../conditions/time-window.js';
 import type { ConditionContext, ConditionDef } from '../conditions/types.js';
 import type { TriggerDef } from '../flow/model.js';
 import { type PreconditionStore, windowBounds } from './preconditions.js';
-import type { StateType } from './state.js';
+import { type StateType, TERMINAL_STATES } from './state.js';
 
 export const FLOW_TRIGGER = 'io.kestra.plugin.core.trigger.Flow';
 const MULTIPLE_CONDITION = 'io.kestra.plugin.core.condition.MultipleCondition';
@@ -18,17 +18,6 @@ export interface EndedExecution {
   state: StateType;
   outputs: Record<string, unknown> | null;
 }
-
-/** Kestra's State.Type.terminatedTypes(): what a Flow trigger listens to without `states`. */
-const TERMINAL_DEFAULT: StateType[] = [
-  'SUCCESS',
-  'WARNING',
-  'FAILED',
-  'KILLED',
-  'CANCELLED',
-  'SKIPPED',
-  'RETRIED',
-];
 
 /** Named conditions that must all be met within one window: a `preconditions` block or a
  * MultipleCondition. */
@@ -86,7 +75,7 @@ export interface FlowTriggerInput {
 export async function flowTriggerFires(input: FlowTriggerInput): Promise<boolean> {
   const { trigger, ended, ctx, store, now, onError } = input;
   if (trigger.disabled) return false;
-  const states = (trigger.states as StateType[] | undefined) ?? TERMINAL_DEFAULT;
+  const states = (trigger.states as StateType[] | undefined) ?? TERMINAL_STATES;
   if (!states.includes(ended.state)) return false;
   const conditions = (trigger.conditions as ConditionDef[] | undefined) ?? [];
   const plain = conditions.filter((c) => c.type !== MULTIPLE_CONDITION);

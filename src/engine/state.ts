@@ -18,7 +18,8 @@ export const STATES = [
 ] as const;
 export type StateType = (typeof STATES)[number];
 
-const TERMINAL: ReadonlySet<StateType> = new Set([
+/** The states an execution or task run ends in (Kestra's State.Type.terminatedTypes()). */
+export const TERMINAL_STATES: readonly StateType[] = [
   'SUCCESS',
   'WARNING',
   'FAILED',
@@ -26,7 +27,8 @@ const TERMINAL: ReadonlySet<StateType> = new Set([
   'CANCELLED',
   'SKIPPED',
   'RETRIED',
-]);
+];
+const TERMINAL: ReadonlySet<StateType> = new Set(TERMINAL_STATES);
 
 export function isTerminal(state: StateType): boolean {
   return TERMINAL.has(state);

@@ -18,7 +18,8 @@ export interface ParsedFields extends LocalDateTime {
 
 type Piece = { kind: 'literal'; text: string } | { kind: 'field'; letter: string; count: number };
 
-const MONTHS = [
+/** English month and day names (Monday first), as Java's and Python's formatting print them. */
+export const MONTHS: readonly string[] = [
   'January',
   'February',
   'March',
@@ -32,7 +33,15 @@ const MONTHS = [
   'November',
   'December',
 ];
-const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+export const DAYS: readonly string[] = [
+  'Monday',
+  'Tuesday',
+  'Wednesday',
+  'Thursday',
+  'Friday',
+  'Saturday',
+  'Sunday',
+];
 
 const SUPPORTED = 'GuyMLdDEaHkKhmsSnAVzOXxZQq';
 const MAX_CACHED = 256;
@@ -219,7 +228,7 @@ function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function nameIndex(names: string[], value: string): number {
+function nameIndex(names: readonly string[], value: string): number {
   const lower = value.toLowerCase();
   return (
     names.findIndex((name) => name.toLowerCase() === lower || name.slice(0, 3).toLowerCase() === lower) + 1

@@ -2,6 +2,8 @@
 // with `duration()`, comparison, and the text `str()` gives them. Times are whole microseconds since
 // the epoch (UTC), with the offset the value carries (null: a naive datetime).
 
+import { DAYS, MONTHS } from '../../../expression/date-format.js';
+
 const US_PER_SECOND = 1_000_000;
 const US_PER_DAY = 86_400 * US_PER_SECOND;
 
@@ -161,22 +163,6 @@ const dateText = (f: { year: number; month: number; day: number }) =>
 function offsetText(offset: number, sep: string): string {
   return `${offset < 0 ? '-' : '+'}${pad(Math.floor(Math.abs(offset) / 60), 2)}${sep}${pad(Math.abs(offset) % 60, 2)}`;
 }
-
-const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
-const MONTHS = [
-  'January',
-  'February',
-  'March',
-  'April',
-  'May',
-  'June',
-  'July',
-  'August',
-  'September',
-  'October',
-  'November',
-  'December',
-];
 
 /** Python's `datetime.strftime` (C locale). */
 export function strftime(value: PyDateTime | PyDate, format: string): string {
