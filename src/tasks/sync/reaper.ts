@@ -45,14 +45,17 @@ export class ConnectorReaper {
     if (this.watcher) this.send(`-${pgid}`);
   }
 
-  /** A watcher (the first launch, or the last one was killed), told every group watched so far. */
+  /** A watcher (the first launch, or the last one was killed), told every group watched so far. A
+   * watcher that cannot be spawned ('error') is not retried in a loop: the next watch tries again. */
   private start(): void {
     const watcher = spawn('/bin/sh', ['-c', WATCHER], {
       stdio: ['pipe', 'ignore', 'ignore'],
       detached: true,
     });
     watcher.on('error', () => this.lost(watcher));
-    watcher.on('exit', () => this.lost(watcher));
+    // one that ran and was killed is replaced at once, told every group: a connector watched in the
+    // meantime was written into a dead pipe, and would otherwise be watched by nobody
+    watcher.on('exit', () => this.lost(watcher, this.groups.size > 0));
     watcher.stdin!.on('error', () => this.lost(watcher));
     // it must not keep this process alive: it only matters while this process is
     watcher.unref();
@@ -65,8 +68,10 @@ export class ConnectorReaper {
     if (lines !== '') this.watcher?.stdin?.write(`${lines}\n`);
   }
 
-  private lost(watcher: ChildProcess): void {
-    if (this.watcher === watcher) this.watcher = undefined;
+  private lost(watcher: ChildProcess, replace = false): void {
+    if (this.watcher !== watcher) return;
+    this.watcher = undefined;
+    if (replace) this.start();
   }
 }
 

@@ -75,6 +75,8 @@ describe('the connector watcher', () => {
     });
     process.kill(first, 'SIGKILL');
     await until('the watcher to be gone', () => !alive(first));
+    // a new watcher that already knows the first connector's group
+    await until('a new watcher', () => watchersOf(launcher.pid!).some((pid) => pid !== first && alive(pid)));
     launcher.stdin.write('another\n');
     await until('the second connector', () => pids().length === 2);
     started.push(...pids());
