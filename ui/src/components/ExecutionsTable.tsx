@@ -10,6 +10,7 @@ import { ErrorNote } from './ErrorNote';
 import { FlowName } from './FlowName';
 import { Labels } from './Labels';
 import { Link } from './Link';
+import { NamespaceSelect } from './NamespaceSelect';
 import { StateBadge } from './StateBadge';
 
 const RANGES: Record<string, number> = {
@@ -87,9 +88,6 @@ export function ExecutionsTable({ fixed }: { fixed?: { namespace: string; flowId
     const { namespace: _n, flowId: _f, q: _q, connections: _c, ...own } = next;
     setParams(fixed ? own : next);
   };
-  const namespaces = useLoad('namespaces', (signal) =>
-    fixed ? Promise.resolve([]) : api<string[]>('/api/v1/flows/distinct-namespaces', { signal }),
-  );
   const executions = useLoad(
     JSON.stringify(filters),
     (signal) => {
@@ -149,16 +147,7 @@ export function ExecutionsTable({ fixed }: { fixed?: { namespace: string; flowId
           ))}
         </select>
         {!fixed && (
-          <select
-            aria-label="Namespace"
-            value={filters.namespace}
-            onChange={(e) => update({ namespace: e.target.value })}
-          >
-            <option value="">All namespaces</option>
-            {namespaces.data?.map((ns) => (
-              <option key={ns}>{ns}</option>
-            ))}
-          </select>
+          <NamespaceSelect value={filters.namespace} onChange={(namespace) => update({ namespace })} />
         )}
         <select
           aria-label="Time range"

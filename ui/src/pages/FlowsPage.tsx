@@ -2,6 +2,7 @@ import { api, query } from '../api';
 import { ErrorNote } from '../components/ErrorNote';
 import { Labels } from '../components/Labels';
 import { Link } from '../components/Link';
+import { NamespaceSelect } from '../components/NamespaceSelect';
 import { StateBadge } from '../components/StateBadge';
 import { formatDate } from '../format';
 import { useDebounced, useLoad } from '../hooks';
@@ -14,9 +15,6 @@ export function FlowsPage() {
   const namespace = params.get('namespace') ?? '';
   const [text, setText] = useState(params.get('q') ?? '');
   const q = useDebounced(text, 250);
-  const namespaces = useLoad('namespaces', (signal) =>
-    api<string[]>('/api/v1/flows/distinct-namespaces', { signal }),
-  );
   const connections = params.get('connections') ?? '';
   // the flows Sluice runs for connections are listed under Connections, by their names
   const flows = useLoad(`${namespace}|${q}|${connections}`, (signal) =>
@@ -35,18 +33,7 @@ export function FlowsPage() {
         </Link>
       </div>
       <div className="filters">
-        <select
-          aria-label="Namespace"
-          value={namespace}
-          onChange={(e) => setParams({ namespace: e.target.value, q, connections })}
-        >
-          <option value="">All namespaces</option>
-          {namespaces.data?.map((ns) => (
-            <option key={ns} value={ns}>
-              {ns}
-            </option>
-          ))}
-        </select>
+        <NamespaceSelect value={namespace} onChange={(ns) => setParams({ namespace: ns, q, connections })} />
         <input
           type="search"
           placeholder="Search id or description"

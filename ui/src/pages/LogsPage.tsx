@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api, query } from '../api';
 import { ErrorNote } from '../components/ErrorNote';
+import { NamespaceSelect } from '../components/NamespaceSelect';
 import { LEVELS, LogLines } from '../components/LogViewer';
 import { useDebounced, useLoad } from '../hooks';
 import { setParams, useLocation } from '../router';
@@ -21,9 +22,6 @@ export function LogsPage() {
     order: params.get('order') ?? 'newest',
   };
   const update = (change: Partial<typeof filters>) => setParams({ ...filters, ...change });
-  const namespaces = useLoad('namespaces', (signal) =>
-    api<string[]>('/api/v1/flows/distinct-namespaces', { signal }),
-  );
   const logs = useLoad(JSON.stringify(filters), (signal) => {
     const since = RANGES[filters.range];
     return api<LogLine[]>(
@@ -55,16 +53,7 @@ export function LogsPage() {
             update({ q: e.target.value });
           }}
         />
-        <select
-          aria-label="Namespace"
-          value={filters.namespace}
-          onChange={(e) => update({ namespace: e.target.value })}
-        >
-          <option value="">All namespaces</option>
-          {namespaces.data?.map((ns) => (
-            <option key={ns}>{ns}</option>
-          ))}
-        </select>
+        <NamespaceSelect value={filters.namespace} onChange={(namespace) => update({ namespace })} />
         <select
           aria-label="Minimum level"
           value={filters.minLevel}
