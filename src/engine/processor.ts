@@ -175,9 +175,12 @@ export class ExecutionProcessor {
     attempt.state = newState(new Date(m.startDate), 'RUNNING');
     transition(attempt.state, m.state, new Date(m.endDate));
     attempt.workerId = m.workerId;
+    if (m.error !== undefined && m.state !== 'SUCCESS') attempt.error = m.error;
+    if (m.failure) attempt.failure = m.failure;
     if (tr.state.current !== 'RUNNING') transition(tr.state, 'RUNNING', new Date(m.startDate));
     const task = this.task(tr.taskId);
-    if (m.state === 'FAILED' && (await this.retryLater(tr, task, m.error))) return;
+    if (m.state === 'FAILED' && m.failure?.retryable !== false && (await this.retryLater(tr, task, m.error)))
+      return;
     tr.outputs = m.outputs && Object.keys(m.outputs).length > 0 ? m.outputs : tr.outputs;
     if (m.labels) this.execution.labels = withLabels(this.execution.labels, m.labels);
     const parent = m.parentOutputs && this.execution.taskRunList.find((r) => r.id === tr.parentTaskRunId);
@@ -207,6 +210,8 @@ export class ExecutionProcessor {
       Math.max(1, tr.attempts.length),
       Date.parse((tr.attempts[0] ?? tr).state.startDate),
       this.now().getTime(),
+      Math.random,
+      tr.attempts.map((a) => a.failure?.progress === true),
     );
     if (delay === undefined) return false;
     if (error) tr.error = error;
