@@ -77,7 +77,11 @@ await check('ForEachItemCaseTest.forEachItem', async () => {
     expect('subflows', children.length, 26),
     expect('first iteration', children[0]?.trigger.variables.taskRunIteration, 0),
     expect('task runs', exec.taskRunList.length, 4),
-    expect('items attempts', items(exec).attempts.map((a) => a.state.current), ['SUCCESS']),
+    expect(
+      'items attempts',
+      items(exec).attempts.map((a) => a.state.current),
+      ['SUCCESS'],
+    ),
     expect('state', exec.state.current, 'SUCCESS'),
     expect('numberOfBatches', items(exec).outputs?.numberOfBatches, 26),
     expect('iterations', items(exec).outputs?.iterations, { CREATED: 0, RUNNING: 0, SUCCESS: 26 }),
@@ -86,11 +90,7 @@ await check('ForEachItemCaseTest.forEachItem', async () => {
       ? undefined
       : `batch URI ${last?.inputs.items}`,
     expect('subflow task runs', last?.taskRunList.length, 1),
-    expect(
-      'correlation id',
-      last?.labels.find((l) => l.key === 'system.correlationId')?.value,
-      exec.id,
-    ),
+    expect('correlation id', last?.labels.find((l) => l.key === 'system.correlationId')?.value, exec.id),
   ];
 });
 
@@ -108,7 +108,11 @@ await check('ForEachItemCaseTest.forEachItemNoWait', async () => {
   const children = await subflows(exec);
   return [
     expect('task runs', exec.taskRunList.length, 4),
-    expect('items attempts', items(exec).attempts.map((a) => a.state.current), ['SUCCESS']),
+    expect(
+      'items attempts',
+      items(exec).attempts.map((a) => a.state.current),
+      ['SUCCESS'],
+    ),
     expect('state', exec.state.current, 'SUCCESS'),
     expect('numberOfBatches', items(exec).outputs?.numberOfBatches, 26),
     expect('iterations', items(exec).outputs?.iterations, { RUNNING: 0, SUCCESS: 26 }),
@@ -123,7 +127,11 @@ await check('ForEachItemCaseTest.forEachItemFailed', async () => {
   return [
     expect('subflows', children.length, 26),
     expect('task runs', exec.taskRunList.length, 3),
-    expect('items attempts', items(exec).attempts.map((a) => a.state.current), ['FAILED']),
+    expect(
+      'items attempts',
+      items(exec).attempts.map((a) => a.state.current),
+      ['FAILED'],
+    ),
     expect('state', exec.state.current, 'FAILED'),
     expect('numberOfBatches', items(exec).outputs?.numberOfBatches, 26),
     expect('iterations', items(exec).outputs?.iterations, { CREATED: 0, RUNNING: 0, FAILED: 26 }),
@@ -140,7 +148,11 @@ await check('ForEachItemCaseTest.forEachItemWithSubflowOutputs', async () => {
   return [
     expect('subflows', children.length, 26),
     expect('task runs', exec.taskRunList.length, 5),
-    expect('items attempts', items(exec).attempts.map((a) => a.state.current), ['SUCCESS']),
+    expect(
+      'items attempts',
+      items(exec).attempts.map((a) => a.state.current),
+      ['SUCCESS'],
+    ),
     expect('state', exec.state.current, 'SUCCESS'),
     expect('iterations', items(exec).outputs?.iterations, { CREATED: 0, RUNNING: 0, SUCCESS: 26 }),
     expect('merged lines', text.split('\n').filter(Boolean).length, 26),
@@ -163,4 +175,6 @@ await rm(storageDir, { recursive: true, force: true });
 
 for (const [name, problem] of results)
   console.log(`${problem ? 'FAIL' : 'ok  '} ${name}${problem ? `: ${problem}` : ''}`);
-console.log(`kestra ForEachItem cases: ${results.filter(([, p]) => !p).length} of ${results.length} as in Kestra`);
+console.log(
+  `kestra ForEachItem cases: ${results.filter(([, p]) => !p).length} of ${results.length} as in Kestra`,
+);
