@@ -36,6 +36,8 @@ type ResultMessage = Extract<ExecutorMessage, { type: 'taskrun.result' }>;
 
 export class ExecutionProcessor {
   private changed = false;
+  /** the execution's state before this pass, to tell the scheduler when it changes */
+  private readonly initialState: StateType;
   private readonly tasks: Map<string, TaskDef>;
   private readonly runs = new Map<string, TaskRun>();
   private readonly renderOptions: RenderOptions;
@@ -64,6 +66,7 @@ export class ExecutionProcessor {
       secrets: this.opened.secrets,
       onSecret: (value) => this.redactor.add(value),
     };
+    this.initialState = execution.state.current;
     this.tasks = taskIndex(flow);
     const exec = execution;
     for (const tr of execution.taskRunList)
@@ -148,7 +151,11 @@ export class ExecutionProcessor {
 
   /** Walks until a fixpoint; bounded so that a bug can never spin forever inside a transaction. */
   async advance(): Promise<void> {
-    if (this.execution.state.current === 'QUEUED') return;
+    if (this.execution.state.current !== 'QUEUED') await this.walk();
+    await this.announceChange();
+  }
+
+  private async walk(): Promise<void> {
     for (let pass = 0; pass < 10_000; pass++) {
       if (isTerminal(this.execution.state.current)) return;
       this.leavePausedState();
@@ -157,6 +164,22 @@ export class ExecutionProcessor {
       if (!this.changed) break;
     }
     this.updatePausedState();
+  }
+
+  /** Flow triggers may listen to states an execution passes through (RUNNING, PAUSED…), as Kestra's
+   * do: the scheduler hears of the state this pass leaves it in when that changed and is not an end
+   * (an end is told by `ended`, with its outputs). */
+  private async announceChange(): Promise<void> {
+    const exec = this.execution;
+    if (exec.state.current === this.initialState || isTerminal(exec.state.current)) return;
+    await this.tx.emitScheduler({
+      executionId: exec.id,
+      namespace: exec.namespace,
+      flowId: exec.flowId,
+      flowRevision: exec.flowRevision,
+      state: exec.state.current,
+      outputs: null,
+    });
   }
 
   // ---------------------------------------------------------------- messages
