@@ -345,7 +345,7 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     expect(await rows('SELECT count(*)::int AS n FROM public.fail')).toEqual([{ n: 0 }]);
   });
 
-  test('a state is emitted once the records before it are committed, batch by batch', async () => {
+  test('a state is emitted once the records before it are committed; a batch no state covers never commits', async () => {
     const catalog = { streams: [configured(stream('batches', { id: { type: 'integer' } }), 'append')] };
     const { code, messages } = await write(
       catalog,
@@ -360,11 +360,8 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     );
     expect(code).toBe(1);
     expect(statesOf(messages).map((s) => s.state.destinationStats)).toEqual([{ recordCount: 2 }]);
-    expect(await rows('SELECT id::int FROM public.batches ORDER BY id')).toEqual([
-      { id: 1 },
-      { id: 2 },
-      { id: 3 },
-    ]);
+    // 3 was loaded in a batch of its own, in a transaction that no state closed
+    expect(await rows('SELECT id::int FROM public.batches ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
   test('a later sync with new fields adds their columns', async () => {
