@@ -257,7 +257,7 @@ describe.skipIf(!URL_)('syncs into PostgreSQL (needs SLUICE_TEST_DATABASE_URL)',
       const indexes = async (schema: string) =>
         (
           await db.query(
-            `SELECT indexname, replace(indexdef, $1, 's') AS def FROM pg_indexes WHERE schemaname = $1 ORDER BY 1`,
+            `SELECT indexname, replace(indexdef, $1, 's') AS def FROM pg_indexes WHERE schemaname = $1 AND starts_with(indexname, 'idx_') ORDER BY 1`,
             [schema],
           )
         ).rows;
