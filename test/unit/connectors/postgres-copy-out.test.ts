@@ -20,7 +20,8 @@ const protocol = Buffer.concat([
 ]);
 const afterCopy = message('C', Buffer.from('COPY 4\0'));
 
-/** Feeds `chunks` to a copyOut stream as the socket would; returns what it gave and what it handed back. */
+/** Feeds `chunks` to a copyOut stream as the socket would (each a buffer of its own, which the stream
+ * may rewrite); returns what it gave and what it handed back. */
 function feed(chunks: Buffer[]) {
   const stream = copyOut('COPY t TO STDOUT') as unknown as Record<string, unknown> & {
     _parse(chunk: Buffer): boolean;
@@ -48,7 +49,8 @@ describe('copyOut', () => {
   test('gives the CopyData bytes of the whole stream, whatever chunks the socket cuts it into', () => {
     for (let size = 1; size <= protocol.length; size += size < 12 ? 1 : 37) {
       const chunks = [];
-      for (let at = 0; at < protocol.length; at += size) chunks.push(protocol.subarray(at, at + size));
+      for (let at = 0; at < protocol.length; at += size)
+        chunks.push(Buffer.from(protocol.subarray(at, at + size)));
       const { data, ended, handedBack } = feed(chunks);
       expect(data, `chunks of ${size}`).toBe(rows.join(''));
       expect(ended).toBe(true);
