@@ -242,7 +242,7 @@ export async function writeSql(
     await flush();
     if (inflight) await inflight;
     for (const { plan, rowColumns } of writers.values()) {
-      if (plan.mode !== 'overwrite') continue;
+      if (!plan.replaces) continue;
       const status = ended.get(plan.key);
       if (status === 'INCOMPLETE') {
         await out.log(
@@ -296,7 +296,7 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
   let types = plan.columns.map((c) => c.type);
   let target = final;
   let rowColumns: string[] | undefined;
-  if (plan.mode === 'overwrite') {
+  if (plan.replaces) {
     target = qualified(db, plan.schema, plan.staging);
     // Rows in bulk leave the two columns that are the same for every row of a load to defaults: parsing
     // them for each of a million rows was a quarter of PostgreSQL's work. The defaults go before the
@@ -350,7 +350,7 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
     const name = `_sluice_dedup_${plan.staging.slice('_sluice_stage_'.length)}`;
     await db.createTempTable(name, [...definitions, `${q(SEQUENCE)} ${db.metaTypes.sequence}`]);
     temp = db.tempName(name);
-    merge = dedupStatements(db, plan, loadColumns, final, temp);
+    merge = dedupStatements(db, plan, loadColumns, target, temp);
   }
   return {
     plan,
