@@ -11,7 +11,7 @@ import type {
 import { truncates } from '../../protocol/generations.js';
 import { streamKey } from '../../protocol/state.js';
 import { type ColumnType, columnType } from './column-types.js';
-import { type IdentifierRules, distinctIdentifiers, identifier, nameHash } from './identifiers.js';
+import { type IdentifierRules, columnNames, nameHash, tableNames } from './identifiers.js';
 
 export type WriteMode = 'overwrite' | 'append' | 'append_dedup';
 
@@ -35,6 +35,9 @@ export interface TablePlan {
   primaryKey: PlannedColumn[];
   cursor?: PlannedColumn;
   syncId?: number;
+  /** `_airbyte_generation_id` of every row this sync writes: the configured stream's generation_id, 0
+   * without one (as Airbyte's destinations take a catalog from before generations) */
+  generationId: number;
   /** the stream's rows replace the table's when it ends COMPLETE (they go to `staging` first): an
    * overwrite, and any stream whose minimum_generation_id is its generation_id (above 0), which is how
    * the platform asks a truncating refresh or a clear to keep no older generation's rows */
@@ -45,7 +48,9 @@ export interface TablePlan {
 export const RAW_ID = '_airbyte_raw_id';
 export const EXTRACTED_AT = '_airbyte_extracted_at';
 export const META = '_airbyte_meta';
-export const META_COLUMNS = [RAW_ID, EXTRACTED_AT, META] as const;
+export const GENERATION_ID = '_airbyte_generation_id';
+/** in the order each line of a load ends with them */
+export const META_COLUMNS = [RAW_ID, EXTRACTED_AT, META, GENERATION_ID] as const;
 
 const MODES: readonly string[] = ['overwrite', 'append', 'append_dedup'] satisfies WriteMode[];
 
@@ -59,15 +64,21 @@ export interface PlanOptions {
 export function planTables(catalog: ConfiguredAirbyteCatalog, options: PlanOptions): TablePlan[] {
   const bySchema = new Map<string, ConfiguredAirbyteStream[]>();
   for (const configured of catalog.streams) {
-    const schema = identifier(configured.stream.namespace ?? options.defaultSchema, options.rules);
+    const schema = options.rules.clean(configured.stream.namespace ?? options.defaultSchema);
     bySchema.set(schema, [...(bySchema.get(schema) ?? []), configured]);
   }
   const plans: TablePlan[] = [];
   for (const [schema, streams] of bySchema) {
-    const tables = distinctIdentifiers(
-      streams.map((s) => s.stream.name),
-      options.rules,
-    );
+    let tables: Map<string, string>;
+    try {
+      tables = tableNames(
+        schema,
+        streams.map((s) => s.stream.name),
+        options.rules,
+      );
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
     for (const configured of streams) {
       plans.push(planTable(configured, schema, tables.get(configured.stream.name)!, options));
     }
@@ -101,7 +112,7 @@ function planTable(
   const properties = (stream.json_schema?.properties ?? {}) as JsonObject;
   let names: Map<string, string>;
   try {
-    names = distinctIdentifiers(Object.keys(properties), options.rules, META_COLUMNS);
+    names = columnNames(Object.keys(properties), options.rules, META_COLUMNS);
   } catch (error) {
     throw new ConfigError(`stream ${name}: ${(error as Error).message}`);
   }
@@ -139,6 +150,7 @@ function planTable(
     primaryKey: mode === 'append_dedup' ? keyPaths.map((p) => column(p, 'primary key')) : [],
     cursor: mode === 'append_dedup' && cursorPath?.length ? column(cursorPath, 'cursor field') : undefined,
     syncId: typeof configured.sync_id === 'number' ? configured.sync_id : undefined,
+    generationId: typeof configured.generation_id === 'number' ? configured.generation_id : 0,
     replaces: mode === 'overwrite' || truncates(configured),
   };
 }
