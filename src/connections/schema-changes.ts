@@ -44,12 +44,15 @@ export function diffCatalogs(
       transforms.push({ transformType: 'add_stream', streamDescriptor: descriptor(stream) });
   }
   for (const [key, old] of before) {
+    // a stream the connection does not sync changes nothing for it, even gone (as Airbyte's diff of
+    // the streams that are selected); a new one is offered whatever the connection syncs
+    const setting = settingOf(configured, old);
+    if (setting === undefined) continue;
     const now = after.get(key);
     if (!now) {
       transforms.push({ transformType: 'remove_stream', streamDescriptor: descriptor(old) });
       continue;
     }
-    const setting = settingOf(configured, old);
     const fieldTransforms = diffFields(old, now, setting);
     const attributes = primaryKeyChange(old, now, setting);
     if (fieldTransforms.length > 0 || attributes.length > 0) {
@@ -163,7 +166,7 @@ function defaultSetting(stream: AirbyteStream): StreamSetting {
 function diffFields(
   old: AirbyteStream,
   now: AirbyteStream,
-  setting: StreamSetting | undefined,
+  setting: StreamSetting,
 ): FieldTransform[] {
   const before = propertiesOf(old);
   const after = propertiesOf(now);
@@ -180,7 +183,7 @@ function diffFields(
     transforms.push({
       transformType: 'remove_field',
       fieldName: [field],
-      breaking: setting !== undefined && keyFieldsOf(old, setting).has(field),
+      breaking: keyFieldsOf(old, setting).has(field),
     });
   }
   return transforms;
@@ -212,7 +215,7 @@ function keyFieldsOf(stream: AirbyteStream, setting: StreamSetting): Set<string>
 function primaryKeyChange(
   old: AirbyteStream,
   now: AirbyteStream,
-  setting: StreamSetting | undefined,
+  setting: StreamSetting,
 ): { transformType: 'update_primary_key'; breaking: boolean }[] {
   if (canonical(old.source_defined_primary_key ?? []) === canonical(now.source_defined_primary_key ?? []))
     return [];
