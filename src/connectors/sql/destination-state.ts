@@ -7,7 +7,6 @@ import type { MessageOutput } from '../../cdk/output.js';
 import type { AirbyteStateMessage, ConfiguredAirbyteCatalog } from '../../protocol/messages.js';
 import type { DestinationDatabase } from './destination-database.js';
 import { type TablePlan, planTables } from './destination-plan.js';
-import { identifier } from './identifiers.js';
 
 export const STATE_TABLE = '_sluice_destination_state';
 
@@ -107,7 +106,7 @@ export async function reportCommitted(
   out: MessageOutput,
 ): Promise<void> {
   const plans = planTables(catalog, { rules: db.rules, defaultSchema, storage: db.storage });
-  const committed = await committedStreams(db, identifier(defaultSchema, db.rules), plans);
+  const committed = await committedStreams(db, db.rules.clean(defaultSchema), plans);
   const sent = new Set<string>();
   for (const { state } of committed) {
     const text = JSON.stringify(state);
