@@ -346,9 +346,13 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
   });
 
   test('a state is emitted once the records before it are committed; a batch no state covers never commits', async () => {
-    const catalog = { streams: [configured(stream('batches', { id: { type: 'integer' } }), 'append')] };
+    // incremental: a full refresh appended that cannot resume commits nothing before COMPLETE
+    const batches = configured(stream('batches', { id: { type: 'integer' } }), 'append', {
+      syncMode: 'incremental',
+      cursor: 'id',
+    });
     const { code, messages } = await write(
-      catalog,
+      { streams: [batches] },
       [
         record('batches', { id: 1 }),
         record('batches', { id: 2 }),
