@@ -37,6 +37,8 @@ export type ExecutorMessage =
       outputs: Record<string, unknown> | null;
       /** the child's task outputs, for the Subflow's own `outputs:` when the child declares none */
       taskOutputs?: Record<string, unknown>;
+      /** the batch the child ran for, when a ForEachItem started it (Kestra's taskRunIteration) */
+      iteration?: number;
     }
   | { type: 'kill'; executionId: string }
   | { type: 'resume'; executionId: string; inputs?: Record<string, unknown> }

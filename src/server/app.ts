@@ -10,6 +10,7 @@ import type { Storage } from '../storage/storage.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT } from '../config/config.js';
 import { type AuthOptions, registerAuth } from './auth.js';
 import { type BrowserPolicy, registerBrowserGuard } from './browser-guard.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerErrorHandlers } from './errors.js';
 import { registerExecutionFileRoutes } from './execution-file-routes.js';
 import { registerExecutionBulkRoutes } from './execution-bulk-routes.js';
@@ -98,6 +99,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerLogRoutes(app, db);
     registerWebhookRoutes(app, db, inputSeal, options.auth?.failureLimits);
     registerTriggerRoutes(app, db);
+    registerDashboardRoutes(app, db);
     registerMetrics(app, db);
     registerKvRoutes(app, db);
     registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
