@@ -13,6 +13,7 @@ import { Executor } from '../engine/executor.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LIVENESS_TIMEOUT_MS, Heartbeat } from '../engine/heartbeat.js';
 import type { RetentionPolicy } from '../engine/retention.js';
 import { Scheduler } from '../engine/scheduler.js';
+import { ExecutionObserver } from './execution-observer.js';
 import { type ServiceLogger, silentLogger } from '../engine/service-logger.js';
 import { Worker } from '../engine/worker.js';
 import { createQueueSignals } from '../queue/postgres-queue.js';
@@ -40,6 +41,9 @@ export interface InstanceOptions {
   executor?: boolean;
   worker?: boolean;
   scheduler?: boolean;
+  /** records connections' jobs on their timelines and sends notifications (default: with the
+   * scheduler) */
+  observer?: boolean;
   /** the process also serves HTTP: registered so that /health and other components see it */
   webserver?: boolean;
   executorConcurrency?: number;
@@ -75,6 +79,7 @@ export class Instance {
   private readonly executor?: Executor;
   private readonly worker?: Worker;
   private readonly scheduler?: Scheduler;
+  private readonly observer?: ExecutionObserver;
   private readonly heartbeats: Heartbeat[] = [];
 
   constructor(readonly options: InstanceOptions) {
@@ -160,6 +165,13 @@ export class Instance {
       });
       track('scheduler');
     }
+    if (options.observer ?? options.scheduler !== false) {
+      this.observer = new ExecutionObserver(options.db, signals, {
+        cipher: options.cipher,
+        logger,
+        pollMs: options.pollMs,
+      });
+    }
     if (options.webserver) track('webserver');
   }
 
@@ -178,10 +190,12 @@ export class Instance {
     }
     await this.worker?.start();
     await this.scheduler?.start();
+    await this.observer?.start();
     return this;
   }
 
   async stop(): Promise<void> {
+    await this.observer?.stop();
     await this.scheduler?.stop();
     await this.worker?.stop();
     await this.executor?.stop();

@@ -204,6 +204,13 @@ export class ExecutionProcessor {
       }
     }
     transition(exec.state, 'RUNNING', this.now());
+    await this.tx.emitObserver(this.notice('started'));
+  }
+
+  private notice(event: 'started' | 'ended') {
+    const exec = this.execution;
+    const { id: executionId, namespace, flowId } = exec;
+    return { event, executionId, namespace, flowId, state: exec.state.current };
   }
 
   /** Everything an execution's end sets off: its parent hears of it, the scheduler (Flow triggers)
@@ -219,6 +226,7 @@ export class ExecutionProcessor {
       state: exec.state.current,
       outputs: exec.outputs,
     });
+    await this.tx.emitObserver(this.notice('ended'));
     if (heldSlot) await this.releaseSlot();
   }
 

@@ -21,7 +21,9 @@ import { registerKvRoutes } from './kv-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerNamespaceFileRoutes } from './namespace-file-routes.js';
 import { registerMetrics } from './metrics.js';
+import { registerNotificationRoutes } from './notification-routes.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
+import { registerTimelineRoutes } from './resources/timeline-routes.js';
 import { registerSecretRoutes } from './secret-routes.js';
 import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './openapi.js';
 import { registerTriggerRoutes } from './trigger-routes.js';
@@ -102,7 +104,10 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerKvRoutes(app, db);
     registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
     registerSecretRoutes(app, db, options.cipher);
-    registerResourceRoutes(app, { db, cipher: options.cipher, syncRetry: options.syncRetry });
+    const resources = { db, cipher: options.cipher, syncRetry: options.syncRetry };
+    registerResourceRoutes(app, resources);
+    registerTimelineRoutes(app, resources);
+    registerNotificationRoutes(app, resources);
   });
 
   return app;

@@ -54,6 +54,10 @@ const TAGS = [
   { name: 'Destinations', description: 'Connectors with their configuration, secrets masked: check' },
   { name: 'Connections', description: 'A source, a destination, the streams and a schedule; its state' },
   { name: 'Jobs', description: "A connection's syncs, resets, refreshes and clears, with counts and logs" },
+  {
+    name: 'Notifications',
+    description: 'Where failures, successes and schema changes are notified: webhook, Slack',
+  },
 ];
 
 type Operation = { 'x-optional-body'?: boolean; requestBody?: { required?: boolean } };
