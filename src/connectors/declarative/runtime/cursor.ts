@@ -33,8 +33,8 @@ export class DatetimeCursor {
     config: Row,
   ) {
     if (def.type !== 'DatetimeBasedCursor') throw new ComponentError(def, `${def.type} is not supported`);
-    if (def.is_data_feed || def.global_substream_cursor || def.clamping)
-      throw new ComponentError(def, 'is_data_feed, global_substream_cursor and clamping are not supported');
+    if (def.is_data_feed || def.clamping)
+      throw new ComponentError(def, 'is_data_feed and clamping are not supported');
     this.ctx = ctxFor(config, def);
     this.cursorField = interpolateText(String(def.cursor_field), this.ctx.vars());
     this.format = String(def.datetime_format);
@@ -156,7 +156,8 @@ export class DatetimeCursor {
     return this.latest ? { [this.cursorField]: this.output(this.latest) } : {};
   }
 
-  private output(dt: PyDateTime): string {
+  /** A datetime in the cursor's datetime_format, as its state holds it. */
+  output(dt: PyDateTime): string {
     return formatDatetime(dt, this.format);
   }
 
