@@ -242,7 +242,7 @@ function unsupportedOption(manifest: Manifest): string | undefined {
     if (!isObject(stream)) continue;
     const cursor = stream.incremental_sync;
     if (isObject(cursor))
-      for (const option of ['is_data_feed', 'clamping'])
+      for (const option of ['clamping'])
         if (cursor[option]) return `streams.${i}.incremental_sync.${option} is not supported`;
   }
   return undefined;

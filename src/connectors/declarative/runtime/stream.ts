@@ -186,11 +186,15 @@ export class DeclarativeStream {
         headers: result.headers,
       };
       const records = parts.pipeline.records(result.body, vars);
+      const feed = slice && parts.cursor?.dataFeed ? parts.cursor : undefined;
+      const last = records[records.length - 1];
+      const stop = feed !== undefined && last !== undefined && !feed.shouldBeSynced(last);
       for (const record of records) {
+        if (feed && !feed.shouldBeSynced(record)) continue;
         if (slice && parts.cursor && !parts.cursor.observe(record, slice)) continue;
         if (await emit(record)) return true;
       }
-      token = parts.pages.next(result, records, token);
+      token = stop ? undefined : parts.pages.next(result, records, token);
       if (token === undefined) return false;
       if (page > 1_000_000)
         throw new ComponentError(
