@@ -6,6 +6,7 @@ import { ActorPage } from './pages/ActorPage';
 import { ActorsPage } from './pages/ActorsPage';
 import { ConnectionPage } from './pages/ConnectionPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
+import { DashboardPage } from './pages/DashboardPage';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { ExecutionsPage } from './pages/ExecutionsPage';
 import { FlowPage } from './pages/FlowPage';
@@ -18,7 +19,8 @@ import { toggleTheme, useTheme } from './theme';
 
 function page(path: string): ReactNode {
   let params: Record<string, string> | undefined;
-  if (path === '/' || path === '/flows') return <FlowsPage />;
+  if (path === '/') return <DashboardPage />;
+  if (path === '/flows') return <FlowsPage />;
   if (path === '/flows/new') return <FlowPage key="new" />;
   if ((params = match('/flows/:namespace/:id', path)))
     return <FlowPage key={`${params.namespace}/${params.id}`} namespace={params.namespace} id={params.id} />;
@@ -46,6 +48,7 @@ function page(path: string): ReactNode {
 
 /** Each topbar entry and the paths it stands for: Connections holds sources and destinations too. */
 const NAV = [
+  { href: '/', label: 'Dashboard', sections: [] as string[] },
   { href: '/flows', label: 'Flows', sections: ['/flows'] },
   { href: '/executions', label: 'Executions', sections: ['/executions'] },
   { href: '/logs', label: 'Logs', sections: ['/logs'] },
@@ -62,7 +65,7 @@ export function App() {
   return (
     <div className="shell">
       <header className="topbar">
-        <Link href="/flows" className="brand">
+        <Link href="/" className="brand">
           Sluice
         </Link>
         <nav>
@@ -71,8 +74,7 @@ export function App() {
               key={item.href}
               href={item.href}
               className={
-                item.sections.some((section) => isIn(path, section)) ||
-                (path === '/' && item.href === '/flows')
+                item.sections.some((section) => isIn(path, section)) || path === item.href
                   ? 'nav-link active'
                   : 'nav-link'
               }

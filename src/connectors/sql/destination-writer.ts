@@ -25,17 +25,10 @@ import { BulkBuffer } from './bulk-buffer.js';
 import type { ColumnType } from './column-types.js';
 import { SEQUENCE, dedupStatements } from './dedup.js';
 import type { DestinationDatabase } from './destination-database.js';
-import {
-  EXTRACTED_AT,
-  META,
-  META_COLUMNS,
-  RAW_ID,
-  type TablePlan,
-  describe,
-  planTables,
-} from './destination-plan.js';
+import { META_COLUMNS, RAW_ID, type TablePlan, describe, planTables } from './destination-plan.js';
 import { JsonMembers } from './json-members.js';
 import { withRawIds } from './raw-ids.js';
+import { columnDefinitions, dropRowDefaults, metaJson, migrateTable } from './table-layout.js';
 import { type MetaChange, bulkField, columnText, jsonValueText } from './values.js';
 
 export interface SqlWriteOptions {
@@ -251,12 +244,10 @@ export async function writeSql(
             '(what was staged stays for an attempt that resumes it)',
         );
       } else if (status === 'COMPLETE') {
-        if (rowColumns) {
-          await db.execute(
-            `ALTER TABLE ${qualified(db, plan.schema, plan.staging)} ` +
-              `ALTER COLUMN ${db.quote(EXTRACTED_AT)} DROP DEFAULT, ALTER COLUMN ${db.quote(META)} DROP DEFAULT`,
-          );
-        }
+        if (rowColumns) await db.execute(dropRowDefaults(db, qualified(db, plan.schema, plan.staging)));
+        // built once the rows are in, faster than kept up row by row, and before the swap so that
+        // readers of the old table never wait for it
+        await db.createIndexes(plan.schema, plan.staging, plan, plan.staging);
         await db.swap(plan.schema, plan.table, plan.staging);
       }
     }
@@ -284,12 +275,8 @@ function qualified(db: DestinationDatabase, schema: string, table: string): stri
 
 async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOutput): Promise<TableWriter> {
   const q = (name: string) => db.quote(name);
-  const definitions = [
-    ...plan.columns.map((c) => `${q(c.name)} ${db.sqlType(c.type)}`),
-    `${q(RAW_ID)} ${db.metaTypes.rawId}`,
-    `${q(EXTRACTED_AT)} ${db.metaTypes.extractedAt}`,
-    `${q(META)} ${db.metaTypes.meta}`,
-  ];
+  const layout = columnDefinitions(db, plan);
+  const definitions = [...layout.values()];
   await db.createSchema(plan.schema);
   const final = qualified(db, plan.schema, plan.table);
   const loadColumns = [...plan.columns.map((c) => c.name), ...META_COLUMNS];
@@ -298,17 +285,11 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
   let rowColumns: string[] | undefined;
   if (plan.mode === 'overwrite') {
     target = qualified(db, plan.schema, plan.staging);
-    // Rows in bulk leave the two columns that are the same for every row of a load to defaults: parsing
+    // Rows in bulk leave the columns that are the same for every row of a load to defaults: parsing
     // them for each of a million rows was a quarter of PostgreSQL's work. The defaults go before the
     // swap, so the table is the one records would have made.
-    const defaults = db.rowFormat && db.rowDefaults?.(metaJson([], plan.syncId));
-    const staged = defaults
-      ? [
-          ...definitions.slice(0, -2),
-          `${definitions.at(-2)} DEFAULT ${defaults.extractedAt}`,
-          `${definitions.at(-1)} DEFAULT ${defaults.meta}`,
-        ]
-      : definitions;
+    const defaults = db.rowFormat && db.rowDefaults?.(metaJson([], plan.syncId), plan.generationId);
+    const staged = defaults ? [...columnDefinitions(db, plan, defaults).values()] : definitions;
     if (defaults) rowColumns = [...plan.columns.map((c) => c.name), RAW_ID];
     // An earlier attempt of the same sync (the same sync_id in its rows) staged rows its acknowledged
     // state covers: an attempt that resumes (its minimum generation keeps them) goes on from them,
@@ -328,11 +309,12 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
     const existing = await db.columns(plan.schema, plan.table);
     if (!existing) {
       await db.execute(`CREATE TABLE ${final} (${definitions.join(', ')})`);
-      if (plan.mode === 'append_dedup') await db.createKeyIndex(plan.schema, plan.table, plan.primaryKey);
+      await db.createIndexes(plan.schema, plan.table, plan);
     } else {
-      for (const [i, name] of loadColumns.entries()) {
-        if (existing.has(name)) continue;
-        await db.execute(`ALTER TABLE ${final} ADD COLUMN ${definitions[i]}`);
+      await migrateTable(db, plan, out);
+      for (const name of loadColumns) {
+        if (existing.has(name) || META_COLUMNS.some((m) => m === name)) continue;
+        await db.execute(`ALTER TABLE ${final} ADD COLUMN ${layout.get(name)}`);
         await out.log('INFO', `stream ${describe(plan.stream)}: added column ${JSON.stringify(name)}`);
       }
       // a column that exists already keeps its type: values are checked against what it is (a type
@@ -386,10 +368,6 @@ async function reportUnknownFields(writer: TableWriter, fields: string[], out: M
         'it is not stored',
     );
   }
-}
-
-function metaJson(changes: MetaChange[], syncId: number | undefined): string {
-  return JSON.stringify(syncId === undefined ? { changes } : { changes, sync_id: syncId });
 }
 
 function encode(
@@ -539,7 +517,7 @@ function endLine(
   sequence: number,
 ): string {
   const meta = changes.length === 0 ? writer.cleanMeta : bulkField(metaJson(changes, writer.plan.syncId));
-  line += `${randomUUID()}\t${extractedAt}\t${meta}`;
+  line += `${randomUUID()}\t${extractedAt}\t${meta}\t${writer.plan.generationId}`;
   return writer.temp ? `${line}\t${sequence}\n` : `${line}\n`;
 }
 

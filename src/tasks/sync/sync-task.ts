@@ -14,6 +14,7 @@ import type {
   StreamDescriptor,
 } from '../../protocol/messages.js';
 import { redactInTaskRun } from '../../engine/run-context.js';
+import { withAttemptFailure } from '../../engine/attempt-failure.js';
 import { readStateFrom, streamKey, withoutStreams } from '../../protocol/state.js';
 import type { SecretCipher } from '../../secrets/cipher.js';
 import {
@@ -93,14 +94,29 @@ export function createSyncTask(options: SyncTaskOptions): RunnableTask {
       if (manifest !== undefined) props.source.manifest = manifest;
       const key = `${ctx.execution.namespace}/${ctx.execution.flowId}/${task.id}`;
       const stored = await options.states.load(key);
+      const run = new SyncRun(options, ctx, key, stored);
       try {
-        return await new SyncRun(options, ctx, key, stored).run(props);
+        return await run.run(props);
       } catch (error) {
-        if (error instanceof CatalogError) throw new SyncFailure('config_error', error.message);
-        throw error;
+        throw failedAttempt(
+          error instanceof CatalogError ? new SyncFailure('config_error', error.message) : error,
+          run.committedSoFar(),
+        );
       }
     },
   };
+}
+
+/** A failed attempt, as the retry policy reads it (Airbyte's): a configuration error is never
+ * retried, and an attempt that committed records made progress, a partial failure. */
+function failedAttempt(error: unknown, committed: { recordsCommitted: number; bytesCommitted: number }) {
+  const type = error instanceof SyncFailure ? error.failureType : 'system_error';
+  return withAttemptFailure(error, {
+    type,
+    retryable: type !== 'config_error',
+    progress: committed.recordsCommitted > 0,
+    outputs: committed,
+  });
 }
 
 function pick(task: TaskDef): Record<string, unknown> {
@@ -477,6 +493,14 @@ class SyncRun {
       bytesCommitted: sum(this.committed, 'bytesEmitted'),
       streams,
     });
+  }
+
+  /** What this attempt committed, for the record of an attempt that failed. */
+  committedSoFar(): { recordsCommitted: number; bytesCommitted: number } {
+    return {
+      recordsCommitted: sum(this.committed, 'recordsEmitted'),
+      bytesCommitted: sum(this.committed, 'bytesEmitted'),
+    };
   }
 
   private outputs(emitted: CountsByStream, committed: CountsByStream): Record<string, unknown> {

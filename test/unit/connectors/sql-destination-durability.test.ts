@@ -29,7 +29,7 @@ interface Load {
 function recordingDatabase(events: string[], loads: Load[] = []): DestinationDatabase {
   const text = (value: unknown) => String(value);
   return {
-    rules: { maxLength: 63, lengthUnit: 'bytes', caseInsensitive: false, invalid: /\u0000/g },
+    rules: { clean: (name) => name, caseInsensitive: false },
     formats: {
       boolean: text,
       timestamptz: (p) => `${p.date}T${p.time}Z`,
@@ -41,16 +41,24 @@ function recordingDatabase(events: string[], loads: Load[] = []): DestinationDat
     },
     storage: {},
     sqlType: (type) => type,
-    metaTypes: { rawId: 'uuid', extractedAt: 'timestamptz', meta: 'jsonb', sequence: 'bigint' },
+    metaTypes: {
+      rawId: 'varchar',
+      extractedAt: 'timestamptz',
+      meta: 'jsonb',
+      generationId: 'bigint',
+      sequence: 'bigint',
+    },
+    metaFirst: true,
     quote: (name) => `"${name}"`,
     execute: async () => {},
     createSchema: async () => {},
     columns: async () => undefined,
-    createKeyIndex: async () => {},
+    createIndexes: async () => {},
+    migrate: async () => [],
     createTempTable: async () => {},
     tempName: (table) => table,
     rowFormat: 'postgres-copy-text',
-    rowDefaults: () => ({ extractedAt: 'now()', meta: "'{}'" }),
+    rowDefaults: () => ({ extractedAt: 'now()', meta: "'{}'", generationId: '0' }),
     async load(table, _columns, chunks) {
       const load: Load = { table, lines: [] };
       loads.push(load);
