@@ -86,6 +86,17 @@ await check('FlowTriggerCaseTest.trigger', async () => {
   return undefined;
 });
 
+await check('FlowTriggerCaseTest.triggerWithPause', async () => {
+  const upstream = await run('io.kestra.tests.trigger.pause', 'trigger-flow-with-pause');
+  if (upstream.taskRunList.length !== 3 || upstream.state.current !== 'SUCCESS')
+    return `trigger-flow-with-pause ended ${upstream.state.current} with ${upstream.taskRunList.length} task runs`;
+  const fired = await executionsOf('trigger-flow-listener-with-pause');
+  const statuses = fired.map((e) => e.outputs?.status).sort();
+  return JSON.stringify(statuses) === JSON.stringify(['PAUSED', 'RUNNING', 'RUNNING', 'SUCCESS'])
+    ? undefined
+    : `listener statuses ${JSON.stringify(statuses)}`;
+});
+
 await check('MultipleConditionTriggerCaseTest.trigger', async () => {
   await run('io.kestra.tests.trigger', 'trigger-multiplecondition-flow-a');
   if ((await executionsOf('trigger-multiplecondition-listener')).length !== 0)

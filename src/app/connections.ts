@@ -11,6 +11,7 @@ import {
   type JobType,
   jobStatus,
   SYNC_TASK_ID,
+  syncRetry,
 } from '../connections/connection.js';
 import { BUILT_IN_CONNECTORS } from '../connectors/registry.js';
 import {
@@ -39,9 +40,10 @@ import { selectLogs } from '../db/engine-store.js';
 import { searchExecutions } from '../db/execution-search.js';
 import { deleteFlow, getFlow, saveFlow } from '../db/flow-repository.js';
 import { createSyncStateStore } from '../db/sync-state-store.js';
-import type { Execution } from '../engine/execution.js';
+import type { Execution, TaskRun } from '../engine/execution.js';
 import { isTerminal } from '../engine/state.js';
 import { loadFlow } from '../flow/load.js';
+import type { RetryDef } from '../flow/model.js';
 import type { ConnectorSpecification, JsonObject, StreamDescriptor } from '../protocol/messages.js';
 import { validateConfig } from '../protocol/config-validation.js';
 import { emit } from '../queue/postgres-queue.js';
@@ -74,6 +76,8 @@ export class ResourceError extends Error {
 export interface ResourceDeps {
   db: Database;
   cipher: SecretCipher;
+  /** the installation's limits on sync attempts, over Airbyte's defaults */
+  syncRetry?: Partial<RetryDef>;
 }
 
 const typeField = (kind: ActorKind) => (kind === 'source' ? 'sourceType' : 'destinationType');
@@ -362,7 +366,10 @@ async function store(deps: ResourceDeps, def: ConnectionDef): Promise<Connection
       throw error;
     }
   }
-  const { flow, errors } = loadFlow(JSON.stringify(connectionFlow(def)), `connection-${def.id}.yaml`);
+  const { flow, errors } = loadFlow(
+    JSON.stringify(connectionFlow(def, syncRetry(deps.syncRetry))),
+    `connection-${def.id}.yaml`,
+  );
   if (!flow) {
     throw new ResourceError(
       422,
@@ -499,13 +506,49 @@ export async function getJob(deps: ResourceDeps, id: string): Promise<JsonObject
   const logs = await selectLogs(deps.db, id);
   const sync = execution.taskRunList.find((tr) => tr.taskId === SYNC_TASK_ID);
   const attempts = (sync?.attempts ?? []).map((attempt, i) => ({
-    attempt: i + 1,
-    status: attempt.state.current,
+    ...attemptView(sync!, i),
     logs: logs
       .filter((l) => l.taskRunId === sync!.id && l.attempt === i + 1)
       .map((l) => ({ timestamp: l.ts, level: l.level, message: l.message })),
   }));
   return { ...jobView(execution), attempts };
+}
+
+/** One attempt as Airbyte's `jobs/get` shows it: its status, counts, and for a failed one a
+ * failure summary with the failure type, where it came from, and whether it was worth a retry. */
+function attemptView(sync: TaskRun, i: number): JsonObject {
+  const attempt = sync.attempts[i];
+  const last = i === sync.attempts.length - 1;
+  const histories = attempt.state.histories;
+  const ended = isTerminal(attempt.state.current);
+  const counts = (last && attempt.state.current !== 'FAILED' ? sync.outputs : attempt.failure?.outputs) as
+    { recordsCommitted?: number; bytesCommitted?: number; bytesEmitted?: number } | null | undefined;
+  const status = jobStatus({ state: attempt.state });
+  return {
+    attempt: i + 1,
+    id: i,
+    status: status === 'incomplete' ? 'failed' : status,
+    state: attempt.state.current,
+    createdAt: histories[0]?.date ?? null,
+    endedAt: ended ? (histories[histories.length - 1]?.date ?? null) : null,
+    recordsSynced: counts?.recordsCommitted ?? 0,
+    bytesSynced: counts?.bytesCommitted ?? counts?.bytesEmitted ?? 0,
+    failureSummary:
+      attempt.state.current === 'FAILED'
+        ? {
+            failures: [
+              {
+                failureOrigin: /^(source|destination)\b/.exec(attempt.error ?? '')?.[1] ?? 'replication',
+                failureType: attempt.failure?.type ?? 'system_error',
+                externalMessage: attempt.error ?? 'the attempt failed',
+                retryable: attempt.failure?.retryable !== false,
+                timestamp: histories[histories.length - 1]?.date ?? null,
+              },
+            ],
+            partialSuccess: attempt.failure?.progress === true,
+          }
+        : null,
+  };
 }
 
 export async function cancelJob(deps: ResourceDeps, id: string): Promise<JsonObject> {
@@ -536,6 +579,7 @@ export function jobView(execution: Execution): JsonObject {
     rowsSynced: outputs.recordsCommitted ?? 0,
     bytesSynced: outputs.bytesEmitted ?? 0,
     streams: outputs.streams ?? {},
+    attemptCount: sync?.attempts.length ?? 0,
   };
 }
 

@@ -106,6 +106,7 @@ export class Instance {
           pollMs: options.pollMs,
           logger,
           inputSeal,
+          storage: options.storage,
         },
       );
       track('executor');

@@ -2,6 +2,7 @@
 // Schedule trigger when it has a cron, concurrency 1 so that two jobs never write at once. Its jobs are
 // that flow's executions, so the scheduler, executor, workers, logs and UI serve connections unchanged.
 import type { Execution } from '../engine/execution.js';
+import type { RetryDef } from '../flow/model.js';
 import type { NamespaceDefinition, PublicSyncMode } from '../tasks/sync/catalog.js';
 
 export const CONNECTIONS_NAMESPACE = 'sluice.connections';
@@ -42,8 +43,14 @@ export function connectionStateKey(connectionId: string): string {
   return `${CONNECTIONS_NAMESPACE}/${connectionId}/${SYNC_TASK_ID}`;
 }
 
+/** How a connection's failed syncs are tried again: Airbyte's attempt policy, with the
+ * installation's limits where it sets some (docs/sync.md, Retries). */
+export function syncRetry(overrides: Partial<RetryDef> = {}): RetryDef {
+  return { ...overrides, type: 'airbyte' };
+}
+
 /** The flow a connection runs as, as a document for the flow loader. */
-export function connectionFlow(c: ConnectionDef): Record<string, unknown> {
+export function connectionFlow(c: ConnectionDef, retry: RetryDef = syncRetry()): Record<string, unknown> {
   const { settings } = c;
   const streams = settings.configurations.streams;
   const cron = settings.schedule.scheduleType === 'cron' ? settings.schedule.cronExpression : undefined;
@@ -65,6 +72,7 @@ export function connectionFlow(c: ConnectionDef): Record<string, unknown> {
         ...(settings.namespaceFormat !== undefined && { namespaceFormat: settings.namespaceFormat }),
         ...(settings.prefix !== undefined && { prefix: settings.prefix }),
         jobType: '{{ inputs.jobType }}',
+        retry,
       },
     ],
     ...(cron !== undefined && {
@@ -98,6 +106,9 @@ export function jobStatus(execution: Pick<Execution, 'state'>): string {
       return 'cancelled';
     case 'KILLING':
       return 'cancelled';
+    case 'RETRYING':
+      // an attempt failed and another one is coming (Airbyte's status between attempts)
+      return 'incomplete';
     default:
       return 'running';
   }

@@ -1,6 +1,7 @@
 import type { RenderOptions } from '../expression/index.js';
 import type { Flow } from '../flow/model.js';
 import type { InputSeal } from '../secrets/sealed-inputs.js';
+import type { Storage } from '../storage/storage.js';
 import type { Execution } from './execution.js';
 import type { ExecutorMessage } from './messages.js';
 import { failureKind, isDatabaseError } from './failure-kind.js';
@@ -29,6 +30,8 @@ export interface ExecutorOptions {
   inputSeal?: InputSeal;
   /** how long an execution that failed to process waits before its next try (PROCESSING_BACKOFF) */
   failureBackoff?: { baseMs: number; maxMs: number };
+  /** internal storage, for the flowables that read or write files (ForEachItem's batches) */
+  storage?: Storage;
 }
 
 /** Consumes executor messages: locks the execution they concern, applies them and decides what
@@ -157,6 +160,7 @@ export class Executor {
           undefined,
           await renderOptions(tx, flow),
           this.options.inputSeal,
+          this.options.storage,
         );
         for (const m of messages) await processor.apply(m);
         await processor.advance();

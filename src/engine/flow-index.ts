@@ -1,4 +1,5 @@
 import type { Flow, TaskDef } from '../flow/model.js';
+import { findFlowable } from './flowables/index.js';
 
 // Task ids are unique in a whole flow (the loader guarantees it), so one map finds any task.
 
@@ -29,6 +30,7 @@ export function taskIndex(flow: Flow): Map<string, TaskDef> {
     for (const t of tasks) {
       index?.set(t.id, t);
       visit(childTasks(t));
+      visit(findFlowable(t.type)?.generated?.(t) ?? []);
     }
   };
   visit(flow.tasks);

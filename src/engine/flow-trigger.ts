@@ -9,7 +9,8 @@ import { type StateType, TERMINAL_STATES } from './state.js';
 export const FLOW_TRIGGER = 'io.kestra.plugin.core.trigger.Flow';
 const MULTIPLE_CONDITION = 'io.kestra.plugin.core.condition.MultipleCondition';
 
-/** What the executor tells the scheduler when an execution ends. */
+/** What the executor tells the scheduler when an execution ends, or enters another state on its way
+ * (RUNNING, PAUSED…: outputs are then null). */
 export interface EndedExecution {
   executionId: string;
   namespace: string;

@@ -12,9 +12,17 @@ import { newExecution } from './new-execution.js';
 import type { ExecutorTx } from './ports.js';
 import { nextRetryDelay } from './retry.js';
 import { isFailure, isTerminal, newState, type StateType, transition, worstState } from './state.js';
-import { type ChildrenResult, type FlowableContext, PENDING } from './flowables/flowable.js';
+import {
+  type ChildrenResult,
+  type FlowableContext,
+  PENDING,
+  type SubflowRequest,
+} from './flowables/flowable.js';
 import { findFlowable } from './flowables/index.js';
 import { FLOWABLE, isFlowable } from './task-types.js';
+import type { Storage } from '../storage/storage.js';
+import { pathOfUri, taskRunStoragePath, uriOfPath, executionStoragePrefix } from '../storage/paths.js';
+import { readText } from './render-services.js';
 import { ancestors, buildOutputs, executionVariables, taskRunVariables } from './variables.js';
 
 // The executor's decision logic for one execution: apply the messages that arrived, then walk the
@@ -28,6 +36,8 @@ type ResultMessage = Extract<ExecutorMessage, { type: 'taskrun.result' }>;
 
 export class ExecutionProcessor {
   private changed = false;
+  /** the execution's state before this pass, to tell the scheduler when it changes */
+  private readonly initialState: StateType;
   private readonly tasks: Map<string, TaskDef>;
   private readonly runs = new Map<string, TaskRun>();
   private readonly renderOptions: RenderOptions;
@@ -46,6 +56,8 @@ export class ExecutionProcessor {
     private readonly now: () => Date = () => new Date(),
     renderOptions: RenderOptions = {},
     private readonly inputSeal?: InputSeal,
+    /** internal storage, for flowables that read or write files (ForEachItem) */
+    private readonly storage?: Storage,
   ) {
     this.opened = openSealed(execution.inputs, inputSeal);
     this.redactor = Redactor.of(this.opened.secrets);
@@ -54,7 +66,9 @@ export class ExecutionProcessor {
       secrets: this.opened.secrets,
       onSecret: (value) => this.redactor.add(value),
     };
+    this.initialState = execution.state.current;
     this.tasks = taskIndex(flow);
+    const exec = execution;
     for (const tr of execution.taskRunList)
       this.runs.set(runKey(tr.taskId, tr.parentTaskRunId, tr.value), tr);
     this.flowableContext = {
@@ -73,7 +87,35 @@ export class ExecutionProcessor {
       changed: () => {
         this.changed = true;
       },
+      parentOf: (run) => this.execution.taskRunList.find((r) => r.id === run.parentTaskRunId),
+      startSubflow: (run, task, request) => this.createSubflowExecution(run, task, request),
+      readText: async (uri, maxBytes) => {
+        const canonical = uriOfPath(pathOfUri(uri));
+        if (!canonical.startsWith(`${this.filesPrefix()}/`))
+          throw new Error(`${uri} is not a file of this execution`);
+        return readText(await this.files().get(canonical), uri, maxBytes);
+      },
+      putFile: (run, name, content) =>
+        this.files().put(
+          taskRunStoragePath(exec.namespace, exec.flowId, exec.id, run.taskId, run.id, name),
+          content,
+        ),
+      filesOf: (run) =>
+        uriOfPath(taskRunStoragePath(exec.namespace, exec.flowId, exec.id, run.taskId, run.id, 'x')).replace(
+          /\/x$/,
+          '',
+        ),
     };
+  }
+
+  private files(): Storage {
+    if (!this.storage) throw new Error('this executor has no internal storage');
+    return this.storage;
+  }
+
+  private filesPrefix(): string {
+    const exec = this.execution;
+    return uriOfPath(executionStoragePrefix(exec.namespace, exec.flowId, exec.id));
   }
 
   /** Removes every task run under a parent, so that its tasks can run again (WaitFor's loop). */
@@ -109,7 +151,11 @@ export class ExecutionProcessor {
 
   /** Walks until a fixpoint; bounded so that a bug can never spin forever inside a transaction. */
   async advance(): Promise<void> {
-    if (this.execution.state.current === 'QUEUED') return;
+    if (this.execution.state.current !== 'QUEUED') await this.walk();
+    await this.announceChange();
+  }
+
+  private async walk(): Promise<void> {
     for (let pass = 0; pass < 10_000; pass++) {
       if (isTerminal(this.execution.state.current)) return;
       this.leavePausedState();
@@ -118,6 +164,22 @@ export class ExecutionProcessor {
       if (!this.changed) break;
     }
     this.updatePausedState();
+  }
+
+  /** Flow triggers may listen to states an execution passes through (RUNNING, PAUSED…), as Kestra's
+   * do: the scheduler hears of the state this pass leaves it in when that changed and is not an end
+   * (an end is told by `ended`, with its outputs). */
+  private async announceChange(): Promise<void> {
+    const exec = this.execution;
+    if (exec.state.current === this.initialState || isTerminal(exec.state.current)) return;
+    await this.tx.emitScheduler({
+      executionId: exec.id,
+      namespace: exec.namespace,
+      flowId: exec.flowId,
+      flowRevision: exec.flowRevision,
+      state: exec.state.current,
+      outputs: null,
+    });
   }
 
   // ---------------------------------------------------------------- messages
@@ -175,9 +237,12 @@ export class ExecutionProcessor {
     attempt.state = newState(new Date(m.startDate), 'RUNNING');
     transition(attempt.state, m.state, new Date(m.endDate));
     attempt.workerId = m.workerId;
+    if (m.error !== undefined && m.state !== 'SUCCESS') attempt.error = m.error;
+    if (m.failure) attempt.failure = m.failure;
     if (tr.state.current !== 'RUNNING') transition(tr.state, 'RUNNING', new Date(m.startDate));
     const task = this.task(tr.taskId);
-    if (m.state === 'FAILED' && (await this.retryLater(tr, task, m.error))) return;
+    if (m.state === 'FAILED' && m.failure?.retryable !== false && (await this.retryLater(tr, task, m.error)))
+      return;
     tr.outputs = m.outputs && Object.keys(m.outputs).length > 0 ? m.outputs : tr.outputs;
     if (m.labels) this.execution.labels = withLabels(this.execution.labels, m.labels);
     const parent = m.parentOutputs && this.execution.taskRunList.find((r) => r.id === tr.parentTaskRunId);
@@ -207,6 +272,8 @@ export class ExecutionProcessor {
       Math.max(1, tr.attempts.length),
       Date.parse((tr.attempts[0] ?? tr).state.startDate),
       this.now().getTime(),
+      Math.random,
+      tr.attempts.map((a) => a.failure?.progress === true),
     );
     if (delay === undefined) return false;
     if (error) tr.error = error;
@@ -261,6 +328,11 @@ export class ExecutionProcessor {
     const tr = this.execution.taskRunList.find((r) => r.id === m.taskRunId);
     if (!tr || isTerminal(tr.state.current)) return;
     const task = this.task(tr.taskId);
+    const flowable = findFlowable(task.type);
+    if (flowable?.subflowEnded) {
+      await flowable.subflowEnded(tr, task, m, this.flowableContext);
+      return;
+    }
     tr.outputs = { executionId: m.childExecutionId, state: m.state };
     const declared = m.outputs && Object.keys(m.outputs).length > 0 ? m.outputs : undefined;
     // a child without flow outputs can still be read through the Subflow's older `outputs:` map
@@ -335,14 +407,16 @@ export class ExecutionProcessor {
     if (isTerminal(exec.state.current)) return;
     await this.tx.announceKill(exec.id);
     for (const tr of exec.taskRunList) {
+      if (isTerminal(tr.state.current)) continue;
+      const type = this.tasks.get(tr.taskId)?.type ?? '';
       const child = tr.outputs?.executionId;
-      if (
-        !isTerminal(tr.state.current) &&
-        this.tasks.get(tr.taskId)?.type === FLOWABLE.subflow &&
-        typeof child === 'string'
-      ) {
-        await this.tx.emitExecutor({ type: 'kill', executionId: child });
-      }
+      const children =
+        type === FLOWABLE.subflow
+          ? typeof child === 'string'
+            ? [child]
+            : []
+          : (findFlowable(type)?.childExecutions?.(tr) ?? []);
+      for (const id of children) await this.tx.emitExecutor({ type: 'kill', executionId: id });
     }
     closeOpenTaskRuns(exec, final, this.now());
     const held = exec.state.current !== 'QUEUED' && exec.state.current !== 'CREATED';
@@ -409,6 +483,7 @@ export class ExecutionProcessor {
     const exec = this.execution;
     const parentTaskRunId = exec.trigger?.variables.taskRunId;
     if (!exec.parentId || typeof parentTaskRunId !== 'string') return;
+    const iteration = exec.trigger?.variables.taskRunIteration;
     await this.tx.emitExecutor({
       type: 'subflow.ended',
       executionId: exec.parentId,
@@ -417,6 +492,7 @@ export class ExecutionProcessor {
       state: exec.state.current,
       outputs: exec.outputs,
       ...(this.flow.outputs.length === 0 ? { taskOutputs: buildOutputs(exec) } : {}),
+      ...(typeof iteration === 'number' ? { iteration } : {}),
     });
   }
 
@@ -766,16 +842,37 @@ export class ExecutionProcessor {
   }
 
   private async startSubflow(tr: TaskRun, task: TaskDef): Promise<void> {
-    const namespace = String(task.namespace);
-    const flowId = String(task.flowId);
-    const child = await this.tx.getFlow(
-      namespace,
-      flowId,
-      typeof task.revision === 'number' ? task.revision : undefined,
-    );
+    const id = await this.createSubflowExecution(tr, task, {
+      namespace: String(task.namespace),
+      flowId: String(task.flowId),
+      revision: typeof task.revision === 'number' ? task.revision : undefined,
+      inputs: task.inputs,
+      labels: task.labels,
+      inheritLabels: task.inheritLabels === true,
+    });
+    // like Kestra's executable tasks, a Subflow run has one attempt spanning the child execution
+    tr.attempts.push({ state: newState(this.now(), 'RUNNING') });
+    tr.outputs = { executionId: id };
+    if (task.wait === false) {
+      tr.outputs.state = 'CREATED';
+      this.finish(tr, task, 'SUCCESS');
+    }
+  }
+
+  /** Creates and queues a child execution of another flow for a task run (Subflow, ForEachItem). */
+  private async createSubflowExecution(tr: TaskRun, task: TaskDef, request: SubflowRequest): Promise<string> {
+    const { namespace, flowId } = request;
+    const child = await this.tx.getFlow(namespace, flowId, request.revision);
     if (!child) throw new Error(`Unable to find flow '${namespace}.${flowId}'`);
-    const variables = this.variables(task, tr);
-    const rendered = (renderRecursive(task.inputs ?? {}, variables, this.renderOptions) ?? {}) as Record<
+    const own = this.variables(task, tr);
+    const variables = request.variables
+      ? {
+          ...own,
+          ...request.variables,
+          taskrun: { ...(own.taskrun as object), ...(request.variables.taskrun as object) },
+        }
+      : own;
+    const rendered = (renderRecursive(request.inputs ?? {}, variables, this.renderOptions) ?? {}) as Record<
       string,
       unknown
     >;
@@ -790,12 +887,12 @@ export class ExecutionProcessor {
     }
     // system labels (the correlation id) always pass to a child; the others with inheritLabels
     const inherited = this.execution.labels.filter(
-      (l) => task.inheritLabels === true || l.key.startsWith('system.'),
+      (l) => request.inheritLabels === true || l.key.startsWith('system.'),
     );
     const labels = {
       ...Object.fromEntries(inherited.map((l) => [l.key, l.value])),
       ...(this.redactor.value(
-        renderRecursive(task.labels ?? {}, variables, this.renderOptions) ?? {},
+        renderRecursive(request.labels ?? {}, variables, this.renderOptions) ?? {},
       ) as Record<string, unknown>),
     };
     const execution = newExecution(child, values, {
@@ -803,25 +900,22 @@ export class ExecutionProcessor {
       parentId: this.execution.id,
       trigger: {
         id: task.id,
-        type: FLOWABLE.subflow,
+        type: task.type,
         variables: {
           executionId: this.execution.id,
           namespace: this.execution.namespace,
           flowId: this.execution.flowId,
           flowRevision: this.execution.flowRevision,
           taskRunId: tr.id,
+          taskId: tr.taskId,
+          ...(tr.value !== null ? { taskRunValue: tr.value } : {}),
+          ...request.trigger,
         },
       },
     });
     await this.tx.createExecution(execution);
     await this.tx.emitExecutor({ type: 'execution.created', executionId: execution.id });
-    // like Kestra's executable tasks, a Subflow run has one attempt spanning the child execution
-    tr.attempts.push({ state: newState(this.now(), 'RUNNING') });
-    tr.outputs = { executionId: execution.id };
-    if (task.wait === false) {
-      tr.outputs.state = execution.state.current;
-      this.finish(tr, task, 'SUCCESS');
-    }
+    return execution.id;
   }
 
   private updatePausedState(): void {

@@ -3,6 +3,7 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
+import type { RetryDef } from '../flow/model.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { createInputSeal, maskSealed } from '../secrets/sealed-inputs.js';
 import type { Storage } from '../storage/storage.js';
@@ -46,6 +47,8 @@ export interface ServerOptions {
   /** which names and origins a browser may reach the API from (docs/security.md); absent: a server
    * on 127.0.0.1 with no other origin */
   browser?: BrowserPolicy;
+  /** the installation's limits on sync attempts (Airbyte's SYNC_JOB_RETRIES_* settings) */
+  syncRetry?: Partial<RetryDef>;
 }
 
 /** The webserver: the HTTP API over the repository and the queue, described by the OpenAPI document
@@ -99,7 +102,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerKvRoutes(app, db);
     registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
     registerSecretRoutes(app, db, options.cipher);
-    registerResourceRoutes(app, { db, cipher: options.cipher });
+    registerResourceRoutes(app, { db, cipher: options.cipher, syncRetry: options.syncRetry });
   });
 
   return app;

@@ -1,5 +1,6 @@
 import { echoTask } from './core/echo.js';
 import { failTask } from './core/fail.js';
+import { forEachItemRunnables } from './core/for-each-item.js';
 import { kvDeleteTask, kvGetKeysTask, kvGetTask, kvSetTask } from './core/kv.js';
 import { labelsTask } from './core/labels.js';
 import { logTask } from './core/log.js';
@@ -61,6 +62,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
     'io.kestra.plugin.core.namespace.DeleteFiles': deleteFilesTask,
     ...scriptRunnables,
     ...storageRunnables,
+    ...forEachItemRunnables,
     ...systemRunnables(deps.platform),
     [TEMPLATED_TASK_TYPE]: createTemplatedTask((type) => lookup(type)),
     ...httpRunnables,

@@ -59,11 +59,28 @@ export interface Job {
   rowsSynced: number;
   bytesSynced: number;
   streams: Record<string, { recordsCommitted?: number; bytesEmitted?: number }>;
-  attempts?: Array<{
-    attempt: number;
-    status: string;
-    logs: Array<{ timestamp: string; level: string; message: string }>;
-  }>;
+  attemptCount?: number;
+  attempts?: JobAttempt[];
+}
+
+/** One attempt of a job, as Airbyte's jobs/get shows it. */
+export interface JobAttempt {
+  attempt: number;
+  status: string;
+  createdAt?: string | null;
+  endedAt?: string | null;
+  recordsSynced?: number;
+  bytesSynced?: number;
+  failureSummary?: {
+    failures: Array<{
+      failureOrigin: string;
+      failureType: string;
+      externalMessage: string;
+      retryable: boolean;
+    }>;
+    partialSuccess: boolean;
+  } | null;
+  logs: Array<{ timestamp: string; level: string; message: string }>;
 }
 
 /** Airbyte's list pages. */

@@ -1,6 +1,6 @@
 import type { TaskDef } from '../../flow/model.js';
 import type { TaskRun } from '../execution.js';
-import type { WorkerJob } from '../messages.js';
+import type { ExecutorMessage, WorkerJob } from '../messages.js';
 import type { StateType } from '../state.js';
 
 // Kestra's FlowableTask, the Sluice way: a flowable task type is one module that decides, from the
@@ -36,7 +36,36 @@ export interface FlowableContext {
   wakeAfter(run: TaskRun, delayMs: number): Promise<void>;
   /** Says that the execution document changed, so the executor walks again. */
   changed(): void;
+  /** The task run directly enclosing `run`, if any. */
+  parentOf(run: TaskRun): TaskRun | undefined;
+  /** Creates an execution of another flow as a child of `run` (Kestra's ExecutableTask), and returns
+   * its id. `inputs` and `labels` are rendered here, with `variables` over the task run's own. */
+  startSubflow(run: TaskRun, task: TaskDef, request: SubflowRequest): Promise<string>;
+  /** The text of a file of this execution in internal storage (at most maxBytes). */
+  readText(uri: string, maxBytes: number): Promise<string>;
+  /** Stores a file of this task run in internal storage; returns its URI. */
+  putFile(run: TaskRun, name: string, content: string): Promise<string>;
+  /** The URI under which putFile stores the files of this task run (no trailing slash). */
+  filesOf(run: TaskRun): string;
 }
+
+/** What a flowable asks of startSubflow. */
+export interface SubflowRequest {
+  namespace: string;
+  flowId: string;
+  revision?: number;
+  /** as written in the flow: rendered with the task run's variables and `variables` */
+  inputs?: unknown;
+  labels?: unknown;
+  inheritLabels?: boolean;
+  /** merged over the task run's own variables when rendering inputs and labels */
+  variables?: Record<string, unknown>;
+  /** added to the child's `trigger` variables (Kestra's `taskRunIteration`…) */
+  trigger?: Record<string, unknown>;
+}
+
+/** A child execution started by startSubflow has ended. */
+export type SubflowEnded = Extract<ExecutorMessage, { type: 'subflow.ended' }>;
 
 export interface Flowable {
   /** the canonical type name (the flow loader turns aliases into it) */
@@ -51,4 +80,11 @@ export interface Flowable {
   /** What the job of a runnable child carries besides the task (a WorkingDirectory's shared
    * directory), when one of this flowable's children goes to a worker. */
   childJob?(run: TaskRun, task: TaskDef, child: TaskDef): Pick<WorkerJob, 'workingDirectory'>;
+  /** Tasks this type runs that the flow does not spell out (ForEachItem's split, subflows and merge
+   * steps): the executor finds them by id like any task of the flow. */
+  generated?(task: TaskDef): TaskDef[];
+  /** A child execution this task run started (startSubflow) has ended. */
+  subflowEnded?(run: TaskRun, task: TaskDef, ended: SubflowEnded, ctx: FlowableContext): Promise<void>;
+  /** The child executions of this task run still worth killing when its execution is killed. */
+  childExecutions?(run: TaskRun): string[];
 }

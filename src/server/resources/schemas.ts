@@ -225,11 +225,38 @@ export const job = open(
     rowsSynced: { type: 'integer' },
     bytesSynced: { type: 'integer' },
     streams: open({}),
+    attemptCount: { type: 'integer', description: 'attempts so far (a failed sync is tried again)' },
     attempts: {
       type: 'array',
       items: open({
-        attempt: { type: 'integer' },
-        status: { type: 'string' },
+        attempt: { type: 'integer', description: 'from 1' },
+        id: { type: 'integer', description: "Airbyte's attempt number, from 0" },
+        status: { type: 'string', enum: ['pending', 'running', 'failed', 'succeeded', 'cancelled'] },
+        state: { type: 'string', description: 'the state of the task run attempt behind it' },
+        createdAt: { type: ['string', 'null'] },
+        endedAt: { type: ['string', 'null'] },
+        recordsSynced: { type: 'integer', description: 'records the destination committed in this attempt' },
+        bytesSynced: { type: 'integer' },
+        failureSummary: {
+          type: ['object', 'null'],
+          additionalProperties: true,
+          properties: {
+            failures: {
+              type: 'array',
+              items: open({
+                failureOrigin: { type: 'string', enum: ['source', 'destination', 'replication'] },
+                failureType: { type: 'string', description: 'config_error, system_error or transient_error' },
+                externalMessage: { type: 'string' },
+                retryable: { type: 'boolean' },
+                timestamp: { type: ['string', 'null'] },
+              }),
+            },
+            partialSuccess: {
+              type: 'boolean',
+              description: 'some records were committed before the failure',
+            },
+          },
+        },
         logs: {
           type: 'array',
           items: open({

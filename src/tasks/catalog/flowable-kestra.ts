@@ -1,6 +1,15 @@
 // Flowable core tasks whose behaviour lives in engine/flowables (one module each).
 import { z } from 'zod';
-import { condition, duration, looseMap, nonEmptyTaskList, text } from '../../flow/schemas.js';
+import {
+  boolOrExpression,
+  condition,
+  duration,
+  intOrExpression,
+  labels,
+  looseMap,
+  nonEmptyTaskList,
+  text,
+} from '../../flow/schemas.js';
 import { findTaskType } from '../catalog.js';
 import { flowable, HANDLER_CHILDREN, handlers } from './define.js';
 
@@ -72,5 +81,34 @@ export const kestraFlowableTasks = [
       })
       .superRefine((wd, ctx) => workingDirectoryChildren(wd.tasks, ctx)),
     children: [{ key: 'tasks' }, ...HANDLER_CHILDREN],
+  }),
+  flowable({
+    type: 'io.kestra.plugin.core.flow.ForEachItem',
+    olderNames: ['io.kestra.core.tasks.flows.ForEachItem'],
+    shortName: 'for-each-item',
+    description:
+      'Cuts an internal-storage file of items into batches and starts one execution of a subflow per ' +
+      'batch (`taskrun.items` is the batch file, `taskrun.iteration` its index).',
+    properties: z.strictObject({
+      items: text(),
+      batch: z
+        .strictObject({
+          rows: intOrExpression(1).optional(),
+          bytes: text().optional(),
+          partitions: intOrExpression(1).optional(),
+          separator: z.string().optional(),
+        })
+        .optional(),
+      namespace: text(),
+      flowId: text(),
+      revision: z.int().min(1).optional(),
+      inputs: looseMap().optional(),
+      labels: labels().optional(),
+      wait: boolOrExpression().optional(),
+      transmitFailed: boolOrExpression().optional(),
+      inheritLabels: z.boolean().optional(),
+      ...handlers(),
+    }),
+    children: HANDLER_CHILDREN,
   }),
 ];

@@ -68,6 +68,12 @@ const TASK_NAMES: [canonical: string, older: string[], short: string, kind: 'flo
     'working-directory',
     'flowable',
   ],
+  [
+    'io.kestra.plugin.core.flow.ForEachItem',
+    ['io.kestra.core.tasks.flows.ForEachItem'],
+    'for-each-item',
+    'flowable',
+  ],
   ['io.kestra.plugin.scripts.shell.Commands', [], 'shell', 'runnable'],
   ['io.kestra.plugin.scripts.shell.Script', [], 'shell-script', 'runnable'],
   ['io.kestra.plugin.scripts.node.Script', [], 'node', 'runnable'],
