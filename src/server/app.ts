@@ -20,6 +20,7 @@ import { registerHealth } from './health.js';
 import { registerKvRoutes } from './kv-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerNamespaceFileRoutes } from './namespace-file-routes.js';
+import { registerNamespaceRoutes } from './namespace-routes.js';
 import { registerMetrics } from './metrics.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
 import { registerSecretRoutes } from './secret-routes.js';
@@ -101,6 +102,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerMetrics(app, db);
     registerKvRoutes(app, db);
     registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
+    registerNamespaceRoutes(app, db);
     registerSecretRoutes(app, db, options.cipher);
     registerResourceRoutes(app, { db, cipher: options.cipher, syncRetry: options.syncRetry });
   });
