@@ -14,6 +14,7 @@ import { FlowsPage } from './pages/FlowsPage';
 import { LoginPage } from './pages/LoginPage';
 import { LogsPage } from './pages/LogsPage';
 import { NewConnectionPage } from './pages/NewConnectionPage';
+import { TriggersPage } from './pages/TriggersPage';
 import { match, useLocation } from './router';
 import { toggleTheme, useTheme } from './theme';
 
@@ -27,6 +28,7 @@ function page(path: string): ReactNode {
   if (path === '/executions') return <ExecutionsPage />;
   if ((params = match('/executions/:id', path))) return <ExecutionPage key={params.id} id={params.id} />;
   if (path === '/logs') return <LogsPage />;
+  if (path === '/triggers') return <TriggersPage />;
   if (path === '/connections') return <ConnectionsPage />;
   if (path === '/connections/new') return <NewConnectionPage />;
   if ((params = match('/connections/:id', path))) return <ConnectionPage key={params.id} id={params.id} />;
@@ -52,6 +54,7 @@ const NAV = [
   { href: '/flows', label: 'Flows', sections: ['/flows'] },
   { href: '/executions', label: 'Executions', sections: ['/executions'] },
   { href: '/logs', label: 'Logs', sections: ['/logs'] },
+  { href: '/triggers', label: 'Triggers', sections: ['/triggers'] },
   { href: '/connections', label: 'Connections', sections: DATA_SECTIONS },
 ];
 
