@@ -240,6 +240,7 @@ export class ExecutionProcessor {
       flowRevision: exec.flowRevision,
       state: exec.state.current,
       outputs: exec.outputs,
+      ...(exec.trigger && !exec.parentId ? { triggerId: exec.trigger.id } : {}),
     });
     if (heldSlot) await this.releaseSlot();
   }
