@@ -10,6 +10,7 @@ import { createRetentionBackend } from '../db/retention-store.js';
 import { createSchedulerBackend } from '../db/scheduler-store.js';
 import { newId } from '../engine/execution.js';
 import { Executor } from '../engine/executor.js';
+import { pollHttpTrigger } from '../tasks/http/trigger.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LIVENESS_TIMEOUT_MS, Heartbeat } from '../engine/heartbeat.js';
 import type { RetentionPolicy } from '../engine/retention.js';
 import { Scheduler } from '../engine/scheduler.js';
@@ -154,6 +155,7 @@ export class Instance {
       this.scheduler = new Scheduler(createSchedulerBackend(options.db), {
         logger,
         inputSeal,
+        poll: pollHttpTrigger,
         liveness: liveness ? { backend: liveness, timeoutMs } : undefined,
         retention: options.retention
           ? {

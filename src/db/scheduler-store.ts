@@ -23,6 +23,12 @@ function schedulerTx(tx: Queryable): SchedulerTx {
     preconditions: preconditionStore(tx),
     createExecution: (execution) => insertExecution(tx, execution),
     emitExecutor: (message) => emit(tx, 'executor', message, { key: message.executionId }),
+    async disableTrigger(namespace, flowId, triggerId) {
+      await tx.query(
+        'UPDATE triggers SET disabled = true WHERE namespace = $1 AND flow_id = $2 AND trigger_id = $3',
+        [namespace, flowId, triggerId],
+      );
+    },
     async updateTrigger(trigger, next, last, executionId, backfill) {
       await tx.query(
         `UPDATE triggers SET next_date = $4, last_date = coalesce($5, last_date),

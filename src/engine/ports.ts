@@ -32,6 +32,8 @@ export interface ExecutorTx {
   /** Tells the observers an execution started or ended. */
   emitObserver(notice: ExecutionNotice): Promise<void>;
   errorLogs(executionId: string): Promise<LogLine[]>;
+  /** Writes an execution's own log line (no task run: "Flow started"…) with the execution's save. */
+  log(line: LogLine): void;
   /** Drops the execution's jobs still waiting in the queue (retries included) and tells every
    * worker, on commit, to stop what it runs for it. */
   announceKill(executionId: string): Promise<void>;

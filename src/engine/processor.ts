@@ -7,7 +7,7 @@ import type { Flow, InputDef, RetryDef, TaskDef } from '../flow/model.js';
 import { conditionHolds } from './conditions.js';
 import { closeOpenTaskRuns, type Execution, newId, type TaskRun, withLabels } from './execution.js';
 import { taskIndex } from './flow-index.js';
-import type { ExecutorMessage, TimerKind, WorkerJob } from './messages.js';
+import type { ExecutorMessage, LogLine, TimerKind, WorkerJob } from './messages.js';
 import { newExecution } from './new-execution.js';
 import type { ExecutorTx } from './ports.js';
 import { nextRetryDelay } from './retry.js';
@@ -203,14 +203,36 @@ export class ExecutionProcessor {
         return;
       }
     }
-    transition(exec.state, 'RUNNING', this.now());
-    await this.tx.emitObserver(this.notice('started'));
+    await this.startRunning();
   }
 
   private notice(event: 'started' | 'ended') {
     const exec = this.execution;
     const { id: executionId, namespace, flowId } = exec;
     return { event, executionId, namespace, flowId, state: exec.state.current };
+  }
+
+  /** CREATED (or QUEUED) to RUNNING, with the execution's "Flow started" line, as Kestra's executor
+   * writes it, and the observers told. */
+  private async startRunning(): Promise<void> {
+    transition(this.execution.state, 'RUNNING', this.now());
+    this.executionLog('INFO', 'Flow started');
+    await this.tx.emitObserver(this.notice('started'));
+  }
+
+  private executionLog(level: LogLine['level'], text: string): void {
+    const exec = this.execution;
+    this.tx.log({
+      executionId: exec.id,
+      namespace: exec.namespace,
+      flowId: exec.flowId,
+      taskId: null,
+      taskRunId: null,
+      attempt: null,
+      level,
+      message: text,
+      ts: this.now().toISOString(),
+    });
   }
 
   /** Everything an execution's end sets off: its parent hears of it, the scheduler (Flow triggers)
@@ -225,6 +247,7 @@ export class ExecutionProcessor {
       flowRevision: exec.flowRevision,
       state: exec.state.current,
       outputs: exec.outputs,
+      ...(exec.trigger && !exec.parentId ? { triggerId: exec.trigger.id } : {}),
     });
     await this.tx.emitObserver(this.notice('ended'));
     if (heldSlot) await this.releaseSlot();
@@ -436,7 +459,7 @@ export class ExecutionProcessor {
 
   private async walkRoot(): Promise<void> {
     const exec = this.execution;
-    if (exec.state.current === 'CREATED') transition(exec.state, 'RUNNING', this.now());
+    if (exec.state.current === 'CREATED') await this.startRunning();
     const main = await this.evalList(this.flow.tasks, null, null, 1);
     if (!main.done) return;
     if (isFailure(main.state) && this.flow.errors.length > 0) {
@@ -461,6 +484,10 @@ export class ExecutionProcessor {
         transition(exec.state, 'FAILED', this.now());
       }
     }
+    this.executionLog(
+      'INFO',
+      `Flow completed with state ${exec.state.current} in ${humanDuration(exec.state.startDate, exec.state.endDate)}`,
+    );
     await this.ended(true);
   }
 
@@ -985,4 +1012,14 @@ export function loopItems(value: unknown): string[] {
 function subflowState(child: StateType): StateType {
   if (child === 'WARNING' || child === 'KILLED') return child;
   return isFailure(child) ? 'FAILED' : 'SUCCESS';
+}
+
+/** Kestra's State.humanDuration (commons-lang's formatDurationHMS): `H:mm:ss.SSS`. */
+export function humanDuration(start: string, end: string | undefined): string {
+  const ms = Math.max(0, Date.parse(end ?? start) - Date.parse(start));
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor(ms / 60_000) % 60;
+  const seconds = Math.floor(ms / 1000) % 60;
+  return `${hours}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(ms % 1000, 3)}`;
 }
