@@ -368,6 +368,47 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     expect(await rows('SELECT id::int FROM public.batches ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
   });
 
+  test('committed-state answers the last state each table committed in the sync, and COMPLETE for a stream committed whole; nothing for another sync', async () => {
+    const ofSync = (syncId: number): ConfiguredAirbyteCatalog => ({
+      streams: [
+        {
+          ...configured(stream('ledger', { id: { type: 'integer' } }), 'append', {
+            syncMode: 'incremental',
+            cursor: 'id',
+          }),
+          sync_id: syncId,
+        },
+        { ...configured(stream('whole', { id: { type: 'integer' } }), 'append'), sync_id: syncId },
+      ],
+    });
+    const cut = complete('ledger');
+    if (cut.type === 'TRACE') cut.trace.stream_status!.status = 'INCOMPLETE';
+    await write(ofSync(41), [
+      record('ledger', { id: 1 }),
+      streamState('ledger', { at: 1 }),
+      record('ledger', { id: 2 }),
+      record('whole', { id: 1 }),
+      cut,
+    ]);
+    expect(await rows('SELECT id::int FROM public.ledger')).toEqual([{ id: 1 }]);
+    const committed = async (catalog: ConfiguredAirbyteCatalog) => {
+      const argv = [
+        'committed-state',
+        '--config',
+        await files.file(`committed-config-${catalog.streams[0].sync_id}.json`, db.config()),
+        '--catalog',
+        await files.file(`committed-catalog-${catalog.streams[0].sync_id}.json`, catalog),
+      ];
+      return (await runConnector(run, argv)).messages;
+    };
+    const answer = await committed(ofSync(41));
+    expect(statesOf(answer).map((s) => s.state.stream?.stream_state)).toEqual([{ at: 1 }]);
+    expect(
+      answer.flatMap((m) => (m.type === 'TRACE' ? [m.trace.stream_status?.stream_descriptor.name] : [])),
+    ).toEqual(['whole']);
+    expect(await committed(ofSync(42))).toEqual([]);
+  });
+
   test('a later sync with new fields adds their columns', async () => {
     const v1 = stream('evolve', { id: { type: 'integer' } });
     const v2 = stream('evolve', { id: { type: 'integer' }, extra: { type: 'boolean' } });
