@@ -59,7 +59,7 @@ export const definitionInput = {
         description: 'the program and its first arguments; the Airbyte verb and files are appended',
       },
       manifest: {
-        type: ['string', 'object'],
+        anyOf: [{ type: 'string' }, { type: 'object' }],
         description:
           'instead of a command: an Airbyte declarative manifest (YAML text or a map) for a source, run in process; its spec is the form',
       },
