@@ -16,8 +16,8 @@ import {
 import type { Storage } from '../storage/storage.js';
 import type { RunContext, TaskLogger } from '../tasks/types.js';
 import type { WorkerJob } from './messages.js';
-import { storeOutputFiles, writeInputFiles } from '../tasks/script/working-dir.js';
 import { packDirectory, unpackInto } from './dir-snapshot.js';
+import type { SharedDirectoryKit } from './ports.js';
 import { workerRenderServices } from './render-services.js';
 
 /** The file of a WorkingDirectory's task run that carries its directory from one task to the next. */
@@ -52,6 +52,7 @@ export function createRunContext(
   options: RenderOptions = {},
   seal?: InputSeal,
   namespaces?: NamespaceServices,
+  kit?: SharedDirectoryKit,
 ): WorkerRunContext {
   const dirs: string[] = [];
   const shared = job.workingDirectory;
@@ -65,10 +66,19 @@ export function createRunContext(
     dirs.push(dir);
     return dir;
   };
+  const sharedKit = () => {
+    if (!kit) throw new Error('this worker cannot open a WorkingDirectory’s shared directory');
+    return kit;
+  };
+  /** the first task to open it finds the namespace files, then the inputFiles (which win); the
+   * next ones find what the task before left */
   const openShared = async () => {
     const dir = await freshDir();
     if (await storage.exists(snapshotUri())) await unpackInto(dir, await storage.get(snapshotUri()));
-    else await writeInputFiles(ctx, dir, await ctx.render(shared!.inputFiles));
+    else {
+      await sharedKit().copyNamespaceFiles(ctx, dir, await ctx.render(shared!.namespaceFiles));
+      await sharedKit().writeInputFiles(ctx, dir, await ctx.render(shared!.inputFiles));
+    }
     return dir;
   };
   const { inputs, secrets, failure } = openSealed(job.variables.inputs, seal);
@@ -141,7 +151,9 @@ export function createRunContext(
         putFile: (name: string, content: Buffer | string | Readable) =>
           storage.put(sharedPath(name), content),
       };
-      return { outputFiles: await storeOutputFiles(owner, dir, patterns as string[], new Set()) };
+      return {
+        outputFiles: await sharedKit().storeOutputFiles(owner, dir, patterns as string[], new Set()),
+      };
     },
     async cleanup() {
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
