@@ -26,6 +26,9 @@ export interface ExecutorTx {
   /** Drops the execution's jobs still waiting in the queue (retries included) and tells every
    * worker, on commit, to stop what it runs for it. */
   announceKill(executionId: string): Promise<void>;
+  /** A key of a namespace's KV store (undefined when absent or expired), read inside this transaction:
+   * kv() in the templates the executor renders. */
+  kvGet(namespace: string, key: string): Promise<{ value: unknown } | undefined>;
   /** The secrets a namespace sees, read inside this transaction. */
   secretsFor(namespace: string): Promise<Map<string, string>>;
   /** Serialises concurrency decisions for one flow until this transaction ends. */

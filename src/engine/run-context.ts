@@ -6,19 +6,13 @@ import { type RenderOptions, renderAsync, renderRecursiveAsync } from '../expres
 import type { NamespaceServices } from '../namespaces/services.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
-import {
-  executionStoragePrefix,
-  namespaceFilesPrefix,
-  pathOfUri,
-  taskRunStoragePath,
-  uriOfPath,
-} from '../storage/paths.js';
+import { namespaceFilesPrefix, pathOfUri, taskRunStoragePath, uriOfPath } from '../storage/paths.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunContext, TaskLogger } from '../tasks/types.js';
 import type { WorkerJob } from './messages.js';
 import { packDirectory, unpackInto } from './dir-snapshot.js';
 import type { SharedDirectoryKit } from './ports.js';
-import { workerRenderServices } from './render-services.js';
+import { readablePrefixes, workerRenderServices } from './render-services.js';
 
 /** The file of a WorkingDirectory's task run that carries its directory from one task to the next. */
 const SNAPSHOT = 'working-directory.snapshot';
@@ -114,7 +108,7 @@ export function createRunContext(
     },
     async readFile(uri: string) {
       const canonical = uriOfPath(pathOfUri(uri));
-      if (!readablePrefixes(job).some((prefix) => canonical.startsWith(prefix))) {
+      if (!jobPrefixes(job).some((prefix) => canonical.startsWith(prefix))) {
         throw new Error(
           `${uri} belongs to another execution: a task reads the files of its own execution or of the execution that started it`,
         );
@@ -163,21 +157,14 @@ export function createRunContext(
   return ctx;
 }
 
-/** URI prefixes of the files a job may read: its execution's, its parent's when it runs in a subflow
- * (the parent passes files down as inputs), and its namespace's files (what fileURI() names). */
-function readablePrefixes(job: WorkerJob): string[] {
-  const own = executionStoragePrefix(job.namespace, job.flowId, job.executionId);
-  const prefixes = [`${uriOfPath(own)}/`, `${uriOfPath(namespaceFilesPrefix(job.namespace))}/`];
-  const trigger = job.variables.trigger as Record<string, unknown> | undefined;
-  if (
-    trigger &&
-    typeof trigger.executionId === 'string' &&
-    typeof trigger.namespace === 'string' &&
-    typeof trigger.flowId === 'string'
-  ) {
-    prefixes.push(
-      `${uriOfPath(executionStoragePrefix(trigger.namespace, trigger.flowId, trigger.executionId))}/`,
-    );
-  }
-  return prefixes;
+/** URI prefixes of the files a job may read: its execution's and its parent's (readablePrefixes), and
+ * its namespace's files (what fileURI() names). */
+function jobPrefixes(job: WorkerJob): string[] {
+  return [
+    ...readablePrefixes(
+      { namespace: job.namespace, flowId: job.flowId, id: job.executionId },
+      job.variables.trigger,
+    ),
+    `${uriOfPath(namespaceFilesPrefix(job.namespace))}/`,
+  ];
 }
