@@ -11,6 +11,7 @@ import { createSchedulerBackend } from '../db/scheduler-store.js';
 import { newId } from '../engine/execution.js';
 import { Executor } from '../engine/executor.js';
 import { pollHttpTrigger } from '../tasks/http/trigger.js';
+import { sharedDirectoryKit } from '../tasks/script/shared-directory-kit.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LIVENESS_TIMEOUT_MS, Heartbeat } from '../engine/heartbeat.js';
 import type { RetentionPolicy } from '../engine/retention.js';
 import { Scheduler } from '../engine/scheduler.js';
@@ -147,6 +148,7 @@ export class Instance {
           livenessTimeoutMs: timeoutMs,
           shutdownGraceMs: options.workerShutdownGraceMs,
           workerGroup: options.workerGroup,
+          sharedDirectoryKit,
           onFenced,
         },
       );

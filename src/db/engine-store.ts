@@ -1,6 +1,7 @@
 import type { Execution } from '../engine/execution.js';
 import { failureKind } from '../engine/failure-kind.js';
 import type { ExecutorMessage, LogLine, WorkerJob } from '../engine/messages.js';
+import { createKvStore } from './kv-store.js';
 import type { ExecutorBackend, ExecutorTx, SecretResolver, WorkerBackend } from '../engine/ports.js';
 import { isTerminal } from '../engine/state.js';
 import {
@@ -186,6 +187,10 @@ function executorTx(
         [namespace, flowId],
       );
       return rows[0]?.id;
+    },
+    async kvGet(namespace, key) {
+      const found = await createKvStore(tx).get(namespace, key);
+      return found && { value: found.value };
     },
     // PGlite has one connection: secrets must be read through the open transaction, not beside it
     secretsFor: async (namespace) => (secrets ? secrets(tx).secretsFor(namespace) : new Map()),
