@@ -13,6 +13,8 @@ import { FlowPage } from './pages/FlowPage';
 import { FlowsPage } from './pages/FlowsPage';
 import { LoginPage } from './pages/LoginPage';
 import { LogsPage } from './pages/LogsPage';
+import { NamespacePage, isNamespaceTab } from './pages/NamespacePage';
+import { NamespacesPage } from './pages/NamespacesPage';
 import { NewConnectionPage } from './pages/NewConnectionPage';
 import { TriggersPage } from './pages/TriggersPage';
 import { match, useLocation } from './router';
@@ -29,6 +31,11 @@ function page(path: string): ReactNode {
   if ((params = match('/executions/:id', path))) return <ExecutionPage key={params.id} id={params.id} />;
   if (path === '/logs') return <LogsPage />;
   if (path === '/triggers') return <TriggersPage />;
+  if (path === '/namespaces') return <NamespacesPage />;
+  if ((params = match('/namespaces/:namespace', path)))
+    return <NamespacePage key={params.namespace} namespace={params.namespace} tab="files" />;
+  if ((params = match('/namespaces/:namespace/:tab', path)) && isNamespaceTab(params.tab))
+    return <NamespacePage key={params.namespace} namespace={params.namespace} tab={params.tab} />;
   if (path === '/connections') return <ConnectionsPage />;
   if (path === '/connections/new') return <NewConnectionPage />;
   if ((params = match('/connections/:id', path))) return <ConnectionPage key={params.id} id={params.id} />;
@@ -55,6 +62,7 @@ const NAV = [
   { href: '/executions', label: 'Executions', sections: ['/executions'] },
   { href: '/logs', label: 'Logs', sections: ['/logs'] },
   { href: '/triggers', label: 'Triggers', sections: ['/triggers'] },
+  { href: '/namespaces', label: 'Namespaces', sections: ['/namespaces'] },
   { href: '/connections', label: 'Connections', sections: DATA_SECTIONS },
 ];
 
