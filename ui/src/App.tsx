@@ -14,6 +14,7 @@ import { FlowsPage } from './pages/FlowsPage';
 import { LoginPage } from './pages/LoginPage';
 import { LogsPage } from './pages/LogsPage';
 import { NewConnectionPage } from './pages/NewConnectionPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 import { match, useLocation } from './router';
 import { toggleTheme, useTheme } from './theme';
 
@@ -27,6 +28,7 @@ function page(path: string): ReactNode {
   if (path === '/executions') return <ExecutionsPage />;
   if ((params = match('/executions/:id', path))) return <ExecutionPage key={params.id} id={params.id} />;
   if (path === '/logs') return <LogsPage />;
+  if (path === '/settings/notifications') return <NotificationsPage />;
   if (path === '/connections') return <ConnectionsPage />;
   if (path === '/connections/new') return <NewConnectionPage />;
   if ((params = match('/connections/:id', path))) return <ConnectionPage key={params.id} id={params.id} />;
@@ -53,6 +55,7 @@ const NAV = [
   { href: '/executions', label: 'Executions', sections: ['/executions'] },
   { href: '/logs', label: 'Logs', sections: ['/logs'] },
   { href: '/connections', label: 'Connections', sections: DATA_SECTIONS },
+  { href: '/settings/notifications', label: 'Notifications', sections: ['/settings'] },
 ];
 
 const isIn = (path: string, section: string) => path === section || path.startsWith(`${section}/`);
