@@ -17,6 +17,7 @@ import { NamespacePage, isNamespaceTab } from './pages/NamespacePage';
 import { NamespacesPage } from './pages/NamespacesPage';
 import { NewConnectionPage } from './pages/NewConnectionPage';
 import { TriggersPage } from './pages/TriggersPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 import { match, useLocation } from './router';
 import { toggleTheme, useTheme } from './theme';
 
@@ -36,6 +37,7 @@ function page(path: string): ReactNode {
     return <NamespacePage key={params.namespace} namespace={params.namespace} tab="files" />;
   if ((params = match('/namespaces/:namespace/:tab', path)) && isNamespaceTab(params.tab))
     return <NamespacePage key={params.namespace} namespace={params.namespace} tab={params.tab} />;
+  if (path === '/settings/notifications') return <NotificationsPage />;
   if (path === '/connections') return <ConnectionsPage />;
   if (path === '/connections/new') return <NewConnectionPage />;
   if ((params = match('/connections/:id', path))) return <ConnectionPage key={params.id} id={params.id} />;
@@ -64,6 +66,7 @@ const NAV = [
   { href: '/triggers', label: 'Triggers', sections: ['/triggers'] },
   { href: '/namespaces', label: 'Namespaces', sections: ['/namespaces'] },
   { href: '/connections', label: 'Connections', sections: DATA_SECTIONS },
+  { href: '/settings/notifications', label: 'Notifications', sections: ['/settings'] },
 ];
 
 const isIn = (path: string, section: string) => path === section || path.startsWith(`${section}/`);
