@@ -8,6 +8,7 @@ import type { Destination, Source } from '../../cdk/connector.js';
 import { ConnectorError } from '../../cdk/errors.js';
 import type { TaskDef } from '../../flow/model.js';
 import type {
+  AirbyteStateMessage,
   ConfiguredAirbyteStream,
   ConnectorSpecification,
   JsonObject,
@@ -43,7 +44,15 @@ import {
   setGenerations,
   streamsToBump,
 } from './generations.js';
-import { check, discover, failureOfExit, specOf, SyncFailure, validated } from './connector-calls.js';
+import {
+  check,
+  committedState,
+  discover,
+  failureOfExit,
+  specOf,
+  SyncFailure,
+  validated,
+} from './connector-calls.js';
 import { type ConnectorRef, builtInOf, resolveConnector } from './connector-command.js';
 import { readIntoInput, transferInProcess } from './in-process.js';
 import { type ConnectorExit, launchConnector } from './launcher.js';
@@ -170,6 +179,8 @@ class SyncRun {
   private committed: CountsByStream = new Map();
   private dirty = false;
   private lastSave = 0;
+  /** the state includes what the destination said it committed in earlier attempts of this sync */
+  private resumesDestination = false;
 
   constructor(
     private readonly options: SyncTaskOptions,
@@ -220,6 +231,14 @@ class SyncRun {
         s.destination_sync_mode = 'overwrite';
       }
     }
+    for (const s of plan.destinationCatalog.streams) s.sync_id = syncIdOf(this.ctx.taskRun.id);
+    if (!isClear(scope.jobType)) {
+      await this.resumeFromDestination(destination, plan);
+      if (plan.sourceCatalog.streams.length === 0) {
+        await this.saveState(true);
+        return { outputs: this.outputs(new Map(), new Map()) };
+      }
+    }
     await this.startGenerations(plan, scope, streamCount);
     if (isClear(scope.jobType)) return this.clear(destination, plan);
     this.ctx.logger.info(
@@ -228,6 +247,48 @@ class SyncRun {
         .join(', ')}${this.state === undefined ? '' : ', resuming from the last acknowledged state'}`,
     );
     return this.move(source, destination, plan);
+  }
+
+  /**
+   * Exactly once across a crash (docs/sync.md): a destination that keeps its acknowledged states with its
+   * records says what earlier attempts of this sync committed, which may be ahead of what the platform
+   * stored (it stores at most once a second, and the worker may have died between a commit and its
+   * store). Its states come first, and a stream it committed whole is not sent again. A destination that
+   * cannot say (any other than the built-in SQL ones) leaves the platform's state as it is.
+   */
+  private async resumeFromDestination(destination: Side, plan: ReturnType<typeof planSync>): Promise<void> {
+    const messages = await committedState(
+      this.call(destination),
+      destination.config,
+      plan.destinationCatalog,
+    );
+    if (!messages) return;
+    const routes = new Map([...plan.routes.values()].map((route) => [streamKey(route.destination), route]));
+    const states = messages.flatMap((m) => (m.type === 'STATE' ? sourceStates(m.state, routes) : []));
+    const whole = new Set(
+      messages.flatMap((m) =>
+        m.type === 'TRACE' && m.trace.stream_status?.status === 'COMPLETE'
+          ? [streamKey(m.trace.stream_status.stream_descriptor)]
+          : [],
+      ),
+    );
+    if (states.length === 0 && whole.size === 0) return;
+    this.state = readStateFrom(states, this.state);
+    this.dirty = true;
+    this.resumesDestination = true;
+    this.ctx.logger.info(
+      'resuming from what the destination committed in earlier attempts of this sync: ' +
+        `${states.length} state${states.length === 1 ? '' : 's'}`,
+    );
+    if (whole.size === 0) return;
+    const kept = plan.destinationCatalog.streams.map((s) => !whole.has(streamKey(s.stream)));
+    for (const [key, route] of plan.routes) {
+      if (!whole.has(streamKey(route.destination))) continue;
+      plan.routes.delete(key);
+      this.ctx.logger.info(`${route.outputName}: every record of it is committed already, not sent again`);
+    }
+    plan.sourceCatalog.streams = plan.sourceCatalog.streams.filter((_, i) => kept[i]);
+    plan.destinationCatalog.streams = plan.destinationCatalog.streams.filter((_, i) => kept[i]);
   }
 
   /**
@@ -243,7 +304,9 @@ class SyncRun {
     scope: JobScope,
     streamCount: number,
   ): Promise<void> {
-    const resuming = this.state !== undefined && this.stored.lastTaskRun === this.ctx.taskRun.id;
+    const resuming =
+      this.state !== undefined &&
+      (this.stored.lastTaskRun === this.ctx.taskRun.id || this.resumesDestination);
     const afresh = streamsToBump(plan.sourceCatalog.streams, scope, resuming);
     const descriptors = afresh.map((s) => descriptorOf(s.stream));
     await this.options.states.bumpGenerations(
@@ -679,6 +742,21 @@ function sum(counts: CountsByStream, field: 'recordsEmitted' | 'bytesEmitted'): 
  * every attempt of it. */
 function syncIdOf(id: string): number {
   return createHash('sha256').update(id).digest().readUIntBE(0, 6);
+}
+
+/** A state the destination committed, as the source made it: a STREAM state under its source stream's
+ * name again (the pipe gave it the destination's), without what the platform and the destination added.
+ * A STREAM state of a stream no longer routed says nothing about this sync. */
+function sourceStates(
+  state: AirbyteStateMessage,
+  routes: Map<string, { source: { name: string; namespace?: string } }>,
+): AirbyteStateMessage[] {
+  const { id: _id, destinationStats: _stats, ...rest } = state;
+  const descriptor = rest.stream?.stream_descriptor;
+  if (rest.type !== 'STREAM' || !descriptor) return [rest];
+  const route = routes.get(streamKey(descriptor));
+  if (!route) return [];
+  return [{ ...rest, stream: { ...rest.stream!, stream_descriptor: descriptorOf(route.source) } }];
 }
 
 function digest(config: JsonObject): string {
