@@ -35,7 +35,11 @@ import {
   listConnections,
   saveConnection,
 } from '../db/connection-repository.js';
+import { deleteConnectionEvents } from '../db/connection-event-repository.js';
 import type { Database } from '../db/database.js';
+import { deleteNotificationSettings } from '../db/notification-settings-repository.js';
+import { connectionScope } from '../notifications/settings.js';
+import { recordConnectionEvent } from '../connections/timeline.js';
 import { selectLogs } from '../db/engine-store.js';
 import { searchExecutions } from '../db/execution-search.js';
 import { deleteFlow, getFlow, saveFlow } from '../db/flow-repository.js';
@@ -60,6 +64,12 @@ import { CatalogError, planSync } from '../tasks/sync/catalog.js';
 import { check, discover, specOf, SyncFailure } from '../tasks/sync/connector-calls.js';
 import { namedCommand } from '../tasks/sync/connector-command.js';
 import { createConnectorResolver } from './connector-resolver.js';
+import {
+  manifestDefinition,
+  manifestSpec,
+  registeredManifest,
+  withRegisteredManifest,
+} from './manifest-definitions.js';
 import { getExecution, startExecution } from './executions.js';
 
 /** A refusal with the HTTP status it deserves and, for invalid input, the fields at fault. */
@@ -92,6 +102,8 @@ export interface DefinitionView {
   builtIn: boolean;
   description?: string;
   command?: string[];
+  /** registered as an Airbyte declarative manifest */
+  declarativeManifest?: boolean;
 }
 
 export async function connectorDefinitions(deps: ResourceDeps): Promise<DefinitionView[]> {
@@ -108,21 +120,36 @@ export async function connectorDefinitions(deps: ResourceDeps): Promise<Definiti
     kind: d.kind,
     builtIn: false,
     command: d.command,
+    ...(d.manifest ? { declarativeManifest: true } : {}),
   }));
   return [...builtIn, ...registered];
 }
 
 export async function registerDefinition(
   deps: ResourceDeps,
-  def: { name: string; kind: ActorKind; command: string[] },
+  input: { name: string; kind: ActorKind; command?: string[]; manifest?: unknown },
 ): Promise<DefinitionView> {
+  const def =
+    input.manifest === undefined
+      ? { name: input.name, kind: input.kind, command: input.command ?? [] }
+      : await manifestDefinition({ ...input, manifest: input.manifest }).catch((error: Error) => {
+          throw new ResourceError(400, `manifest: ${error.message}`);
+        });
+  if (!def.command.length)
+    throw new ResourceError(400, 'a connector definition needs a command or a manifest');
   if (BUILT_IN_CONNECTORS.some((c) => c.name === `${def.kind}-${def.name}`)) {
     throw new ResourceError(409, `${def.name} is a built-in ${def.kind}`);
   }
   if (!(await insertDefinition(deps.db, def))) {
     throw new ResourceError(409, `a connector definition named ${def.name} exists`);
   }
-  return { definitionId: `${def.kind}-${def.name}`, ...def, builtIn: false };
+  const { manifest: _manifest, ...view } = def as typeof def & { manifest?: unknown };
+  return {
+    definitionId: `${def.kind}-${def.name}`,
+    ...view,
+    builtIn: false,
+    ...(input.manifest !== undefined ? { declarativeManifest: true } : {}),
+  };
 }
 
 /** A connector definition's spec, which the UI renders its configuration form from. */
@@ -152,6 +179,8 @@ export async function connectorOf(deps: ResourceDeps, kind: ActorKind, connector
   const command = await rethrow(() =>
     namedCommand(kind, connector, createConnectorResolver(deps.db, deps.cipher)),
   );
+  const manifest = await registeredManifest(deps.db, kind, connector);
+  if (manifest) return { command, spec: manifestSpec(manifest) };
   const key = JSON.stringify(command);
   let spec = specs.get(key);
   if (!spec) {
@@ -282,7 +311,9 @@ async function withStoredConfig<T>(
   const config = clearConfig(deps, actor);
   const redactor = Redactor.of(secretFieldValues(actor.spec, config));
   try {
-    return redactor.value(await call(config)) as T;
+    return redactor.value(
+      await call(await withRegisteredManifest(deps.db, actor.kind, actor.connector, config)),
+    ) as T;
   } catch (error) {
     // a new error: the original one's stack repeats its message
     const message = redactor.text(error instanceof Error ? error.message : String(error));
@@ -417,7 +448,35 @@ export async function updateConnection(
     destinationId: current.destinationId,
     settings: { ...current.settings, ...settings },
   });
+  await recordSettingsChange(deps, current, row);
   return connectionView(row);
+}
+
+/** A change of settings on the connection's timeline: enabling and disabling as events of their own
+ * (a disabled connection is notified), the other fields as one update with what each was and is. */
+async function recordSettingsChange(deps: ResourceDeps, before: ConnectionRow, after: ConnectionRow) {
+  const from = { name: before.name, ...before.settings } as Record<string, unknown>;
+  const to = { name: after.name, ...after.settings } as Record<string, unknown>;
+  const patches: Record<string, { from: unknown; to: unknown }> = {};
+  for (const field of new Set([...Object.keys(from), ...Object.keys(to)])) {
+    if (field === 'status') continue;
+    if (JSON.stringify(from[field]) !== JSON.stringify(to[field]))
+      patches[field] = { from: from[field] ?? null, to: to[field] ?? null };
+  }
+  if (before.settings.status !== after.settings.status) {
+    await recordConnectionEvent(deps, {
+      connectionId: after.id,
+      eventType: after.settings.status === 'inactive' ? 'CONNECTION_DISABLED' : 'CONNECTION_ENABLED',
+      summary: { patches: { status: { from: before.settings.status, to: after.settings.status } } },
+    });
+  }
+  if (Object.keys(patches).length > 0) {
+    await recordConnectionEvent(deps, {
+      connectionId: after.id,
+      eventType: 'CONNECTION_SETTINGS_UPDATE',
+      summary: { patches },
+    });
+  }
 }
 
 export async function getConnectionView(deps: ResourceDeps, id: string): Promise<JsonObject> {
@@ -433,6 +492,8 @@ export async function removeConnection(deps: ResourceDeps, id: string): Promise<
   await deps.db.transaction(async (tx) => {
     await deleteFlow(tx, CONNECTIONS_NAMESPACE, id);
     await deleteConnection(tx, id);
+    await deleteConnectionEvents(tx, id);
+    await deleteNotificationSettings(tx, connectionScope(id));
   });
 }
 
@@ -516,7 +577,7 @@ export async function getJob(deps: ResourceDeps, id: string): Promise<JsonObject
 
 /** One attempt as Airbyte's `jobs/get` shows it: its status, counts, and for a failed one a
  * failure summary with the failure type, where it came from, and whether it was worth a retry. */
-function attemptView(sync: TaskRun, i: number): JsonObject {
+export function attemptView(sync: TaskRun, i: number): JsonObject {
   const attempt = sync.attempts[i];
   const last = i === sync.attempts.length - 1;
   const histories = attempt.state.histories;
