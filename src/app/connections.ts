@@ -64,6 +64,12 @@ import { CatalogError, planSync } from '../tasks/sync/catalog.js';
 import { check, discover, specOf, SyncFailure } from '../tasks/sync/connector-calls.js';
 import { namedCommand } from '../tasks/sync/connector-command.js';
 import { createConnectorResolver } from './connector-resolver.js';
+import {
+  manifestDefinition,
+  manifestSpec,
+  registeredManifest,
+  withRegisteredManifest,
+} from './manifest-definitions.js';
 import { getExecution, startExecution } from './executions.js';
 
 /** A refusal with the HTTP status it deserves and, for invalid input, the fields at fault. */
@@ -96,6 +102,8 @@ export interface DefinitionView {
   builtIn: boolean;
   description?: string;
   command?: string[];
+  /** registered as an Airbyte declarative manifest */
+  declarativeManifest?: boolean;
 }
 
 export async function connectorDefinitions(deps: ResourceDeps): Promise<DefinitionView[]> {
@@ -112,21 +120,36 @@ export async function connectorDefinitions(deps: ResourceDeps): Promise<Definiti
     kind: d.kind,
     builtIn: false,
     command: d.command,
+    ...(d.manifest ? { declarativeManifest: true } : {}),
   }));
   return [...builtIn, ...registered];
 }
 
 export async function registerDefinition(
   deps: ResourceDeps,
-  def: { name: string; kind: ActorKind; command: string[] },
+  input: { name: string; kind: ActorKind; command?: string[]; manifest?: unknown },
 ): Promise<DefinitionView> {
+  const def =
+    input.manifest === undefined
+      ? { name: input.name, kind: input.kind, command: input.command ?? [] }
+      : await manifestDefinition({ ...input, manifest: input.manifest }).catch((error: Error) => {
+          throw new ResourceError(400, `manifest: ${error.message}`);
+        });
+  if (!def.command.length)
+    throw new ResourceError(400, 'a connector definition needs a command or a manifest');
   if (BUILT_IN_CONNECTORS.some((c) => c.name === `${def.kind}-${def.name}`)) {
     throw new ResourceError(409, `${def.name} is a built-in ${def.kind}`);
   }
   if (!(await insertDefinition(deps.db, def))) {
     throw new ResourceError(409, `a connector definition named ${def.name} exists`);
   }
-  return { definitionId: `${def.kind}-${def.name}`, ...def, builtIn: false };
+  const { manifest: _manifest, ...view } = def as typeof def & { manifest?: unknown };
+  return {
+    definitionId: `${def.kind}-${def.name}`,
+    ...view,
+    builtIn: false,
+    ...(input.manifest !== undefined ? { declarativeManifest: true } : {}),
+  };
 }
 
 /** A connector definition's spec, which the UI renders its configuration form from. */
@@ -156,6 +179,8 @@ export async function connectorOf(deps: ResourceDeps, kind: ActorKind, connector
   const command = await rethrow(() =>
     namedCommand(kind, connector, createConnectorResolver(deps.db, deps.cipher)),
   );
+  const manifest = await registeredManifest(deps.db, kind, connector);
+  if (manifest) return { command, spec: manifestSpec(manifest) };
   const key = JSON.stringify(command);
   let spec = specs.get(key);
   if (!spec) {
@@ -286,7 +311,9 @@ async function withStoredConfig<T>(
   const config = clearConfig(deps, actor);
   const redactor = Redactor.of(secretFieldValues(actor.spec, config));
   try {
-    return redactor.value(await call(config)) as T;
+    return redactor.value(
+      await call(await withRegisteredManifest(deps.db, actor.kind, actor.connector, config)),
+    ) as T;
   } catch (error) {
     // a new error: the original one's stack repeats its message
     const message = redactor.text(error instanceof Error ? error.message : String(error));

@@ -10,6 +10,8 @@ import { createRetentionBackend } from '../db/retention-store.js';
 import { createSchedulerBackend } from '../db/scheduler-store.js';
 import { newId } from '../engine/execution.js';
 import { Executor } from '../engine/executor.js';
+import { pollHttpTrigger } from '../tasks/http/trigger.js';
+import { sharedDirectoryKit } from '../tasks/script/shared-directory-kit.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LIVENESS_TIMEOUT_MS, Heartbeat } from '../engine/heartbeat.js';
 import type { RetentionPolicy } from '../engine/retention.js';
 import { Scheduler } from '../engine/scheduler.js';
@@ -146,6 +148,7 @@ export class Instance {
           livenessTimeoutMs: timeoutMs,
           shutdownGraceMs: options.workerShutdownGraceMs,
           workerGroup: options.workerGroup,
+          sharedDirectoryKit,
           onFenced,
         },
       );
@@ -154,6 +157,7 @@ export class Instance {
       this.scheduler = new Scheduler(createSchedulerBackend(options.db), {
         logger,
         inputSeal,
+        poll: pollHttpTrigger,
         liveness: liveness ? { backend: liveness, timeoutMs } : undefined,
         retention: options.retention
           ? {

@@ -20,6 +20,7 @@ import { registerHealth } from './health.js';
 import { registerKvRoutes } from './kv-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerNamespaceFileRoutes } from './namespace-file-routes.js';
+import { registerNamespaceRoutes } from './namespace-routes.js';
 import { registerMetrics } from './metrics.js';
 import { registerNotificationRoutes } from './notification-routes.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
@@ -103,6 +104,7 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerMetrics(app, db);
     registerKvRoutes(app, db);
     registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
+    registerNamespaceRoutes(app, db);
     registerSecretRoutes(app, db, options.cipher);
     const resources = { db, cipher: options.cipher, syncRetry: options.syncRetry };
     registerResourceRoutes(app, resources);

@@ -40,6 +40,7 @@ const TAGS = [
   { name: 'Executions', description: 'Start, search, follow and control executions; their files' },
   { name: 'Logs', description: 'Execution logs: search, download, follow' },
   { name: 'Triggers', description: 'Schedule triggers as the scheduler keeps them' },
+  { name: 'Namespaces', description: 'The namespaces that hold flows, files, KV pairs or secrets' },
   { name: 'KV', description: 'The typed key-value store of each namespace' },
   { name: 'Files', description: 'The files of each namespace: read, list, upload, move, delete' },
   { name: 'Secrets', description: 'The secrets of each namespace: written and listed, never read back' },

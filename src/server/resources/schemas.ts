@@ -30,6 +30,7 @@ export const definition = open(
     builtIn: { type: 'boolean' },
     description: text('what it does'),
     command: { type: 'array', items: { type: 'string' }, description: 'the program, for a registered one' },
+    declarativeManifest: { type: 'boolean', description: 'registered as an Airbyte declarative manifest' },
   },
   ['definitionId', 'name', 'kind', 'builtIn'],
 );
@@ -57,8 +58,13 @@ export const definitionInput = {
         minItems: 1,
         description: 'the program and its first arguments; the Airbyte verb and files are appended',
       },
+      manifest: {
+        anyOf: [{ type: 'string' }, { type: 'object' }],
+        description:
+          'instead of a command: an Airbyte declarative manifest (YAML text or a map) for a source, run in process; its spec is the form',
+      },
     },
-    ['name', 'kind', 'command'],
+    ['name', 'kind'],
   ),
   additionalProperties: false,
 };
