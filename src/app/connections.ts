@@ -35,7 +35,11 @@ import {
   listConnections,
   saveConnection,
 } from '../db/connection-repository.js';
+import { deleteConnectionEvents } from '../db/connection-event-repository.js';
 import type { Database } from '../db/database.js';
+import { deleteNotificationSettings } from '../db/notification-settings-repository.js';
+import { connectionScope } from '../notifications/settings.js';
+import { recordConnectionEvent } from '../connections/timeline.js';
 import { selectLogs } from '../db/engine-store.js';
 import { searchExecutions } from '../db/execution-search.js';
 import { deleteFlow, getFlow, saveFlow } from '../db/flow-repository.js';
@@ -444,7 +448,35 @@ export async function updateConnection(
     destinationId: current.destinationId,
     settings: { ...current.settings, ...settings },
   });
+  await recordSettingsChange(deps, current, row);
   return connectionView(row);
+}
+
+/** A change of settings on the connection's timeline: enabling and disabling as events of their own
+ * (a disabled connection is notified), the other fields as one update with what each was and is. */
+async function recordSettingsChange(deps: ResourceDeps, before: ConnectionRow, after: ConnectionRow) {
+  const from = { name: before.name, ...before.settings } as Record<string, unknown>;
+  const to = { name: after.name, ...after.settings } as Record<string, unknown>;
+  const patches: Record<string, { from: unknown; to: unknown }> = {};
+  for (const field of new Set([...Object.keys(from), ...Object.keys(to)])) {
+    if (field === 'status') continue;
+    if (JSON.stringify(from[field]) !== JSON.stringify(to[field]))
+      patches[field] = { from: from[field] ?? null, to: to[field] ?? null };
+  }
+  if (before.settings.status !== after.settings.status) {
+    await recordConnectionEvent(deps, {
+      connectionId: after.id,
+      eventType: after.settings.status === 'inactive' ? 'CONNECTION_DISABLED' : 'CONNECTION_ENABLED',
+      summary: { patches: { status: { from: before.settings.status, to: after.settings.status } } },
+    });
+  }
+  if (Object.keys(patches).length > 0) {
+    await recordConnectionEvent(deps, {
+      connectionId: after.id,
+      eventType: 'CONNECTION_SETTINGS_UPDATE',
+      summary: { patches },
+    });
+  }
 }
 
 export async function getConnectionView(deps: ResourceDeps, id: string): Promise<JsonObject> {
@@ -460,6 +492,8 @@ export async function removeConnection(deps: ResourceDeps, id: string): Promise<
   await deps.db.transaction(async (tx) => {
     await deleteFlow(tx, CONNECTIONS_NAMESPACE, id);
     await deleteConnection(tx, id);
+    await deleteConnectionEvents(tx, id);
+    await deleteNotificationSettings(tx, connectionScope(id));
   });
 }
 
@@ -543,7 +577,7 @@ export async function getJob(deps: ResourceDeps, id: string): Promise<JsonObject
 
 /** One attempt as Airbyte's `jobs/get` shows it: its status, counts, and for a failed one a
  * failure summary with the failure type, where it came from, and whether it was worth a retry. */
-function attemptView(sync: TaskRun, i: number): JsonObject {
+export function attemptView(sync: TaskRun, i: number): JsonObject {
   const attempt = sync.attempts[i];
   const last = i === sync.attempts.length - 1;
   const histories = attempt.state.histories;

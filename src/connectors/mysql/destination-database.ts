@@ -95,9 +95,15 @@ export function mysqlDestinationDatabase(connection: mysql.Connection): Destinat
     },
     metaFirst: false,
     quote,
+    literal: (value) => connection.escape(value),
 
     async execute(sql) {
       await db.query(sql);
+    },
+
+    async rows(sql) {
+      const [rows] = await db.query<mysql.RowDataPacket[]>(sql);
+      return rows;
     },
 
     async createSchema(schema) {
@@ -253,10 +259,6 @@ export function mysqlDestinationDatabase(connection: mysql.Connection): Destinat
         throw error;
       }
     },
-
-    // every commit waits for the disk (as innodb_flush_log_at_trx_commit=1 does; a server set
-    // otherwise has chosen to lose its last second of commits, ours included)
-    async makeDurable() {},
 
     async close() {
       await db.end();

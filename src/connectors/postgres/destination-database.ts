@@ -97,9 +97,14 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
     },
     metaFirst: true,
     quote,
+    literal: (value) => pg.escapeLiteral(value),
 
     async execute(sql) {
       await client.query(sql);
+    },
+
+    async rows(sql) {
+      return (await client.query(sql)).rows;
     },
 
     async createSchema(schema) {
@@ -240,8 +245,8 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
       });
     },
 
-    async transaction(work, durable = true) {
-      await client.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit TO off');
+    async transaction(work) {
+      await client.query('BEGIN');
       try {
         await work();
         await client.query('COMMIT');
@@ -249,12 +254,6 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       }
-    },
-
-    async makeDurable() {
-      // a transaction with an id writes a commit record, and waiting for it to be flushed flushes the
-      // write-ahead log up to it: every earlier commit with it
-      await client.query('BEGIN; SELECT txid_current(); COMMIT');
     },
 
     async close() {

@@ -32,8 +32,12 @@ export interface DestinationDatabase {
   /** Airbyte's columns come before the stream's (destination-postgres 3.x) or after them (destination-mysql) */
   readonly metaFirst: boolean;
   quote(name: string): string;
+  /** a string literal of the database's SQL */
+  literal(value: string): string;
 
   execute(sql: string): Promise<void>;
+  /** the rows a query answers, by column name */
+  rows(sql: string): Promise<Record<string, unknown>[]>;
   createSchema(schema: string): Promise<void>;
   /** the table's columns with the types each can hold as we write them (several when the database
    * spells two of ours alike: MySQL's DATETIME), or undefined when the table does not exist */
@@ -64,10 +68,8 @@ export interface DestinationDatabase {
   /** replaces `table` by `staging` (and its indexes) so that readers see the old table or the new one,
    * never neither */
   swap(schema: string, table: string, staging: string): Promise<void>;
-  /** Runs `work` in one transaction. Not `durable`: its commit may return before it is on disk
-   * (PostgreSQL's synchronous_commit off), for a batch no state depends on yet; see makeDurable. */
-  transaction(work: () => Promise<void>, durable?: boolean): Promise<void>;
-  /** Makes every commit so far durable; nothing to do for a database whose commits always are. */
-  makeDurable(): Promise<void>;
+  /** Runs `work` in one transaction. (The writer's own transaction, which batches join until a state
+   * covers them, is `BEGIN` … `COMMIT` through execute: both databases spell them so.) */
+  transaction(work: () => Promise<void>): Promise<void>;
   close(): Promise<void>;
 }

@@ -25,7 +25,15 @@ import {
 import { INJECTED_MANIFEST } from '../../connectors/declarative/manifest-key.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
 import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
-import { check, discover, failureOfExit, specOf, SyncFailure, validated } from './connector-calls.js';
+import {
+  check,
+  committedState,
+  discover,
+  failureOfExit,
+  specOf,
+  SyncFailure,
+  validated,
+} from './connector-calls.js';
 import { type ConnectorRef, builtInOf, resolveConnector } from './connector-command.js';
 import { readIntoInput, transferInProcess } from './in-process.js';
 import { type ConnectorExit, launchConnector } from './launcher.js';
@@ -132,6 +140,8 @@ class SyncRun {
   private committed: CountsByStream = new Map();
   private dirty = false;
   private lastSave = 0;
+  /** the state includes what the destination said it committed in earlier attempts of this sync */
+  private resumesDestination = false;
 
   constructor(
     private readonly options: SyncTaskOptions,
@@ -183,6 +193,12 @@ class SyncRun {
       }
       if (jobType !== 'refresh') return this.clear(destination, plan);
     }
+    for (const s of plan.destinationCatalog.streams) s.sync_id = syncIdOf(this.ctx.taskRun.id);
+    await this.resumeFromDestination(destination, plan);
+    if (plan.sourceCatalog.streams.length === 0) {
+      await this.saveState(true);
+      return { outputs: this.outputs(new Map(), new Map()) };
+    }
     this.startFullRefreshesAfresh(plan);
     this.ctx.logger.info(
       `syncing ${plan.sourceCatalog.streams
@@ -193,13 +209,57 @@ class SyncRun {
   }
 
   /**
+   * Exactly once across a crash (docs/sync.md): a destination that keeps its acknowledged states with its
+   * records says what earlier attempts of this sync committed, which may be ahead of what the platform
+   * stored (it stores at most once a second, and the worker may have died between a commit and its
+   * store). Its states come first, and a stream it committed whole is not sent again. A destination that
+   * cannot say (any other than the built-in SQL ones) leaves the platform's state as it is.
+   */
+  private async resumeFromDestination(destination: Side, plan: ReturnType<typeof planSync>): Promise<void> {
+    const messages = await committedState(
+      this.call(destination),
+      destination.config,
+      plan.destinationCatalog,
+    );
+    if (!messages) return;
+    const routes = new Map([...plan.routes.values()].map((route) => [streamKey(route.destination), route]));
+    const states = messages.flatMap((m) => (m.type === 'STATE' ? sourceStates(m.state, routes) : []));
+    const whole = new Set(
+      messages.flatMap((m) =>
+        m.type === 'TRACE' && m.trace.stream_status?.status === 'COMPLETE'
+          ? [streamKey(m.trace.stream_status.stream_descriptor)]
+          : [],
+      ),
+    );
+    if (states.length === 0 && whole.size === 0) return;
+    this.state = readStateFrom(states, this.state);
+    this.dirty = true;
+    this.resumesDestination = true;
+    this.ctx.logger.info(
+      'resuming from what the destination committed in earlier attempts of this sync: ' +
+        `${states.length} state${states.length === 1 ? '' : 's'}`,
+    );
+    if (whole.size === 0) return;
+    const kept = plan.destinationCatalog.streams.map((s) => !whole.has(streamKey(s.stream)));
+    for (const [key, route] of plan.routes) {
+      if (!whole.has(streamKey(route.destination))) continue;
+      plan.routes.delete(key);
+      this.ctx.logger.info(`${route.outputName}: every record of it is committed already, not sent again`);
+    }
+    plan.sourceCatalog.streams = plan.sourceCatalog.streams.filter((_, i) => kept[i]);
+    plan.destinationCatalog.streams = plan.destinationCatalog.streams.filter((_, i) => kept[i]);
+  }
+
+  /**
    * Airbyte's rules for state during a full refresh (AttemptHandler): it is only for the attempts of
    * the sync that made it. A new sync starts every full-refresh stream afresh; an attempt of the same
    * sync (a retry, or a rerun after its worker died) resumes it, and the destination keeps the rows
    * earlier attempts staged (the same sync_id, and a minimum generation that keeps them).
    */
   private startFullRefreshesAfresh(plan: ReturnType<typeof planSync>): void {
-    const resuming = this.state !== undefined && this.stored.lastTaskRun === this.ctx.taskRun.id;
+    const resuming =
+      this.state !== undefined &&
+      (this.stored.lastTaskRun === this.ctx.taskRun.id || this.resumesDestination);
     // a later attempt clears only the streams its source cannot resume (is_resumable, as Airbyte)
     const full = plan.sourceCatalog.streams.filter(
       (s) => s.sync_mode === 'full_refresh' && !(resuming && s.stream.is_resumable === true),
@@ -227,7 +287,6 @@ class SyncRun {
         resuming &&
         (configured.sync_mode === 'incremental' || configured.stream.is_resumable === true) &&
         hasStateFor(this.state, configured.stream);
-      destination.sync_id = syncIdOf(this.ctx.taskRun.id);
       destination.generation_id = generation;
       destination.minimum_generation_id = resumed ? 0 : generation;
     });
@@ -621,6 +680,21 @@ function hasStateFor(state: unknown, stream: { name: string; namespace?: string 
       s.type !== 'STREAM' ||
       (s.stream?.stream_descriptor !== undefined && streamKey(s.stream.stream_descriptor) === key),
   );
+}
+
+/** A state the destination committed, as the source made it: a STREAM state under its source stream's
+ * name again (the pipe gave it the destination's), without what the platform and the destination added.
+ * A STREAM state of a stream no longer routed says nothing about this sync. */
+function sourceStates(
+  state: AirbyteStateMessage,
+  routes: Map<string, { source: { name: string; namespace?: string } }>,
+): AirbyteStateMessage[] {
+  const { id: _id, destinationStats: _stats, ...rest } = state;
+  const descriptor = rest.stream?.stream_descriptor;
+  if (rest.type !== 'STREAM' || !descriptor) return [rest];
+  const route = routes.get(streamKey(descriptor));
+  if (!route) return [];
+  return [{ ...rest, stream: { ...rest.stream!, stream_descriptor: descriptorOf(route.source) } }];
 }
 
 function digest(config: JsonObject): string {

@@ -8,12 +8,23 @@ import { ScheduleText } from '../components/ScheduleField';
 import { SectionNav } from '../components/SectionNav';
 import { StreamPicker, streamsOrAll, streamsProblem } from '../components/StreamPicker';
 import { Tabs } from '../components/Tabs';
+import { Timeline } from '../components/Timeline';
+import { NotificationSettingsForm } from '../components/NotificationSettingsForm';
 import { useLoad } from '../hooks';
 import { getActor, useCatalog, useDestinationModes } from '../resources';
 import { navigate } from '../router';
 import type { Actor, Connection, StreamSetting } from '../types';
 
-type Tab = 'jobs' | 'streams' | 'settings';
+type Tab = 'jobs' | 'timeline' | 'streams' | 'settings';
+
+/** The events a connection's own notification settings can route (over the installation's). */
+export const CONNECTION_EVENTS = [
+  'sendOnFailure',
+  'sendOnSuccess',
+  'sendOnConnectionUpdate',
+  'sendOnConnectionUpdateActionRequired',
+  'sendOnSyncDisabled',
+];
 
 const connectionPath = (id: string) => `/api/v1/connections/${encodeURIComponent(id)}`;
 
@@ -174,6 +185,12 @@ function SettingsTab({ connection, onSaved }: { connection: Connection; onSaved:
           </button>
         </div>
       </section>
+      <NotificationSettingsForm
+        path={`${connectionPath(connection.connectionId)}/notifications`}
+        events={CONNECTION_EVENTS}
+        schemaToggle
+        note="An event left empty here is notified where the installation's notification settings send it."
+      />
       <StateView connectionId={connection.connectionId} />
     </>
   );
@@ -238,6 +255,7 @@ export function ConnectionPage({ id }: { id: string }) {
       <Tabs<Tab>
         tabs={[
           { id: 'jobs', label: 'Jobs' },
+          { id: 'timeline', label: 'Timeline' },
           { id: 'streams', label: 'Streams' },
           { id: 'settings', label: 'Settings' },
         ]}
@@ -245,6 +263,7 @@ export function ConnectionPage({ id }: { id: string }) {
         onChange={setTab}
       />
       {tab === 'jobs' && <JobsTable connectionId={id} reloadKey={started} />}
+      {tab === 'timeline' && <Timeline connectionId={id} reloadKey={started} />}
       {tab === 'streams' && c && (
         <StreamsTab connection={c} destination={destination.data} onSaved={connection.reload} />
       )}
