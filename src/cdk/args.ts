@@ -1,8 +1,9 @@
 // The Airbyte connector command line: `spec`, `check --config F`, `discover --config F`,
-// `read --config F --catalog F [--state F]`, `write --config F --catalog F`.
+// `read --config F --catalog F [--state F]`, `write --config F --catalog F`, and Sluice's
+// `committed-state --config F --catalog F` for a destination that has it (cdk/connector.ts).
 import { ConfigError } from './errors.js';
 
-export type Verb = 'spec' | 'check' | 'discover' | 'read' | 'write';
+export type Verb = 'spec' | 'check' | 'discover' | 'read' | 'write' | 'committed-state';
 
 export interface ConnectorArgs {
   verb: Verb;
@@ -17,6 +18,7 @@ const REQUIRED: Record<Verb, readonly ('config' | 'catalog')[]> = {
   discover: ['config'],
   read: ['config', 'catalog'],
   write: ['config', 'catalog'],
+  'committed-state': ['config', 'catalog'],
 };
 
 const FILE_OPTIONS = new Set(['config', 'catalog', 'state']);

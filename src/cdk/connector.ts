@@ -38,4 +38,12 @@ export interface Destination<Config extends JsonObject = JsonObject> {
     input: AsyncIterable<AirbyteMessage | RowBatch>,
     out: MessageOutput,
   ): Promise<void>;
+  /**
+   * Sluice's extension, optional (`committed-state` on the command line): what earlier writes of the
+   * sync named by each stream's `sync_id` committed. Emits, oldest first, the last STATE each stream's
+   * committed records were acknowledged with (as the write got it), and a COMPLETE stream status for
+   * each stream whose every record of that sync is committed. A destination that stores its states with
+   * its records this way lets an attempt resume exactly where its commits ended (docs/sync.md).
+   */
+  committedState?(config: Config, catalog: ConfiguredAirbyteCatalog, out: MessageOutput): Promise<void>;
 }

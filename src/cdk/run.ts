@@ -42,9 +42,12 @@ export function runDestination<C extends JsonObject>(
   argv: readonly string[],
   io: ConnectorIo = {},
 ): Promise<number> {
-  return run(destination, argv, ['spec', 'check', 'write'], io, async (args, config, out) => {
+  const verbs: Verb[] = ['spec', 'check', 'write'];
+  if (destination.committedState) verbs.push('committed-state');
+  return run(destination, argv, verbs, io, async (args, config, out) => {
     const catalog = await readJson<ConfiguredAirbyteCatalog>(args.catalog!, 'catalog');
-    await destination.write(config, catalog, messagesFrom(io.stdin ?? process.stdin), out);
+    if (args.verb === 'committed-state') await destination.committedState!(config, catalog, out);
+    else await destination.write(config, catalog, messagesFrom(io.stdin ?? process.stdin), out);
   });
 }
 
@@ -146,6 +149,23 @@ export function writeInProcess<C extends JsonObject>(
     async () => {
       const valid = validConfig<C>(destination.spec().connectionSpecification, config);
       await destination.write(valid, catalog, input, out);
+    },
+  );
+}
+
+/** A destination's `committed-state` in the caller's process; see readInProcess. */
+export function committedStateInProcess<C extends JsonObject>(
+  destination: Destination<C>,
+  config: JsonObject,
+  catalog: ConfiguredAirbyteCatalog,
+  out: MessageOutput,
+): Promise<number> {
+  return reported(
+    out,
+    () => 'committed-state',
+    async () => {
+      const valid = validConfig<C>(destination.spec().connectionSpecification, config);
+      await destination.committedState!(valid, catalog, out);
     },
   );
 }

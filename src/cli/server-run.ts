@@ -108,6 +108,7 @@ export async function runServer(mode: Mode, flags: ServerFlags): Promise<void> {
           allowedOrigins: config.corsAllowedOrigins,
         },
         auth: { enabled: auth.enabled, failureLimits: config.authFailureLimits },
+        syncRetry: config.syncRetry,
       })
     : undefined;
   if (http) {

@@ -4,7 +4,9 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_FAILURE_LIMITS, type FailureLimits } from '../auth/failure-limiter.js';
 import { isDuration, parseDuration } from '../flow/duration.js';
+import type { RetryDef } from '../flow/model.js';
 import { StorageSection, type StorageSettings } from '../storage/settings.js';
+import { syncRetryFromEnv } from './sync-retry-env.js';
 
 const ms = (d: string | undefined) => (d === undefined ? undefined : parseDuration(d));
 
@@ -89,6 +91,8 @@ export interface SluiceConfig {
   authFailureLimits: FailureLimits;
   /** internal storage; see docs/storage.md */
   storage: StorageSettings;
+  /** limits on a connection's sync attempts (Airbyte's SYNC_JOB_RETRIES_* settings) */
+  syncRetry: Partial<RetryDef>;
 }
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -180,5 +184,6 @@ export function loadConfig(
       windowMs: ms(file.auth?.failureWindow) ?? DEFAULT_FAILURE_LIMITS.windowMs,
     },
     storage: storageSettings(file.storage, env),
+    syncRetry: syncRetryFromEnv(env),
   };
 }

@@ -157,6 +157,9 @@ function executorTx(
     async emitScheduler(ended) {
       outgoing.push({ consumer: 'scheduler', payload: ended, key: ended.executionId });
     },
+    async emitObserver(notice) {
+      outgoing.push({ consumer: 'observer', payload: notice, key: notice.executionId });
+    },
     errorLogs: (executionId) => selectLogs(tx, executionId, ['ERROR']),
     async announceKill(executionId) {
       // jobs this transaction has queued so far must be dropped too
@@ -381,7 +384,15 @@ async function writeFailed(
   reason: string,
   now: Date,
 ): Promise<void> {
-  const messages: OutgoingMessage[] = [{ consumer: 'scheduler', payload: notices.ended, key: row.id }];
+  const { executionId, namespace, flowId } = notices.ended;
+  const messages: OutgoingMessage[] = [
+    { consumer: 'scheduler', payload: notices.ended, key: row.id },
+    {
+      consumer: 'observer',
+      payload: { event: 'ended', executionId, namespace, flowId, state: 'FAILED' },
+      key: row.id,
+    },
+  ];
   if (notices.parent) {
     messages.push({ consumer: 'executor', payload: notices.parent, key: notices.parent.executionId });
   }

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { AttemptFailure } from './attempt-failure.js';
 import { isTerminal, type State, transition } from './state.js';
 
 // The execution document (contract, Kestra's shape). Stored as JSON; the API and `flow run --json`
@@ -7,6 +8,9 @@ import { isTerminal, type State, transition } from './state.js';
 export interface Attempt {
   state: State;
   workerId?: string;
+  /** why this attempt failed, when it did (the task run's `error` is the last attempt's) */
+  error?: string;
+  failure?: AttemptFailure;
 }
 
 export interface TaskRun {

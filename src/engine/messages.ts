@@ -1,4 +1,5 @@
 import type { TaskDef } from '../flow/model.js';
+import type { AttemptFailure } from './attempt-failure.js';
 import type { StateType } from './state.js';
 
 /** Delayed wake-ups the executor sends itself: the end of a Pause delay or timeout, the moment
@@ -18,6 +19,8 @@ export type ExecutorMessage =
       /** labels the task sets on the execution (Kestra's execution.Labels) */
       labels?: Record<string, string>;
       error?: string;
+      /** what the task said of its failure, for the retry policy and the attempt's record */
+      failure?: AttemptFailure;
       startDate: string;
       endDate: string;
       workerId: string;

@@ -7,7 +7,17 @@ import type { RunContext } from '../tasks/types.js';
 // What the engine needs from the outside world. The engine depends only on these interfaces; the
 // SQL implementation (db/engine-store.ts) plugs in at start-up and serves PostgreSQL and PGlite alike.
 
-export type Consumer = 'executor' | 'worker' | 'scheduler';
+export type Consumer = 'executor' | 'worker' | 'scheduler' | 'observer';
+
+/** An execution that started or ended, for whoever watches executions from outside the engine
+ * (a connection's timeline, notifications). */
+export interface ExecutionNotice {
+  event: 'started' | 'ended';
+  executionId: string;
+  namespace: string;
+  flowId: string;
+  state: string;
+}
 
 /** Repository and queue operations inside one executor transaction: everything written here
  * commits or rolls back together with the consumption of the messages being processed. */
@@ -20,6 +30,8 @@ export interface ExecutorTx {
   emitWorker(job: WorkerJob): Promise<void>;
   /** Tells the scheduler an execution ended (it fires Flow triggers). */
   emitScheduler(ended: EndedExecution): Promise<void>;
+  /** Tells the observers an execution started or ended. */
+  emitObserver(notice: ExecutionNotice): Promise<void>;
   errorLogs(executionId: string): Promise<LogLine[]>;
   /** Writes an execution's own log line (no task run: "Flow started"…) with the execution's save. */
   log(line: LogLine): void;

@@ -206,14 +206,21 @@ export class ExecutionProcessor {
         return;
       }
     }
-    this.startRunning();
+    await this.startRunning();
+  }
+
+  private notice(event: 'started' | 'ended') {
+    const exec = this.execution;
+    const { id: executionId, namespace, flowId } = exec;
+    return { event, executionId, namespace, flowId, state: exec.state.current };
   }
 
   /** CREATED (or QUEUED) to RUNNING, with the execution's "Flow started" line, as Kestra's executor
-   * writes it. */
-  private startRunning(): void {
+   * writes it, and the observers told. */
+  private async startRunning(): Promise<void> {
     transition(this.execution.state, 'RUNNING', this.now());
     this.executionLog('INFO', 'Flow started');
+    await this.tx.emitObserver(this.notice('started'));
   }
 
   private executionLog(level: LogLine['level'], text: string): void {
@@ -245,6 +252,7 @@ export class ExecutionProcessor {
       outputs: exec.outputs,
       ...(exec.trigger && !exec.parentId ? { triggerId: exec.trigger.id } : {}),
     });
+    await this.tx.emitObserver(this.notice('ended'));
     if (heldSlot) await this.releaseSlot();
   }
 
@@ -263,9 +271,12 @@ export class ExecutionProcessor {
     attempt.state = newState(new Date(m.startDate), 'RUNNING');
     transition(attempt.state, m.state, new Date(m.endDate));
     attempt.workerId = m.workerId;
+    if (m.error !== undefined && m.state !== 'SUCCESS') attempt.error = m.error;
+    if (m.failure) attempt.failure = m.failure;
     if (tr.state.current !== 'RUNNING') transition(tr.state, 'RUNNING', new Date(m.startDate));
     const task = this.task(tr.taskId);
-    if (m.state === 'FAILED' && (await this.retryLater(tr, task, m.error))) return;
+    if (m.state === 'FAILED' && m.failure?.retryable !== false && (await this.retryLater(tr, task, m.error)))
+      return;
     tr.outputs = m.outputs && Object.keys(m.outputs).length > 0 ? m.outputs : tr.outputs;
     if (m.labels) this.execution.labels = withLabels(this.execution.labels, m.labels);
     const parent = m.parentOutputs && this.execution.taskRunList.find((r) => r.id === tr.parentTaskRunId);
@@ -295,6 +306,8 @@ export class ExecutionProcessor {
       Math.max(1, tr.attempts.length),
       Date.parse((tr.attempts[0] ?? tr).state.startDate),
       this.now().getTime(),
+      Math.random,
+      tr.attempts.map((a) => a.failure?.progress === true),
     );
     if (delay === undefined) return false;
     if (error) tr.error = error;
@@ -446,7 +459,7 @@ export class ExecutionProcessor {
 
   private async walkRoot(): Promise<void> {
     const exec = this.execution;
-    if (exec.state.current === 'CREATED') this.startRunning();
+    if (exec.state.current === 'CREATED') await this.startRunning();
     const main = await this.evalList(this.flow.tasks, null, null, 1);
     if (!main.done) return;
     if (isFailure(main.state) && this.flow.errors.length > 0) {

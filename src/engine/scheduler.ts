@@ -11,6 +11,7 @@ import type { ConditionContext, ConditionDef } from '../conditions/types.js';
 import { conditionsHold } from '../conditions/registry.js';
 import { executionVariables } from './variables.js';
 import { dueOccurrences, firstFireDate, isPolling, isScheduled, nextFireDate } from './schedule.js';
+import { advanceBackfill, type Backfill, backfillHorizon } from './backfill.js';
 import { isTerminal, type StateType } from './state.js';
 import type { Storage } from '../storage/storage.js';
 import type { LivenessBackend, RetentionBackend } from './ports.js';
@@ -26,8 +27,9 @@ export interface DueTrigger {
   lastDate: string | null;
   /** the execution this trigger started last is still running */
   previousRunning: boolean;
-  /** a backfill asked through the API: what is due fires at once, as for a `backfill` in the flow */
-  backfilling: boolean;
+  /** a backfill asked through the API, running or done: while it runs, what is due up to its end
+   * fires at once, as for a `backfill` in the flow */
+  backfill: Backfill | null;
 }
 
 export interface SchedulerTx {
@@ -37,12 +39,14 @@ export interface SchedulerTx {
   preconditions: PreconditionStore;
   createExecution(execution: Execution): Promise<void>;
   emitExecutor(message: ExecutorMessage): Promise<void>;
-  /** moves the trigger on; `executionId` is the last execution it started, when it started one */
+  /** moves the trigger on; `executionId` is the last execution it started, when it started one;
+   * `backfill` the backfill's new progress, when one runs */
   updateTrigger(
     trigger: DueTrigger,
     next: Date | null,
     last: Date | null,
     executionId?: string,
+    backfill?: Backfill,
   ): Promise<void>;
   /** turns a trigger off, as the API's toggle does (its `stopAfter` was met) */
   disableTrigger(namespace: string, flowId: string, triggerId: string): Promise<void>;
@@ -263,6 +267,7 @@ export class Scheduler {
     trigger: TriggerDef,
     variables: Record<string, unknown>,
     context: Record<string, unknown> = {},
+    labels?: Record<string, string>,
   ): Promise<string | undefined> {
     let raw: Record<string, unknown>;
     try {
@@ -289,6 +294,7 @@ export class Scheduler {
     }
     const execution = newExecution(flow, values, {
       trigger: { id: trigger.id, type: trigger.type, variables },
+      labels,
     });
     await tx.createExecution(execution);
     await tx.emitExecutor({ type: 'execution.created', executionId: execution.id });
@@ -330,13 +336,25 @@ export class Scheduler {
     // misses meanwhile are then handled as recoverMissedSchedules says)
     if (row.previousRunning) return;
     if (isPolling(trigger)) return this.firePolling(tx, row, flow, trigger, now);
-    const due = dueOccurrences(trigger, new Date(row.nextDate), now);
+    const backfill = row.backfill?.done === false ? row.backfill : undefined;
+    const due = dueOccurrences(
+      trigger,
+      new Date(row.nextDate),
+      backfill ? backfillHorizon(backfill, now) : now,
+    );
     // Missed occurrences catch up one at a time, each once the one before has ended, so that they
     // never overlap either. A backfill is the exception: its point is to fill history now.
     const { fire, next } =
-      trigger.backfill || row.backfilling || due.fire.length <= 1
+      trigger.backfill || backfill || due.fire.length <= 1
         ? due
         : { fire: due.fire.slice(0, 1), next: due.fire[1] };
+    // a backfill's inputs and labels win over the trigger's (Kestra's Backfill)
+    const firing = backfill?.inputs
+      ? {
+          ...trigger,
+          inputs: { ...(trigger.inputs as Record<string, unknown> | undefined), ...backfill.inputs },
+        }
+      : trigger;
     let previous = row.lastDate;
     let started: string | undefined;
     for (const date of fire) {
@@ -347,9 +365,12 @@ export class Scheduler {
       };
       previous = variables.date;
       if (!(await this.scheduleConditionsHold(flow, trigger, variables))) continue;
-      started = (await this.startExecution(tx, flow, trigger, variables)) ?? started;
+      started = (await this.startExecution(tx, flow, firing, variables, {}, backfill?.labels)) ?? started;
     }
-    await tx.updateTrigger(row, next, fire.length > 0 ? fire[fire.length - 1] : null, started);
+    const last = fire.length > 0 ? fire[fire.length - 1] : null;
+    if (!backfill) return tx.updateTrigger(row, next, last, started);
+    const advanced = advanceBackfill(backfill, fire.length, next, now);
+    await tx.updateTrigger(row, advanced.next, last, started, advanced.backfill);
   }
 
   /** A due polling trigger: asked first (between two passes, see tick), then fired when its answer

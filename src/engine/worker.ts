@@ -5,6 +5,7 @@ import type { NamespaceServices } from '../namespaces/services.js';
 import type { InputSeal } from '../secrets/sealed-inputs.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunnableTask } from '../tasks/types.js';
+import { type AttemptFailure, attemptFailureOf } from './attempt-failure.js';
 import { newId } from './execution.js';
 import type { LogLine, WorkerJob } from './messages.js';
 import { Heartbeat } from './heartbeat.js';
@@ -204,6 +205,7 @@ export class Worker {
     let labels: Record<string, string> | undefined;
     let parentOutputs: Record<string, unknown> | undefined;
     let error: string | undefined;
+    let failure: AttemptFailure | undefined;
     try {
       const task = this.runtime(job.task.type);
       if (!task) throw new Error(`no worker implementation for task type '${job.task.type}'`);
@@ -217,6 +219,7 @@ export class Worker {
       const reason: unknown = controller.signal.aborted ? controller.signal.reason : e;
       state = reason instanceof KilledError ? 'KILLED' : 'FAILED';
       error = redactor.text(reason instanceof Error ? reason.message : String(reason));
+      failure = redactor.value(attemptFailureOf(reason)) as AttemptFailure | undefined;
       logger.error(error);
     } finally {
       clearTimeout(timeout);
@@ -239,6 +242,7 @@ export class Worker {
       outputs,
       labels,
       error,
+      ...(failure ? { failure } : {}),
       startDate,
       endDate: new Date().toISOString(),
       workerId: this.id,

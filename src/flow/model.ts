@@ -4,7 +4,8 @@
 export type Duration = string; // ISO-8601 duration as written in YAML, e.g. "PT0.2S"
 
 export interface RetryDef {
-  type: 'constant' | 'exponential' | 'random';
+  /** `airbyte`: Airbyte's sync attempt policy (docs/sync.md, Retries), a Sluice extension */
+  type: 'constant' | 'exponential' | 'random' | 'airbyte';
   interval?: Duration; // constant, exponential (initial interval)
   maxInterval?: Duration; // exponential
   delayFactor?: number; // exponential, default 2
@@ -14,6 +15,11 @@ export interface RetryDef {
   warningOnRetry?: boolean;
   /** flow-level retry: retry the failed task in place (default) or start a new execution */
   behavior?: 'RETRY_FAILED_TASK' | 'CREATE_NEW_EXECUTION';
+  /** airbyte: limits on failures without progress (complete) and with some (partial) */
+  successiveCompleteFailureLimit?: number;
+  totalCompleteFailureLimit?: number;
+  successivePartialFailureLimit?: number;
+  totalPartialFailureLimit?: number;
 }
 
 /** A task as written in YAML, normalised: `type` is the canonical type name (aliases resolved), nested

@@ -9,6 +9,7 @@ const NEEDS: Record<RetryDef['type'], (keyof RetryDef)[]> = {
   constant: ['interval'],
   exponential: ['interval'],
   random: ['minInterval', 'maxInterval'],
+  airbyte: [],
 };
 
 const DEFAULT_DOUBLINGS = 10;
@@ -16,7 +17,7 @@ const DEFAULT_DOUBLINGS = 10;
 export const retry = () =>
   z
     .strictObject({
-      type: z.enum(['constant', 'exponential', 'random']),
+      type: z.enum(['constant', 'exponential', 'random', 'airbyte']),
       interval: duration().optional(),
       maxInterval: duration().optional(),
       delayFactor: z.number().positive().optional(),
@@ -25,6 +26,10 @@ export const retry = () =>
       maxDuration: duration().optional(),
       warningOnRetry: z.boolean().optional(),
       behavior: z.enum(['RETRY_FAILED_TASK', 'CREATE_NEW_EXECUTION']).optional(),
+      successiveCompleteFailureLimit: z.int().min(0).optional(),
+      totalCompleteFailureLimit: z.int().min(0).optional(),
+      successivePartialFailureLimit: z.int().min(0).optional(),
+      totalPartialFailureLimit: z.int().min(0).optional(),
     })
     .superRefine((policy, ctx) => {
       for (const key of NEEDS[policy.type]) {

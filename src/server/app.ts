@@ -3,12 +3,14 @@ import multipart from '@fastify/multipart';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Database } from '../db/database.js';
+import type { RetryDef } from '../flow/model.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { createInputSeal, maskSealed } from '../secrets/sealed-inputs.js';
 import type { Storage } from '../storage/storage.js';
 import { DEFAULT_BODY_LIMIT, DEFAULT_UPLOAD_LIMIT } from '../config/config.js';
 import { type AuthOptions, registerAuth } from './auth.js';
 import { type BrowserPolicy, registerBrowserGuard } from './browser-guard.js';
+import { registerDashboardRoutes } from './dashboard-routes.js';
 import { registerErrorHandlers } from './errors.js';
 import { registerExecutionFileRoutes } from './execution-file-routes.js';
 import { registerExecutionBulkRoutes } from './execution-bulk-routes.js';
@@ -18,8 +20,11 @@ import { registerHealth } from './health.js';
 import { registerKvRoutes } from './kv-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerNamespaceFileRoutes } from './namespace-file-routes.js';
+import { registerNamespaceRoutes } from './namespace-routes.js';
 import { registerMetrics } from './metrics.js';
+import { registerNotificationRoutes } from './notification-routes.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
+import { registerTimelineRoutes } from './resources/timeline-routes.js';
 import { registerSecretRoutes } from './secret-routes.js';
 import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './openapi.js';
 import { registerTriggerRoutes } from './trigger-routes.js';
@@ -45,6 +50,8 @@ export interface ServerOptions {
   /** which names and origins a browser may reach the API from (docs/security.md); absent: a server
    * on 127.0.0.1 with no other origin */
   browser?: BrowserPolicy;
+  /** the installation's limits on sync attempts (Airbyte's SYNC_JOB_RETRIES_* settings) */
+  syncRetry?: Partial<RetryDef>;
 }
 
 /** The webserver: the HTTP API over the repository and the queue, described by the OpenAPI document
@@ -93,11 +100,16 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerLogRoutes(app, db);
     registerWebhookRoutes(app, db, inputSeal, options.auth?.failureLimits);
     registerTriggerRoutes(app, db);
+    registerDashboardRoutes(app, db);
     registerMetrics(app, db);
     registerKvRoutes(app, db);
     registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
+    registerNamespaceRoutes(app, db);
     registerSecretRoutes(app, db, options.cipher);
-    registerResourceRoutes(app, { db, cipher: options.cipher });
+    const resources = { db, cipher: options.cipher, syncRetry: options.syncRetry };
+    registerResourceRoutes(app, resources);
+    registerTimelineRoutes(app, resources);
+    registerNotificationRoutes(app, resources);
   });
 
   return app;

@@ -211,7 +211,7 @@ describe.skipIf(browserMissing !== undefined)(
           const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
           const fresh = await context.newPage();
           const started = Date.now();
-          await fresh.goto(`http://127.0.0.1:${port}/`);
+          await fresh.goto(`http://127.0.0.1:${port}/flows`);
           await fresh.getByRole('link', { name: 'hello' }).waitFor();
           const shown = Date.now() - started;
           const loaded = Number(

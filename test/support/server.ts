@@ -1,5 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance, HTTPMethods } from 'fastify';
+import type { RetryDef } from '../../src/flow/model.js';
 import { buildServer } from '../../src/server/app.js';
 import type { AuthOptions } from '../../src/server/auth.js';
 import type { BrowserPolicy } from '../../src/server/browser-guard.js';
@@ -19,7 +20,13 @@ export interface TestServer {
 /** The HTTP API over a running test engine; `listen` opens a real port for clients like fetch. */
 export async function startTestServer(
   dialect: TestDialect,
-  options: { listen?: boolean; auth?: AuthOptions; browser?: BrowserPolicy; engine?: TestEngineOptions } = {},
+  options: {
+    listen?: boolean;
+    auth?: AuthOptions;
+    browser?: BrowserPolicy;
+    engine?: TestEngineOptions;
+    syncRetry?: Partial<RetryDef>;
+  } = {},
 ): Promise<TestServer> {
   const engine = await startTestEngine(dialect, options.engine);
   const app = buildServer({
@@ -28,6 +35,7 @@ export async function startTestServer(
     auth: options.auth,
     browser: options.browser,
     cipher: TEST_CIPHER,
+    syncRetry: options.syncRetry,
   });
   const routes: TestServer['routes'] = [];
   // the routes are declared when the server gets ready, after this hook is in place

@@ -6,25 +6,38 @@ import { ActorPage } from './pages/ActorPage';
 import { ActorsPage } from './pages/ActorsPage';
 import { ConnectionPage } from './pages/ConnectionPage';
 import { ConnectionsPage } from './pages/ConnectionsPage';
+import { DashboardPage } from './pages/DashboardPage';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { ExecutionsPage } from './pages/ExecutionsPage';
 import { FlowPage } from './pages/FlowPage';
 import { FlowsPage } from './pages/FlowsPage';
 import { LoginPage } from './pages/LoginPage';
 import { LogsPage } from './pages/LogsPage';
+import { NamespacePage, isNamespaceTab } from './pages/NamespacePage';
+import { NamespacesPage } from './pages/NamespacesPage';
 import { NewConnectionPage } from './pages/NewConnectionPage';
+import { TriggersPage } from './pages/TriggersPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 import { match, useLocation } from './router';
 import { toggleTheme, useTheme } from './theme';
 
 function page(path: string): ReactNode {
   let params: Record<string, string> | undefined;
-  if (path === '/' || path === '/flows') return <FlowsPage />;
+  if (path === '/') return <DashboardPage />;
+  if (path === '/flows') return <FlowsPage />;
   if (path === '/flows/new') return <FlowPage key="new" />;
   if ((params = match('/flows/:namespace/:id', path)))
     return <FlowPage key={`${params.namespace}/${params.id}`} namespace={params.namespace} id={params.id} />;
   if (path === '/executions') return <ExecutionsPage />;
   if ((params = match('/executions/:id', path))) return <ExecutionPage key={params.id} id={params.id} />;
   if (path === '/logs') return <LogsPage />;
+  if (path === '/triggers') return <TriggersPage />;
+  if (path === '/namespaces') return <NamespacesPage />;
+  if ((params = match('/namespaces/:namespace', path)))
+    return <NamespacePage key={params.namespace} namespace={params.namespace} tab="files" />;
+  if ((params = match('/namespaces/:namespace/:tab', path)) && isNamespaceTab(params.tab))
+    return <NamespacePage key={params.namespace} namespace={params.namespace} tab={params.tab} />;
+  if (path === '/settings/notifications') return <NotificationsPage />;
   if (path === '/connections') return <ConnectionsPage />;
   if (path === '/connections/new') return <NewConnectionPage />;
   if ((params = match('/connections/:id', path))) return <ConnectionPage key={params.id} id={params.id} />;
@@ -46,10 +59,14 @@ function page(path: string): ReactNode {
 
 /** Each topbar entry and the paths it stands for: Connections holds sources and destinations too. */
 const NAV = [
+  { href: '/', label: 'Dashboard', sections: [] as string[] },
   { href: '/flows', label: 'Flows', sections: ['/flows'] },
   { href: '/executions', label: 'Executions', sections: ['/executions'] },
   { href: '/logs', label: 'Logs', sections: ['/logs'] },
+  { href: '/triggers', label: 'Triggers', sections: ['/triggers'] },
+  { href: '/namespaces', label: 'Namespaces', sections: ['/namespaces'] },
   { href: '/connections', label: 'Connections', sections: DATA_SECTIONS },
+  { href: '/settings/notifications', label: 'Notifications', sections: ['/settings'] },
 ];
 
 const isIn = (path: string, section: string) => path === section || path.startsWith(`${section}/`);
@@ -62,7 +79,7 @@ export function App() {
   return (
     <div className="shell">
       <header className="topbar">
-        <Link href="/flows" className="brand">
+        <Link href="/" className="brand">
           Sluice
         </Link>
         <nav>
@@ -71,8 +88,7 @@ export function App() {
               key={item.href}
               href={item.href}
               className={
-                item.sections.some((section) => isIn(path, section)) ||
-                (path === '/' && item.href === '/flows')
+                item.sections.some((section) => isIn(path, section)) || path === item.href
                   ? 'nav-link active'
                   : 'nav-link'
               }

@@ -4,6 +4,9 @@ export type { State, StateType } from '../../src/engine/state.js';
 export type { Flow, InputDef, TaskDef } from '../../src/flow/model.js';
 export type { FlowSummary } from '../../src/db/flow-repository.js';
 export type { StoredLogLine as LogLine } from '../../src/db/log-search.js';
+export type { NamespaceSummary } from '../../src/db/namespace-listing.js';
+export type { TriggerListing } from '../../src/db/trigger-repository.js';
+export type { Dashboard, Bucket as DashboardBucket, ExecutionBrief } from '../../src/db/dashboard.js';
 
 export interface Page<T> {
   results: T[];
@@ -57,11 +60,28 @@ export interface Job {
   rowsSynced: number;
   bytesSynced: number;
   streams: Record<string, { recordsCommitted?: number; bytesEmitted?: number }>;
-  attempts?: Array<{
-    attempt: number;
-    status: string;
-    logs: Array<{ timestamp: string; level: string; message: string }>;
-  }>;
+  attemptCount?: number;
+  attempts?: JobAttempt[];
+}
+
+/** One attempt of a job, as Airbyte's jobs/get shows it. */
+export interface JobAttempt {
+  attempt: number;
+  status: string;
+  createdAt?: string | null;
+  endedAt?: string | null;
+  recordsSynced?: number;
+  bytesSynced?: number;
+  failureSummary?: {
+    failures: Array<{
+      failureOrigin: string;
+      failureType: string;
+      externalMessage: string;
+      retryable: boolean;
+    }>;
+    partialSuccess: boolean;
+  } | null;
+  logs: Array<{ timestamp: string; level: string; message: string }>;
 }
 
 /** Airbyte's list pages. */

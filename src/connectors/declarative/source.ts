@@ -17,6 +17,7 @@ import type {
 import { type Manifest, prepareManifest } from './loader.js';
 import { INJECTED_MANIFEST } from './manifest-key.js';
 import type { Component } from './runtime/component.js';
+import { startSession } from './runtime/session.js';
 import { DeclarativeStream } from './runtime/stream.js';
 
 /** The component types this runtime implements; any other fails check, discover and read. */
@@ -46,6 +47,9 @@ export const SUPPORTED_TYPES: ReadonlySet<string> = new Set([
   'BearerAuthenticator',
   'ApiKeyAuthenticator',
   'BasicHttpAuthenticator',
+  'OAuthAuthenticator',
+  'SessionTokenAuthenticator',
+  'SelectiveAuthenticator',
   'DefaultErrorHandler',
   'CompositeErrorHandler',
   'HttpResponseFilter',
@@ -152,8 +156,21 @@ class ManifestRuntime {
     catalog: ConfiguredAirbyteCatalog,
     state: InputState,
     out: MessageOutput,
+    injected?: JsonObject,
   ): Promise<void> {
-    const streams = this.streams(this.config(config));
+    const valid = this.config(config);
+    // a rotated single-use refresh token: the whole config goes to the platform to store (CONTROL)
+    startSession(valid, (changed) =>
+      out.message({
+        type: 'CONTROL',
+        control: {
+          type: 'CONNECTOR_CONFIG',
+          emitted_at: Date.now(),
+          connectorConfig: { config: { ...(changed as JsonObject), ...(injected ?? {}) } },
+        },
+      }),
+    );
+    const streams = this.streams(valid);
     for (const configured of catalog.streams) {
       const name = configured.stream.name;
       const stream = streams.find((s) => s.name === name);
@@ -200,7 +217,10 @@ export const declarativeManifestSource: Source = {
     return runtime.check(withoutManifest(config));
   },
   discover: async (config) => injected(config).discover(withoutManifest(config)),
-  read: (config, catalog, state, out) => injected(config).read(withoutManifest(config), catalog, state, out),
+  read: (config, catalog, state, out) =>
+    injected(config).read(withoutManifest(config), catalog, state, out, {
+      [INJECTED_MANIFEST]: config[INJECTED_MANIFEST]!,
+    }),
 };
 
 function injected(config: JsonObject): ManifestRuntime {

@@ -4,17 +4,18 @@ import { Readable } from 'node:stream';
 import type mysql from 'mysql2';
 import type { ColumnType } from '../sql/column-types.js';
 import type { DestinationDatabase } from '../sql/destination-database.js';
-import { type IdentifierRules, nameHash } from '../sql/identifiers.js';
+import { EXTRACTED_AT, GENERATION_ID, META, RAW_ID } from '../sql/destination-plan.js';
+import { type IdentifierRules, mysqlName, nameHash } from '../sql/identifiers.js';
 import { type ValueFormats, plainDecimal, utcParts } from '../sql/values.js';
 
-export const MYSQL_IDENTIFIERS: IdentifierRules = {
-  maxLength: 64,
-  lengthUnit: 'chars',
-  // column names are compared without case; table names too where lower_case_table_names is set
-  caseInsensitive: true,
-  invalid: /[\u0000\u{10000}-\u{10FFFF}]/gu,
-  invalidEnd: / +$/,
-};
+// column names are compared without case; table names too where lower_case_table_names is set
+export const MYSQL_IDENTIFIERS: IdentifierRules = { clean: mysqlName, caseInsensitive: true };
+
+/** the index name destination-mysql gives each index (MySQL's index names are per table) */
+const INDEXES = { dedup: 'dedup_idx', extractedAt: 'extracted_at_idx', rawId: 'raw_id_idx' };
+/** destination-mysql indexes text columns by their first 50 characters: whole, they pass MySQL's key
+ * length limit */
+const TEXT_PREFIX = 50;
 
 const SQL_TYPES: Record<ColumnType, string> = {
   string: 'LONGTEXT',
@@ -85,11 +86,24 @@ export function mysqlDestinationDatabase(connection: mysql.Connection): Destinat
     formats: FORMATS,
     storage: { timetz: 'string' },
     sqlType: (type) => SQL_TYPES[type],
-    metaTypes: { rawId: 'VARCHAR(36)', extractedAt: 'DATETIME(6)', meta: 'JSON', sequence: 'BIGINT' },
+    metaTypes: {
+      rawId: 'VARCHAR(36)',
+      extractedAt: 'TIMESTAMP(6)',
+      meta: 'JSON',
+      generationId: 'BIGINT',
+      sequence: 'BIGINT',
+    },
+    metaFirst: false,
     quote,
+    literal: (value) => connection.escape(value),
 
     async execute(sql) {
       await db.query(sql);
+    },
+
+    async rows(sql) {
+      const [rows] = await db.query<mysql.RowDataPacket[]>(sql);
+      return rows;
     },
 
     async createSchema(schema) {
@@ -114,13 +128,69 @@ export function mysqlDestinationDatabase(connection: mysql.Connection): Destinat
       return new Map(rows.map((r) => [r.name as string, FROM_DATA_TYPE[String(r.type).toLowerCase()] ?? []]));
     },
 
-    async createKeyIndex(schema, table, keys) {
-      // MySQL cannot index JSON, and indexes a LONGTEXT by a prefix only
-      if (keys.some((k) => k.type === 'json')) return;
-      const columns = keys.map((k) => `${quote(k.name)}${SQL_TYPES[k.type].endsWith('TEXT') ? '(255)' : ''}`);
-      await db.query(
-        `CREATE INDEX \`_sluice_pk\` ON ${quote(schema)}.${quote(table)} (${columns.join(', ')})`,
+    async createIndexes(schema, table, plan) {
+      const [rows] = await db.query<mysql.RowDataPacket[]>(
+        'SELECT DISTINCT INDEX_NAME AS name FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+        [schema, table],
       );
+      const existing = new Set(rows.map((r) => r.name as string));
+      const create = async (name: string, columns: string[]) => {
+        if (existing.has(name)) return;
+        await db.query(
+          `CREATE INDEX ${quote(name)} ON ${quote(schema)}.${quote(table)} (${columns.join(', ')})`,
+        );
+      };
+      const keyed = [...plan.primaryKey, ...(plan.cursor ? [plan.cursor] : [])];
+      // MySQL cannot index JSON; a cursor that is also a key is listed once
+      if (keyed.length > 0 && !keyed.some((k) => k.type === 'json')) {
+        const columns = [...new Set(keyed)].map(
+          (k) => `${quote(k.name)}${SQL_TYPES[k.type].endsWith('TEXT') ? `(${TEXT_PREFIX})` : ''}`,
+        );
+        await create(INDEXES.dedup, [...columns, quote(EXTRACTED_AT)]);
+      }
+      await create(INDEXES.extractedAt, [quote(EXTRACTED_AT)]);
+      await create(INDEXES.rawId, [quote(RAW_ID)]);
+    },
+
+    async migrate(schema, table) {
+      const on = `${quote(schema)}.${quote(table)}`;
+      const [rows] = await db.query<mysql.RowDataPacket[]>(
+        'SELECT COLUMN_NAME AS name, DATA_TYPE AS type, IS_NULLABLE AS nullable FROM information_schema.COLUMNS ' +
+          'WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
+        [schema, table],
+      );
+      const columns = new Map(rows.map((r) => [r.name as string, r]));
+      const changes: string[] = [];
+      if (!columns.has(GENERATION_ID)) {
+        // rows from before generations are generation 0, as in Airbyte's tables
+        await db.query(`ALTER TABLE ${on} ADD COLUMN ${quote(GENERATION_ID)} BIGINT NOT NULL DEFAULT 0`);
+        await db.query(`ALTER TABLE ${on} ALTER COLUMN ${quote(GENERATION_ID)} DROP DEFAULT`);
+        changes.push(`added ${GENERATION_ID} (0 for the rows there)`);
+      }
+      const wanted: [string, string, string][] = [
+        [RAW_ID, 'VARCHAR(36)', 'UUID()'],
+        [EXTRACTED_AT, 'TIMESTAMP(6)', 'CURRENT_TIMESTAMP(6)'],
+        [META, 'JSON', `'{"changes":[]}'`],
+      ];
+      for (const [name, type, value] of wanted) {
+        const column = columns.get(name);
+        if (!column) continue;
+        const retyped = name === EXTRACTED_AT && String(column.type).toLowerCase() !== 'timestamp';
+        if (column.nullable !== 'YES' && !retyped) continue;
+        await db.query(`UPDATE ${on} SET ${quote(name)} = ${value} WHERE ${quote(name)} IS NULL`);
+        await db.query(`ALTER TABLE ${on} MODIFY COLUMN ${quote(name)} ${type} NOT NULL`);
+        changes.push(`${name} ${type} NOT NULL`);
+      }
+      // the index an earlier Sluice made on an append_dedup table's key
+      const [old] = await db.query<mysql.RowDataPacket[]>(
+        "SELECT 1 FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? AND INDEX_NAME = '_sluice_pk'",
+        [schema, table],
+      );
+      if (old.length > 0) {
+        await db.query(`DROP INDEX \`_sluice_pk\` ON ${on}`);
+        changes.push("index _sluice_pk replaced by Airbyte's");
+      }
+      return changes;
     },
 
     async createTempTable(table, columnDefinitions) {
@@ -189,10 +259,6 @@ export function mysqlDestinationDatabase(connection: mysql.Connection): Destinat
         throw error;
       }
     },
-
-    // every commit waits for the disk (as innodb_flush_log_at_trx_commit=1 does; a server set
-    // otherwise has chosen to lose its last second of commits, ours included)
-    async makeDurable() {},
 
     async close() {
       await db.end();

@@ -3,6 +3,7 @@
 import type mysql from 'mysql2';
 import type { Destination } from '../../cdk/connector.js';
 import { type SqlWriteOptions, writeSql } from '../sql/destination-writer.js';
+import { reportCommitted } from '../sql/destination-state.js';
 import { type MysqlConnectionConfig, destinationSpec } from './spec.js';
 import { connect } from './connection.js';
 import { mysqlDestinationDatabase } from './destination-database.js';
@@ -37,6 +38,15 @@ export function mysqlDestination(
       const db = mysqlDestinationDatabase(await connect(config));
       try {
         await writeSql(db, catalog, input, out, { ...options, defaultSchema: config.database });
+      } finally {
+        await db.close().catch(() => {});
+      }
+    },
+
+    async committedState(config, catalog, out) {
+      const db = mysqlDestinationDatabase(await connect(config));
+      try {
+        await reportCommitted(db, catalog, config.database, out);
       } finally {
         await db.close().catch(() => {});
       }

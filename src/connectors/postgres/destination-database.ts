@@ -6,28 +6,29 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import type { ColumnType } from '../sql/column-types.js';
 import type { DestinationDatabase } from '../sql/destination-database.js';
-import { type IdentifierRules, identifier } from '../sql/identifiers.js';
+import { EXTRACTED_AT, GENERATION_ID, META, RAW_ID } from '../sql/destination-plan.js';
+import { type IdentifierRules, nameHash, postgresName } from '../sql/identifiers.js';
 import { type ValueFormats, offsetText } from '../sql/values.js';
 
-export const POSTGRES_IDENTIFIERS: IdentifierRules = {
-  maxLength: 63,
-  lengthUnit: 'bytes',
-  caseInsensitive: false,
-  invalid: /\u0000/g,
-};
+export const POSTGRES_IDENTIFIERS: IdentifierRules = { clean: postgresName, caseInsensitive: false };
 
+/** destination-postgres 3.x's PostgresDataType for each of Airbyte's types */
 const SQL_TYPES: Record<ColumnType, string> = {
-  string: 'text',
+  string: 'varchar',
   integer: 'bigint',
-  number: 'numeric',
+  number: 'decimal',
   boolean: 'boolean',
   date: 'date',
   time: 'time',
-  timetz: 'timetz',
+  timetz: 'time with time zone',
   timestamp: 'timestamp',
-  timestamptz: 'timestamptz',
+  timestamptz: 'timestamp with time zone',
   json: 'jsonb',
 };
+
+/** destination-postgres 3.x's index names: a prefix and the table's name, cut as PostgreSQL cuts them */
+const INDEX_PREFIXES = { primaryKey: 'idx_pk_', cursor: 'idx_cursor_', extractedAt: 'idx_extracted_at_' };
+const indexName = (prefix: string, table: string) => `${prefix}${table}`.slice(0, 63);
 
 /** information_schema's data_type of our columns, back to their type; json (not jsonb) is JSON too */
 const FROM_DATA_TYPE: Record<string, ColumnType> = {
@@ -65,19 +66,45 @@ const FORMATS: ValueFormats = {
 
 const quote = (name: string) => pg.escapeIdentifier(name);
 
+/** the longest prefix of `text` within `max` UTF-8 bytes, not splitting a character */
+function truncateBytes(text: string, max: number): string {
+  let out = '';
+  for (const char of text) {
+    if (Buffer.byteLength(out + char) > max) break;
+    out += char;
+  }
+  return out;
+}
+
 export function postgresDestinationDatabase(client: pg.Client): DestinationDatabase {
   return {
     rules: POSTGRES_IDENTIFIERS,
     formats: FORMATS,
     storage: {},
     rowFormat: 'postgres-copy-text',
-    rowDefaults: (metaJson) => ({ extractedAt: 'now()', meta: `${pg.escapeLiteral(metaJson)}::jsonb` }),
+    rowDefaults: (metaJson, generationId) => ({
+      extractedAt: 'now()',
+      meta: `${pg.escapeLiteral(metaJson)}::jsonb`,
+      generationId: String(generationId),
+    }),
     sqlType: (type) => SQL_TYPES[type],
-    metaTypes: { rawId: 'uuid', extractedAt: 'timestamptz', meta: 'jsonb', sequence: 'bigint' },
+    metaTypes: {
+      rawId: 'varchar',
+      extractedAt: 'timestamp with time zone',
+      meta: 'jsonb',
+      generationId: 'bigint',
+      sequence: 'bigint',
+    },
+    metaFirst: true,
     quote,
+    literal: (value) => pg.escapeLiteral(value),
 
     async execute(sql) {
       await client.query(sql);
+    },
+
+    async rows(sql) {
+      return (await client.query(sql)).rows;
     },
 
     async createSchema(schema) {
@@ -105,13 +132,74 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
       );
     },
 
-    async createKeyIndex(schema, table, keys) {
-      // index names share the schema's namespace with tables
-      const index = identifier(`${table}_sluice_pk`, POSTGRES_IDENTIFIERS);
-      await client.query(
-        `CREATE INDEX IF NOT EXISTS ${quote(index)} ` +
-          `ON ${quote(schema)}.${quote(table)} (${keys.map((k) => quote(k.name)).join(', ')})`,
+    async createIndexes(schema, table, plan, namedFor = table) {
+      const on = `${quote(schema)}.${quote(table)}`;
+      const create = (prefix: string, columns: string[]) =>
+        client.query(
+          `CREATE INDEX IF NOT EXISTS ${quote(indexName(prefix, namedFor))} ON ${on} (${columns.map(quote).join(', ')})`,
+        );
+      if (plan.primaryKey.length > 0) {
+        await create(
+          INDEX_PREFIXES.primaryKey,
+          plan.primaryKey.map((k) => k.name),
+        );
+      }
+      if (plan.cursor) await create(INDEX_PREFIXES.cursor, [plan.cursor.name]);
+      await create(INDEX_PREFIXES.extractedAt, [EXTRACTED_AT]);
+    },
+
+    async migrate(schema, table) {
+      const on = `${quote(schema)}.${quote(table)}`;
+      const { rows } = await client.query<{ name: string; type: string; notnull: boolean }>(
+        `SELECT a.attname AS name, format_type(a.atttypid, NULL) AS type, a.attnotnull AS notnull
+           FROM pg_attribute a WHERE a.attrelid = $1::regclass AND a.attnum > 0 AND NOT a.attisdropped`,
+        [on],
       );
+      const columns = new Map(rows.map((r) => [r.name, r]));
+      const changes: string[] = [];
+      const alter: string[] = [];
+      if (!columns.has(GENERATION_ID)) {
+        // rows from before generations are generation 0, as in Airbyte's tables
+        alter.push(`ADD COLUMN ${quote(GENERATION_ID)} bigint NOT NULL DEFAULT 0`);
+        changes.push(`added ${GENERATION_ID} (0 for the rows there)`);
+      }
+      if (columns.get(RAW_ID)?.type === 'uuid') {
+        alter.push(`ALTER COLUMN ${quote(RAW_ID)} TYPE varchar USING ${quote(RAW_ID)}::text`);
+        changes.push(`${RAW_ID} from uuid to varchar`);
+      }
+      const backfill: [string, string][] = [
+        [RAW_ID, 'gen_random_uuid()::text'],
+        [EXTRACTED_AT, 'now()'],
+        [META, `'{"changes":[]}'::jsonb`],
+      ];
+      const nullable = backfill.filter(([name]) => columns.get(name)?.notnull === false);
+      await this.transaction(async () => {
+        if (alter.length > 0) await client.query(`ALTER TABLE ${on} ${alter.join(', ')}`);
+        if (!columns.has(GENERATION_ID)) {
+          await client.query(`ALTER TABLE ${on} ALTER COLUMN ${quote(GENERATION_ID)} DROP DEFAULT`);
+        }
+        for (const [name, value] of nullable) {
+          await client.query(`UPDATE ${on} SET ${quote(name)} = ${value} WHERE ${quote(name)} IS NULL`);
+        }
+        if (nullable.length > 0) {
+          await client.query(
+            `ALTER TABLE ${on} ${nullable.map(([name]) => `ALTER COLUMN ${quote(name)} SET NOT NULL`).join(', ')}`,
+          );
+          changes.push(`${nullable.map(([name]) => name).join(', ')} NOT NULL`);
+        }
+        // the index an earlier Sluice made on an append_dedup table's key, named as its identifiers were
+        const raw = `${table}_sluice_pk`;
+        const old = Buffer.byteLength(raw) <= 63 ? raw : `${truncateBytes(raw, 54)}_${nameHash(raw)}`;
+        const dropped = await client.query(
+          `SELECT 1 FROM pg_indexes WHERE schemaname = $1 AND tablename = $2 AND indexname = $3`,
+          [schema, table, old],
+        );
+        if (dropped.rowCount) {
+          await client.query(`DROP INDEX ${quote(schema)}.${quote(old)}`);
+          changes.push(`index ${old} replaced by Airbyte's`);
+        }
+      });
+      return changes;
     },
 
     async createTempTable(table, columnDefinitions) {
@@ -148,11 +236,17 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
       await this.transaction(async () => {
         await client.query(`DROP TABLE IF EXISTS ${quote(schema)}.${quote(table)}`);
         await client.query(`ALTER TABLE ${quote(schema)}.${quote(staging)} RENAME TO ${quote(table)}`);
+        for (const prefix of Object.values(INDEX_PREFIXES)) {
+          await client.query(
+            `ALTER INDEX IF EXISTS ${quote(schema)}.${quote(indexName(prefix, staging))} ` +
+              `RENAME TO ${quote(indexName(prefix, table))}`,
+          );
+        }
       });
     },
 
-    async transaction(work, durable = true) {
-      await client.query(durable ? 'BEGIN' : 'BEGIN; SET LOCAL synchronous_commit TO off');
+    async transaction(work) {
+      await client.query('BEGIN');
       try {
         await work();
         await client.query('COMMIT');
@@ -160,12 +254,6 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
         await client.query('ROLLBACK').catch(() => {});
         throw error;
       }
-    },
-
-    async makeDurable() {
-      // a transaction with an id writes a commit record, and waiting for it to be flushed flushes the
-      // write-ahead log up to it: every earlier commit with it
-      await client.query('BEGIN; SELECT txid_current(); COMMIT');
     },
 
     async close() {

@@ -2,6 +2,7 @@
 // loaded with COPY. See docs/connectors.md.
 import type { Destination } from '../../cdk/connector.js';
 import { type SqlWriteOptions, writeSql } from '../sql/destination-writer.js';
+import { reportCommitted } from '../sql/destination-state.js';
 import { whenStopped } from '../../cdk/output.js';
 import { checkConnection, connect } from './connection.js';
 import { postgresDestinationDatabase } from './destination-database.js';
@@ -44,6 +45,15 @@ export function postgresDestination(
         await writeSql(db, catalog, input, out, { ...options, defaultSchema: config.schema });
       } finally {
         stopListening();
+        await db.close().catch(() => {});
+      }
+    },
+
+    async committedState(config, catalog, out) {
+      const db = postgresDestinationDatabase(await connect(config));
+      try {
+        await reportCommitted(db, catalog, config.schema, out);
+      } finally {
         await db.close().catch(() => {});
       }
     },

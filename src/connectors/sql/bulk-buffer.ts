@@ -65,6 +65,28 @@ export class BulkBuffer {
     this.lines = lines;
   }
 
+  /** The first `bytes` bytes (whole lines, `lines` of them), keeping what comes after. */
+  takeFirst(bytes: number, lines: number): Buffer[] {
+    this.seal();
+    const first: Buffer[] = [];
+    let taken = 0;
+    let i = 0;
+    for (; i < this.chunks.length && taken < bytes; i++) {
+      const chunk = this.chunks[i];
+      const part = Math.min(chunk.length, bytes - taken);
+      first.push(chunk.subarray(0, part));
+      taken += part;
+      // the rest of a split chunk is copied: the first part's memory is recycled after its load
+      if (part < chunk.length) this.chunks[i] = Buffer.from(chunk.subarray(part));
+      else continue;
+      break;
+    }
+    this.chunks = this.chunks.slice(i);
+    this.bytes -= taken;
+    this.lines -= lines;
+    return first;
+  }
+
   /** The bytes held, emptying the buffer. */
   take(): Buffer[] {
     this.seal();

@@ -8,9 +8,10 @@ import type {
   JsonObject,
   StreamDescriptor,
 } from '../../protocol/messages.js';
+import { truncates } from '../../protocol/generations.js';
 import { streamKey } from '../../protocol/state.js';
 import { type ColumnType, columnType } from './column-types.js';
-import { type IdentifierRules, distinctIdentifiers, identifier, nameHash } from './identifiers.js';
+import { type IdentifierRules, columnNames, nameHash, tableNames } from './identifiers.js';
 
 export type WriteMode = 'overwrite' | 'append' | 'append_dedup';
 
@@ -27,23 +28,29 @@ export interface TablePlan {
   stream: StreamDescriptor;
   schema: string;
   table: string;
-  /** the table an overwrite fills before it replaces `table` */
+  /** the table an overwrite or a truncating refresh fills before it replaces `table` */
   staging: string;
   mode: WriteMode;
   columns: PlannedColumn[];
   primaryKey: PlannedColumn[];
   cursor?: PlannedColumn;
   syncId?: number;
-  /** staged rows of an earlier attempt of the same sync are kept (resumed) only when this is true:
-   * the configured stream's minimum_generation_id is below its generation_id */
-  keepsStaged: boolean;
+  /** `_airbyte_generation_id` of every row this sync writes: the configured stream's generation_id, 0
+   * without one (as Airbyte's destinations take a catalog from before generations) */
+  generationId: number;
+  /** the stream's rows replace the table's when it ends COMPLETE (they go to `staging` first): an
+   * overwrite, and any stream whose minimum_generation_id is its generation_id (above 0), which is how
+   * the platform asks a truncating refresh or a clear to keep no older generation's rows */
+  replaces: boolean;
 }
 
 /** Airbyte's columns of every typed final table, named as theirs are. */
 export const RAW_ID = '_airbyte_raw_id';
 export const EXTRACTED_AT = '_airbyte_extracted_at';
 export const META = '_airbyte_meta';
-export const META_COLUMNS = [RAW_ID, EXTRACTED_AT, META] as const;
+export const GENERATION_ID = '_airbyte_generation_id';
+/** in the order each line of a load ends with them */
+export const META_COLUMNS = [RAW_ID, EXTRACTED_AT, META, GENERATION_ID] as const;
 
 const MODES: readonly string[] = ['overwrite', 'append', 'append_dedup'] satisfies WriteMode[];
 
@@ -57,15 +64,21 @@ export interface PlanOptions {
 export function planTables(catalog: ConfiguredAirbyteCatalog, options: PlanOptions): TablePlan[] {
   const bySchema = new Map<string, ConfiguredAirbyteStream[]>();
   for (const configured of catalog.streams) {
-    const schema = identifier(configured.stream.namespace ?? options.defaultSchema, options.rules);
+    const schema = options.rules.clean(configured.stream.namespace ?? options.defaultSchema);
     bySchema.set(schema, [...(bySchema.get(schema) ?? []), configured]);
   }
   const plans: TablePlan[] = [];
   for (const [schema, streams] of bySchema) {
-    const tables = distinctIdentifiers(
-      streams.map((s) => s.stream.name),
-      options.rules,
-    );
+    let tables: Map<string, string>;
+    try {
+      tables = tableNames(
+        schema,
+        streams.map((s) => s.stream.name),
+        options.rules,
+      );
+    } catch (error) {
+      throw new ConfigError((error as Error).message);
+    }
     for (const configured of streams) {
       plans.push(planTable(configured, schema, tables.get(configured.stream.name)!, options));
     }
@@ -99,7 +112,7 @@ function planTable(
   const properties = (stream.json_schema?.properties ?? {}) as JsonObject;
   let names: Map<string, string>;
   try {
-    names = distinctIdentifiers(Object.keys(properties), options.rules, META_COLUMNS);
+    names = columnNames(Object.keys(properties), options.rules, META_COLUMNS);
   } catch (error) {
     throw new ConfigError(`stream ${name}: ${(error as Error).message}`);
   }
@@ -137,9 +150,7 @@ function planTable(
     primaryKey: mode === 'append_dedup' ? keyPaths.map((p) => column(p, 'primary key')) : [],
     cursor: mode === 'append_dedup' && cursorPath?.length ? column(cursorPath, 'cursor field') : undefined,
     syncId: typeof configured.sync_id === 'number' ? configured.sync_id : undefined,
-    keepsStaged:
-      typeof configured.generation_id === 'number' &&
-      typeof configured.minimum_generation_id === 'number' &&
-      configured.minimum_generation_id < configured.generation_id,
+    generationId: typeof configured.generation_id === 'number' ? configured.generation_id : 0,
+    replaces: mode === 'overwrite' || truncates(configured),
   };
 }

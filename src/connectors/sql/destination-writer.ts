@@ -1,7 +1,10 @@
 // The write loop every SQL destination shares. Records are encoded at once into bulk-load lines and
-// buffered per table; a batch is committed in one transaction when the buffer is full and at the end.
-// A STATE is held until every record that came before it is committed, then emitted (with the
-// records it covers as `destinationStats`), so the platform never persists a state ahead of the data.
+// buffered per table; a full buffer is loaded into the write's open transaction, which commits only
+// when a STATE covers everything it holds, together with that state in the destination's own state
+// table (destination-state.ts). So the records committed and the state acknowledged with them are one
+// fact, and an attempt that resumes from what the destination committed adds nothing twice
+// (docs/sync.md, "Exactly once"). A STATE is emitted (with the records it covers as
+// `destinationStats`) once that commit is done, so the platform never persists a state ahead of the data.
 // Overwrite streams are written to a staging table that replaces the final table only once the platform
 // has said the stream is COMPLETE (Airbyte's stream status): an input that merely ends (the platform
 // died, its pipe closed) is not a whole one, and the old table stays. Append and append_dedup write to
@@ -15,7 +18,9 @@ import type { RowBatch } from '../../cdk/rows.js';
 import type {
   AirbyteMessage,
   AirbyteRecordMessage,
+  AirbyteStateMessage,
   ConfiguredAirbyteCatalog,
+  ConfiguredAirbyteStream,
   StateMessage,
 } from '../../protocol/messages.js';
 import { recordDataJson } from '../../protocol/codec.js';
@@ -25,17 +30,11 @@ import { BulkBuffer } from './bulk-buffer.js';
 import type { ColumnType } from './column-types.js';
 import { SEQUENCE, dedupStatements } from './dedup.js';
 import type { DestinationDatabase } from './destination-database.js';
-import {
-  EXTRACTED_AT,
-  META,
-  META_COLUMNS,
-  RAW_ID,
-  type TablePlan,
-  describe,
-  planTables,
-} from './destination-plan.js';
+import { DestinationStateTable } from './destination-state.js';
+import { META_COLUMNS, RAW_ID, type TablePlan, describe, planTables } from './destination-plan.js';
 import { JsonMembers } from './json-members.js';
 import { withRawIds } from './raw-ids.js';
+import { columnDefinitions, dropRowDefaults, metaJson, migrateTable } from './table-layout.js';
 import { type MetaChange, bulkField, columnText, jsonValueText } from './values.js';
 
 export interface SqlWriteOptions {
@@ -79,6 +78,17 @@ interface TableWriter {
   members: Int32Array;
   /** record fields outside the schema that were reported already */
   unknown: Set<string>;
+  /** the open transaction holds records of this stream that no state covers yet: it cannot commit */
+  dirty: boolean;
+  /** a full refresh appended that its source cannot resume (not `is_resumable`): a new attempt reads
+   * it all again, so no state covers its records, only COMPLETE does */
+  untilComplete: boolean;
+  /** the latest state that covers this stream, for its row of the state table */
+  state?: AirbyteStateMessage;
+  /** every record of the stream is covered (it ended COMPLETE), for its row of the state table */
+  complete: boolean;
+  /** `state` or `complete` changed since the last commit */
+  stateChanged: boolean;
 }
 
 export async function writeSql(
@@ -95,8 +105,16 @@ export async function writeSql(
     storage: db.storage,
   });
   const writers = new Map<string, TableWriter>();
-  for (const plan of plans) writers.set(plan.key, await prepare(db, plan, out));
+  for (const plan of plans) {
+    const configured = catalog.streams.find((s) => streamKey(s.stream) === plan.key);
+    writers.set(plan.key, await prepare(db, plan, configured, out));
+  }
+  // without a sync id (a write by hand) there is no attempt to resume: nothing to record
+  const stateTable = plans.some((plan) => plan.syncId !== undefined)
+    ? await DestinationStateTable.open(db, db.rules.clean(options.defaultSchema))
+    : undefined;
 
+  /** states since the last commit, which it acknowledges */
   const pending: StateMessage[] = [];
   /** the terminal stream status each stream got, by plan key */
   const ended = new Map<string, 'COMPLETE' | 'INCOMPLETE'>();
@@ -105,56 +123,85 @@ export async function writeSql(
   let sinceState = 0;
   let sinceTurn = 0;
   const extractedAt = timestampCache(db);
-  // one batch commits while the next is being encoded: the database and the encoding overlap
+  // one batch loads while the next is being encoded: the database and the encoding overlap
   let inflight: Promise<void> | undefined;
-  // A batch that no state follows is committed without waiting for the disk: only a state says what
-  // is committed, and the commit that precedes one (or makeDurable) flushes every commit before it.
-  // On PostgreSQL this saves a log flush per batch.
-  let undurable = false;
-  const durableNow = async () => {
-    if (!undurable) return;
-    await db.makeDurable();
-    undurable = false;
+  /** the write's transaction is open: what was loaded since the last commit is in it */
+  let open = false;
+  const begin = async () => {
+    if (open) return;
+    await db.execute('BEGIN');
+    open = true;
   };
 
-  const commit = async (batches: [TableWriter, Buffer[]][], states: StateMessage[]) => {
-    const durable = states.length > 0;
-    await db.transaction(async () => {
-      for (const [writer, chunks] of batches) {
-        if (writer.temp) {
-          await db.load(writer.temp, [...writer.loadColumns, SEQUENCE], chunks);
-          for (const sql of writer.merge) await db.execute(sql);
-        } else {
-          await db.load(writer.target, writer.loadColumns, chunks);
-        }
-      }
-    }, durable);
-    for (const [, chunks] of batches) BulkBuffer.recycle(chunks);
-    undurable = !durable;
-    for (const state of states) await out.message(state);
+  const loadInto = async (writer: TableWriter, chunks: Buffer[]) => {
+    if (writer.temp) {
+      await db.load(writer.temp, [...writer.loadColumns, SEQUENCE], chunks);
+      for (const sql of writer.merge) await db.execute(sql);
+    } else {
+      await db.load(writer.target, writer.loadColumns, chunks);
+    }
   };
 
-  /** Starts committing what is buffered, once the previous commit is done; states follow it. */
-  const flush = async () => {
+  /** Loads `first`; commits with `states` when `commit`; then loads `after` into the next transaction. */
+  const run = async (
+    first: [TableWriter, Buffer[]][],
+    commit: StateRows | undefined,
+    states: StateMessage[],
+    after: [TableWriter, Buffer[]][],
+  ) => {
+    await begin();
+    for (const [writer, chunks] of first) await loadInto(writer, chunks);
+    if (commit) {
+      await stateTable?.save(commit);
+      await db.execute('COMMIT');
+      open = false;
+      for (const state of states) await out.message(state);
+    }
+    if (after.length > 0) await begin();
+    for (const [writer, chunks] of after) await loadInto(writer, chunks);
+    for (const [, chunks] of [...first, ...after]) BulkBuffer.recycle(chunks);
+  };
+
+  /**
+   * Starts loading what is buffered, once the previous load is done. When states are pending and every
+   * record the transaction holds is covered by one, what they cover commits with them; what no state
+   * covers yet stays buffered, or (when it is much) goes into the next transaction, which then waits
+   * for a state that covers it. `final`: everything buffered is covered (the input ended).
+   */
+  const flush = async (final = false) => {
     if (inflight) await inflight;
     inflight = undefined;
-    const batches = [...writers.values()]
-      .filter((w) => w.buffer.lines > 0)
-      .map((w): [TableWriter, Buffer[]] => {
-        w.covered = { bytes: 0, lines: 0 };
-        return [w, w.buffer.take()];
-      });
-    const states = pending.splice(0);
-    buffered = 0;
-    if (batches.length === 0) {
-      if (states.length > 0) await durableNow();
-      for (const state of states) await out.message(state);
-      return;
+    const all = [...writers.values()];
+    const commit = final || (pending.length > 0 && !all.some((w) => w.dirty));
+    const first: [TableWriter, Buffer[]][] = [];
+    const after: [TableWriter, Buffer[]][] = [];
+    for (const w of all) {
+      if (commit && !final && w.covered.lines < w.buffer.lines) {
+        if (w.covered.lines > 0) first.push([w, w.buffer.takeFirst(w.covered.bytes, w.covered.lines)]);
+      } else if (w.buffer.lines > 0) {
+        if (!commit && w.covered.lines < w.buffer.lines) w.dirty = true;
+        first.push([w, w.buffer.take()]);
+      }
+      w.covered = { bytes: 0, lines: 0 };
     }
-    const committing = commit(batches, states);
+    buffered = all.reduce((total, w) => total + w.buffer.bytes, 0);
+    // memory stays bounded: records no state covers go to the database when they are many
+    if (commit && buffered >= batchChars / 2) {
+      for (const w of all) {
+        if (w.buffer.lines === 0) continue;
+        w.dirty = true;
+        after.push([w, w.buffer.take()]);
+      }
+      buffered = 0;
+    }
+    const rows = commit ? changedStates(writers) : undefined;
+    const states = commit ? pending.splice(0) : [];
+    const idle = first.length === 0 && after.length === 0;
+    if (idle && (!commit || (!open && states.length === 0 && rows!.length === 0))) return;
+    const loading = run(first, rows, states, after);
     // awaited at the next flush; until then a failure must not count as unhandled
-    committing.catch(() => {});
-    inflight = committing;
+    loading.catch(() => {});
+    inflight = loading;
   };
 
   try {
@@ -190,13 +237,14 @@ export async function writeSql(
         if (unknown.length > 0) await reportUnknownFields(writer, unknown.splice(0), out);
         writer.buffer.push(line);
         writer.sinceState++;
+        if (writer.untilComplete) writer.dirty = true;
         sinceState++;
         buffered += line.length;
         if (buffered >= batchChars) await flush();
         else if (inflight && (sinceTurn += line.length) >= TURN_CHARS) {
-          // The batch being committed goes to the database's socket only when the event loop turns,
+          // The batch being loaded goes to the database's socket only when the event loop turns,
           // and an input that always has the next message ready (a source in this process) never lets
-          // it: the commit stalled until this batch was full, and the two never overlapped.
+          // it: the load stalled until this batch was full, and the two never overlapped.
           sinceTurn = 0;
           await new Promise((resolve) => setImmediate(resolve));
         }
@@ -213,11 +261,10 @@ export async function writeSql(
           sinceState += batch.count;
           return withRawIds(batch.text, batch.count);
         };
-        await db.transaction(
-          () => db.load(writer.target, columns, messages.run(message, writer, writerOf, counted)),
-          false,
-        );
-        undurable = true;
+        await begin();
+        // no state covers these rows yet: the transaction waits for one that does
+        writer.dirty = true;
+        await db.load(writer.target, columns, messages.run(message, writer, writerOf, counted));
       } else if (message.type === 'STATE') {
         markCovered(message, writers);
         pending.push(withStats(message, writers, sinceState));
@@ -226,42 +273,39 @@ export async function writeSql(
       } else if (message.type === 'TRACE' && message.trace.stream_status) {
         const { status, stream_descriptor: descriptor } = message.trace.stream_status;
         if (status === 'COMPLETE' || status === 'INCOMPLETE') ended.set(streamKey(descriptor), status);
+        const writer = writers.get(streamKey(descriptor));
+        if (status === 'COMPLETE' && writer) completed(writer);
       }
     }
 
     // Records after a stream's last state are not committed unless the stream is COMPLETE: a sync
-    // that resumes from that state sends them again. (Those of a batch committed before the end
-    // are, and would come twice: see docs/sync.md.)
-    for (const writer of writers.values()) {
+    // that resumes from that state sends them again.
+    const all = [...writers.values()];
+    for (const writer of all) {
       if (ended.get(writer.plan.key) !== 'COMPLETE') {
         writer.buffer.truncate(writer.covered.bytes, writer.covered.lines);
       }
     }
-    buffered = [...writers.values()].reduce((total, w) => total + w.buffer.bytes, 0);
-    const held = pending.splice(0);
-    await flush();
     if (inflight) await inflight;
-    for (const { plan, rowColumns } of writers.values()) {
-      if (plan.mode !== 'overwrite') continue;
-      const status = ended.get(plan.key);
-      if (status === 'INCOMPLETE') {
-        await out.log(
-          'WARN',
-          `stream ${describe(plan.stream)} ended INCOMPLETE: its table was left as it was ` +
-            '(what was staged stays for an attempt that resumes it)',
-        );
-      } else if (status === 'COMPLETE') {
-        if (rowColumns) {
-          await db.execute(
-            `ALTER TABLE ${qualified(db, plan.schema, plan.staging)} ` +
-              `ALTER COLUMN ${db.quote(EXTRACTED_AT)} DROP DEFAULT, ALTER COLUMN ${db.quote(META)} DROP DEFAULT`,
-          );
-        }
-        await db.swap(plan.schema, plan.table, plan.staging);
-      }
+    inflight = undefined;
+    // Records of such a stream in the open transaction: it cannot commit, nor the states pending
+    // with it; the attempt that resumes from the last committed state sends them all again.
+    const uncovered = all.filter((w) => w.dirty);
+    if (uncovered.length > 0) {
+      if (open) await db.execute('ROLLBACK');
+      open = false;
+      await out.log(
+        'WARN',
+        `stream ${uncovered.map((w) => describe(w.plan.stream)).join(', ')} ended without COMPLETE ` +
+          'with records no state covers: nothing since the last state that covered every stream was ' +
+          'committed, and no table was replaced',
+      );
+    } else {
+      await flush(true);
+      if (inflight) await inflight;
+      inflight = undefined;
+      await swapCompleted(db, writers, ended, out);
     }
-    if (held.length > 0) await durableNow();
-    for (const state of held) await out.message(state);
     // Airbyte's bulk CDK fails too on an input without a terminal status: what its states cover is
     // committed, no table was replaced
     const unended = plans.filter((plan) => !ended.has(plan.key));
@@ -273,42 +317,90 @@ export async function writeSql(
       );
     }
   } finally {
-    // a failure elsewhere still lets a commit under way finish (or fail) before the connection closes
+    // a failure elsewhere still lets a load under way finish (or fail) before the connection closes;
+    // what was not committed is rolled back with it
     await inflight?.catch(() => {});
   }
+}
+
+/** Each overwrite stream that ended COMPLETE replaces its table by its staging table. */
+async function swapCompleted(
+  db: DestinationDatabase,
+  writers: Map<string, TableWriter>,
+  ended: Map<string, 'COMPLETE' | 'INCOMPLETE'>,
+  out: MessageOutput,
+): Promise<void> {
+  for (const { plan, rowColumns } of writers.values()) {
+    if (!plan.replaces) continue;
+    const status = ended.get(plan.key);
+    if (status === 'INCOMPLETE') {
+      await out.log(
+        'WARN',
+        `stream ${describe(plan.stream)} ended INCOMPLETE: its table was left as it was ` +
+          '(what was staged stays for an attempt that resumes it)',
+      );
+    } else if (status === 'COMPLETE') {
+      if (rowColumns) await db.execute(dropRowDefaults(db, qualified(db, plan.schema, plan.staging)));
+      // built once the rows are in, faster than kept up row by row, and before the swap so that
+      // readers of the old table never wait for it
+      await db.createIndexes(plan.schema, plan.staging, plan, plan.staging);
+      await db.swap(plan.schema, plan.table, plan.staging);
+    }
+  }
+}
+
+/** A COMPLETE stream: everything it sent is covered, and (but for an overwrite, whose swap comes after
+ * the commit) its row of the state table says the attempt that resumes this sync may skip it. */
+function completed(writer: TableWriter): void {
+  writer.covered = { bytes: writer.buffer.bytes, lines: writer.buffer.lines };
+  writer.dirty = false;
+  writer.untilComplete = false;
+  if (!writer.plan.replaces) {
+    writer.complete = true;
+    writer.stateChanged = true;
+  }
+}
+
+type StateRows = Parameters<DestinationStateTable['save']>[0];
+
+/** The rows of the state table the next commit writes: the streams whose covering state or
+ * completion changed since the last one. */
+function changedStates(writers: Map<string, TableWriter>): StateRows {
+  const rows: StateRows = [];
+  for (const writer of writers.values()) {
+    if (!writer.stateChanged || writer.plan.syncId === undefined) continue;
+    writer.stateChanged = false;
+    rows.push({ plan: writer.plan, state: writer.state, complete: writer.complete });
+  }
+  return rows;
 }
 
 function qualified(db: DestinationDatabase, schema: string, table: string): string {
   return `${db.quote(schema)}.${db.quote(table)}`;
 }
 
-async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOutput): Promise<TableWriter> {
+async function prepare(
+  db: DestinationDatabase,
+  plan: TablePlan,
+  configured: ConfiguredAirbyteStream | undefined,
+  out: MessageOutput,
+): Promise<TableWriter> {
   const q = (name: string) => db.quote(name);
-  const definitions = [
-    ...plan.columns.map((c) => `${q(c.name)} ${db.sqlType(c.type)}`),
-    `${q(RAW_ID)} ${db.metaTypes.rawId}`,
-    `${q(EXTRACTED_AT)} ${db.metaTypes.extractedAt}`,
-    `${q(META)} ${db.metaTypes.meta}`,
-  ];
+  const layout = columnDefinitions(db, plan);
+  const definitions = [...layout.values()];
   await db.createSchema(plan.schema);
   const final = qualified(db, plan.schema, plan.table);
   const loadColumns = [...plan.columns.map((c) => c.name), ...META_COLUMNS];
   let types = plan.columns.map((c) => c.type);
   let target = final;
   let rowColumns: string[] | undefined;
-  if (plan.mode === 'overwrite') {
+  if (plan.replaces) {
     target = qualified(db, plan.schema, plan.staging);
-    // Rows in bulk leave the two columns that are the same for every row of a load to defaults: parsing
+    // Rows in bulk leave the columns that are the same for every row of a load to defaults: parsing
     // them for each of a million rows was a quarter of PostgreSQL's work. The defaults go before the
     // swap, so the table is the one records would have made.
-    const defaults = db.rowFormat && db.rowDefaults?.(metaJson([], plan.syncId));
-    const staged = defaults
-      ? [
-          ...definitions.slice(0, -2),
-          `${definitions.at(-2)} DEFAULT ${defaults.extractedAt}`,
-          `${definitions.at(-1)} DEFAULT ${defaults.meta}`,
-        ]
-      : definitions;
+    const defaults = db.rowFormat && db.rowDefaults?.(metaJson([], plan.syncId), plan.generationId);
+    const staged = defaults ? [...columnDefinitions(db, plan, defaults).values()] : definitions;
     if (defaults) rowColumns = [...plan.columns.map((c) => c.name), RAW_ID];
     // An earlier attempt of the same sync (the same sync_id in its rows) staged rows its acknowledged
     // state covers: an attempt that resumes (its minimum generation keeps them) goes on from them,
@@ -328,11 +420,12 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
     const existing = await db.columns(plan.schema, plan.table);
     if (!existing) {
       await db.execute(`CREATE TABLE ${final} (${definitions.join(', ')})`);
-      if (plan.mode === 'append_dedup') await db.createKeyIndex(plan.schema, plan.table, plan.primaryKey);
+      await db.createIndexes(plan.schema, plan.table, plan);
     } else {
-      for (const [i, name] of loadColumns.entries()) {
-        if (existing.has(name)) continue;
-        await db.execute(`ALTER TABLE ${final} ADD COLUMN ${definitions[i]}`);
+      await migrateTable(db, plan, out);
+      for (const name of loadColumns) {
+        if (existing.has(name) || META_COLUMNS.some((m) => m === name)) continue;
+        await db.execute(`ALTER TABLE ${final} ADD COLUMN ${layout.get(name)}`);
         await out.log('INFO', `stream ${describe(plan.stream)}: added column ${JSON.stringify(name)}`);
       }
       // a column that exists already keeps its type: values are checked against what it is (a type
@@ -350,7 +443,7 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
     const name = `_sluice_dedup_${plan.staging.slice('_sluice_stage_'.length)}`;
     await db.createTempTable(name, [...definitions, `${q(SEQUENCE)} ${db.metaTypes.sequence}`]);
     temp = db.tempName(name);
-    merge = dedupStatements(db, plan, loadColumns, final, temp);
+    merge = dedupStatements(db, plan, loadColumns, target, temp);
   }
   return {
     plan,
@@ -367,6 +460,13 @@ async function prepare(db: DestinationDatabase, plan: TablePlan, out: MessageOut
     fields: new Map(plan.columns.map((c, i) => [c.field, i])),
     members: new Int32Array(plan.columns.length),
     unknown: new Set(),
+    dirty: false,
+    untilComplete:
+      plan.mode === 'append' &&
+      configured?.sync_mode === 'full_refresh' &&
+      configured.stream.is_resumable !== true,
+    complete: false,
+    stateChanged: false,
   };
 }
 
@@ -386,10 +486,6 @@ async function reportUnknownFields(writer: TableWriter, fields: string[], out: M
         'it is not stored',
     );
   }
-}
-
-function metaJson(changes: MetaChange[], syncId: number | undefined): string {
-  return JSON.stringify(syncId === undefined ? { changes } : { changes, sync_id: syncId });
 }
 
 function encode(
@@ -539,7 +635,7 @@ function endLine(
   sequence: number,
 ): string {
   const meta = changes.length === 0 ? writer.cleanMeta : bulkField(metaJson(changes, writer.plan.syncId));
-  line += `${randomUUID()}\t${extractedAt}\t${meta}`;
+  line += `${randomUUID()}\t${extractedAt}\t${meta}\t${writer.plan.generationId}`;
   return writer.temp ? `${line}\t${sequence}\n` : `${line}\n`;
 }
 
@@ -573,14 +669,22 @@ function timestampCache(db: DestinationDatabase): (ms: number) => string {
   };
 }
 
-/** A STREAM state covers what its stream's buffer holds; a GLOBAL or LEGACY one every buffer. */
+/** A STREAM state covers what its stream's buffer and the open transaction hold; a GLOBAL or LEGACY
+ * one every stream's. (Not a full refresh appended that cannot resume: see untilComplete.) */
 function markCovered(message: StateMessage, writers: Map<string, TableWriter>): void {
   const descriptor = message.state.stream?.stream_descriptor;
   const covering =
     message.state.type === 'STREAM' && descriptor
       ? [writers.get(streamKey(descriptor))].filter((w) => w !== undefined)
       : [...writers.values()];
-  for (const writer of covering) writer.covered = { bytes: writer.buffer.bytes, lines: writer.buffer.lines };
+  const { destinationStats: _stats, ...state } = message.state;
+  for (const writer of covering) {
+    if (writer.untilComplete) continue;
+    writer.covered = { bytes: writer.buffer.bytes, lines: writer.buffer.lines };
+    writer.dirty = false;
+    writer.state = state;
+    writer.stateChanged = true;
+  }
 }
 
 /** The state with the records it covers: its stream's since that stream's last state, or all of them

@@ -4,6 +4,7 @@
 import type {
   AirbyteCatalog,
   AirbyteMessage,
+  ConfiguredAirbyteCatalog,
   ConnectorSpecification,
   JsonObject,
 } from '../../protocol/messages.js';
@@ -53,6 +54,39 @@ export async function check(call: ConnectorCall, config: JsonObject): Promise<vo
 export async function discover(call: ConnectorCall, config: JsonObject): Promise<AirbyteCatalog> {
   const { catalog } = await single(call, { verb: 'discover', config }, 'CATALOG');
   return catalog;
+}
+
+/**
+ * What the destination committed in earlier attempts of this sync (its streams' `sync_id`), when it can
+ * say (Destination.committedState: the built-in SQL destinations); undefined for any other destination,
+ * which the platform cannot ask and whose resumption stays at least once.
+ */
+export async function committedState(
+  call: ConnectorCall,
+  config: JsonObject,
+  catalog: ConfiguredAirbyteCatalog,
+): Promise<AirbyteMessage[] | undefined> {
+  const builtIn = builtInOf(call.command);
+  const implementation =
+    call.inProcess ?? (builtIn?.kind === 'destination' ? await builtIn.load() : undefined);
+  if (!implementation || !('committedState' in implementation) || !implementation.committedState) {
+    return undefined;
+  }
+  const { messages, exit } = call.inProcess
+    ? await runInProcess(call.inProcess, 'committed-state', config, catalog)
+    : await runConnector({
+        verb: 'committed-state',
+        config,
+        catalog,
+        command: call.command,
+        signal: call.signal,
+        onStderr: call.onLog,
+        configFd: true,
+      });
+  if (exit.cancelled) throw new SyncFailure('system_error', `${call.side} committed-state was cancelled`);
+  const failure = failureOfExit(call.side, 'committed-state', exit);
+  if (failure) throw failure;
+  return messages.map((m) => m.message);
 }
 
 /** Turns a connector's failed exit into the sync's failure. */

@@ -7,7 +7,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { MessageOutput } from '../../cdk/output.js';
 import type { RowBatch, RowFormat } from '../../cdk/rows.js';
-import { callInProcess, readInProcess, writeInProcess } from '../../cdk/run.js';
+import { callInProcess, committedStateInProcess, readInProcess, writeInProcess } from '../../cdk/run.js';
 import type { Destination, Source } from '../../cdk/connector.js';
 import { ProtocolError, TextRecord } from '../../protocol/codec.js';
 import type {
@@ -177,18 +177,23 @@ export async function readIntoInput(
   return exitOf(code, out, signal);
 }
 
-/** A short command (spec, check, discover) of a built-in connector, run in this process: its messages
- * and how it ended, as runConnector gives them for a process. */
+/** A short command (spec, check, discover, or a destination's committed-state for `catalog`) of a
+ * built-in connector, run in this process: its messages and how it ended, as runConnector gives them
+ * for a process. */
 export async function runInProcess(
   connector: Source | Destination,
-  verb: 'spec' | 'check' | 'discover',
+  verb: 'spec' | 'check' | 'discover' | 'committed-state',
   config: JsonObject | undefined,
+  catalog?: ConfiguredAirbyteCatalog,
 ): Promise<{ messages: { message: AirbyteMessage }[]; exit: ConnectorExit }> {
   const messages: { message: AirbyteMessage }[] = [];
   const out = new ObjectOutput((message) => {
     if (message.type !== 'ROWS') messages.push({ message });
   });
-  const code = await callInProcess(connector, verb, config, out);
+  const code =
+    verb === 'committed-state'
+      ? await committedStateInProcess(connector as Destination, config!, catalog!, out)
+      : await callInProcess(connector, verb, config, out);
   return { messages, exit: exitOf(code, out) };
 }
 

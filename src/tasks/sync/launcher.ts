@@ -19,7 +19,7 @@ import {
 import type { AirbyteErrorTraceMessage, FailureType } from '../../protocol/messages.js';
 import { connectorReaper } from './reaper.js';
 
-export type ConnectorVerb = 'spec' | 'check' | 'discover' | 'read' | 'write';
+export type ConnectorVerb = 'spec' | 'check' | 'discover' | 'read' | 'write' | 'committed-state';
 
 export interface ConnectorLaunch {
   /** the connector's argv; the verb and its file arguments are appended */

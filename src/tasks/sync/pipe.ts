@@ -105,13 +105,14 @@ export class SyncPipe {
     if (message.type === 'ROWS') return this.rows(message, input);
     if (message.type === 'STATE') {
       const id = ++this.lastStateId;
+      const forwarded = this.forDestination(message.state);
       this.pending.push({
         id,
-        key: stateKey(message.state),
+        key: stateKey(forwarded),
         state: message.state,
         counts: snapshot(this.emitted),
       });
-      return input.message({ ...message, state: { ...message.state, id } });
+      return input.message({ ...message, state: { ...forwarded, id } });
     }
     if (message.type === 'TRACE' && message.trace.type === 'STREAM_STATUS') {
       return this.streamStatus(message.trace, input);
@@ -201,6 +202,19 @@ export class SyncPipe {
     return input.message(
       namespace === undefined ? { ...rest, stream: name } : { ...rest, stream: name, namespace },
     );
+  }
+
+  /** A STREAM state under its stream's destination name, as its records go (Airbyte's platform maps
+   * it so too): the destination knows which of its tables the state covers. Acknowledgements give the
+   * source's own state back (by id). */
+  private forDestination(state: AirbyteStateMessage): AirbyteStateMessage {
+    const descriptor = state.stream?.stream_descriptor;
+    if (state.type !== 'STREAM' || !descriptor) return state;
+    const route = this.routes.get(
+      streamKey({ name: descriptor.name, namespace: descriptor.namespace ?? undefined }),
+    );
+    if (!route) return state;
+    return { ...state, stream: { ...state.stream!, stream_descriptor: route.destination } };
   }
 
   /** The route of a catalog stream; undefined (the records counted as dropped) for any other. */

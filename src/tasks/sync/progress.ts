@@ -61,7 +61,8 @@ export function parseProgressLine(message: string): { stream: string } | undefin
 }
 
 function rate(perSecond: number): string {
-  return Math.round(perSecond).toLocaleString('en-US');
+  // not toLocaleString: its first call loads ICU's locale data, 50 ms of a short sync
+  return String(Math.round(perSecond)).replace(/\B(?=(\d{3})+$)/g, ',');
 }
 
 function megabytes(bytes: number): string {

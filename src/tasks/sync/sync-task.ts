@@ -9,11 +9,13 @@ import { ConnectorError } from '../../cdk/errors.js';
 import type { TaskDef } from '../../flow/model.js';
 import type {
   AirbyteStateMessage,
+  ConfiguredAirbyteStream,
   ConnectorSpecification,
   JsonObject,
   StreamDescriptor,
 } from '../../protocol/messages.js';
 import { redactInTaskRun } from '../../engine/run-context.js';
+import { withAttemptFailure } from '../../engine/attempt-failure.js';
 import { readStateFrom, streamKey, withoutStreams } from '../../protocol/state.js';
 import type { SecretCipher } from '../../secrets/cipher.js';
 import {
@@ -23,8 +25,34 @@ import {
 } from '../../secrets/connector-secrets.js';
 import { INJECTED_MANIFEST } from '../../connectors/declarative/manifest-key.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
-import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
-import { check, discover, failureOfExit, specOf, SyncFailure, validated } from './connector-calls.js';
+import {
+  type NamespaceMapping,
+  planSync,
+  type StreamChoice,
+  CatalogError,
+  type SyncPlan,
+} from './catalog.js';
+import {
+  descriptorOf,
+  inScope,
+  isClear,
+  JOB_TYPES,
+  type JobScope,
+  type JobType,
+  REFRESH_TYPES,
+  type RefreshType,
+  setGenerations,
+  streamsToBump,
+} from './generations.js';
+import {
+  check,
+  committedState,
+  discover,
+  failureOfExit,
+  specOf,
+  SyncFailure,
+  validated,
+} from './connector-calls.js';
 import { type ConnectorRef, builtInOf, resolveConnector } from './connector-command.js';
 import { readIntoInput, transferInProcess } from './in-process.js';
 import { type ConnectorExit, launchConnector } from './launcher.js';
@@ -35,6 +63,7 @@ import type {
   ConnectorResolver,
   ConnectorSide,
   ReplacedConfig,
+  SchemaWatch,
   StoredSync,
   SyncStateStore,
 } from './state-store.js';
@@ -52,18 +81,18 @@ export interface SyncTaskOptions {
   /** encrypts the secret fields of a configuration a connector replaces (CONTROL) before it is stored;
    * without one, such a configuration is used for the rest of the run but not kept */
   cipher?: SecretCipher;
+  /** compares the source's schema with the one the sync was configured against (API connections) */
+  schemaWatch?: SchemaWatch;
 }
-
-/** Airbyte's job types: a sync; a reset or clear (empty the destination's streams and forget the
- * state); a refresh (forget the state and copy everything again, replacing what the destination has). */
-const JOB_TYPES = ['sync', 'reset', 'clear', 'refresh'] as const;
-type JobType = (typeof JOB_TYPES)[number];
 
 interface SyncProps extends NamespaceMapping {
   source: ConnectorRef;
   destination: ConnectorRef;
   streams?: StreamChoice[];
   jobType?: JobType;
+  /** the streams a refresh or clear concerns (all when none), as a list or its JSON text */
+  jobStreams?: StreamDescriptor[] | string;
+  refreshType?: RefreshType;
 }
 
 interface Side {
@@ -93,20 +122,54 @@ export function createSyncTask(options: SyncTaskOptions): RunnableTask {
       if (manifest !== undefined) props.source.manifest = manifest;
       const key = `${ctx.execution.namespace}/${ctx.execution.flowId}/${task.id}`;
       const stored = await options.states.load(key);
+      const run = new SyncRun(options, ctx, key, stored);
       try {
-        return await new SyncRun(options, ctx, key, stored).run(props);
+        return await run.run(props);
       } catch (error) {
-        if (error instanceof CatalogError) throw new SyncFailure('config_error', error.message);
-        throw error;
+        throw failedAttempt(
+          error instanceof CatalogError ? new SyncFailure('config_error', error.message) : error,
+          run.committedSoFar(),
+        );
       }
     },
   };
 }
 
+/** A failed attempt, as the retry policy reads it (Airbyte's): a configuration error is never
+ * retried, and an attempt that committed records made progress, a partial failure. */
+function failedAttempt(error: unknown, committed: { recordsCommitted: number; bytesCommitted: number }) {
+  const type = error instanceof SyncFailure ? error.failureType : 'system_error';
+  return withAttemptFailure(error, {
+    type,
+    retryable: type !== 'config_error',
+    progress: committed.recordsCommitted > 0,
+    outputs: committed,
+  });
+}
+
 function pick(task: TaskDef): Record<string, unknown> {
-  const { source, destination, streams, namespaceDefinition, namespaceFormat, prefix, jobType } =
-    task as Record<string, unknown>;
-  return { source, destination, streams, namespaceDefinition, namespaceFormat, prefix, jobType };
+  const {
+    source,
+    destination,
+    streams,
+    namespaceDefinition,
+    namespaceFormat,
+    prefix,
+    jobType,
+    jobStreams,
+    refreshType,
+  } = task as Record<string, unknown>;
+  return {
+    source,
+    destination,
+    streams,
+    namespaceDefinition,
+    namespaceFormat,
+    prefix,
+    jobType,
+    jobStreams,
+    refreshType,
+  };
 }
 
 class SyncRun {
@@ -116,6 +179,8 @@ class SyncRun {
   private committed: CountsByStream = new Map();
   private dirty = false;
   private lastSave = 0;
+  /** the state includes what the destination said it committed in earlier attempts of this sync */
+  private resumesDestination = false;
 
   constructor(
     private readonly options: SyncTaskOptions,
@@ -127,13 +192,7 @@ class SyncRun {
   }
 
   async run(props: SyncProps): Promise<TaskResult> {
-    const jobType = props.jobType ?? 'sync';
-    if (!JOB_TYPES.includes(jobType)) {
-      throw new SyncFailure(
-        'config_error',
-        `jobType: expected one of ${JOB_TYPES.join(', ')}, got ${jobType}`,
-      );
-    }
+    const scope = jobScopeOf(props);
     const source = await this.side('source', props.source);
     const destination = await this.side('destination', props.destination);
     if (this.options.inProcess !== false) this.builtIns = await builtInsOf(source, destination);
@@ -156,18 +215,32 @@ class SyncRun {
       check(this.call(source), source.config),
       check(this.call(destination), destination.config),
     ]);
-    const plan = planSync(catalog, props.streams, props);
-    if (jobType !== 'sync') {
-      await this.options.states.resetState(this.key);
-      this.state = undefined;
-      this.ctx.logger.info(`${jobType}: the state is reset`);
-      // a refresh copies everything again and a clear copies nothing: either way, replacing
+    // a clear reads nothing from the source: its schema does not matter to it
+    const review = isClear(scope.jobType)
+      ? undefined
+      : await this.options.schemaWatch?.(this.key, catalog, (m) => this.ctx.logger.info(m));
+    const plan = review
+      ? planSync(review.catalog, review.streams, props)
+      : planSync(catalog, props.streams, props);
+    const streamCount = plan.sourceCatalog.streams.length;
+    if (isClear(scope.jobType)) {
+      // Airbyte's catalog for a clear: only the streams it empties, each a full refresh overwrite
+      onlyStreams(plan, (s) => inScope(scope, s.stream));
       for (const s of [...plan.sourceCatalog.streams, ...plan.destinationCatalog.streams]) {
+        s.sync_mode = 'full_refresh';
         s.destination_sync_mode = 'overwrite';
       }
-      if (jobType !== 'refresh') return this.clear(destination, plan);
     }
-    this.startFullRefreshesAfresh(plan);
+    for (const s of plan.destinationCatalog.streams) s.sync_id = syncIdOf(this.ctx.taskRun.id);
+    if (!isClear(scope.jobType)) {
+      await this.resumeFromDestination(destination, plan);
+      if (plan.sourceCatalog.streams.length === 0) {
+        await this.saveState(true);
+        return { outputs: this.outputs(new Map(), new Map()) };
+      }
+    }
+    await this.startGenerations(plan, scope, streamCount);
+    if (isClear(scope.jobType)) return this.clear(destination, plan);
     this.ctx.logger.info(
       `syncing ${plan.sourceCatalog.streams
         .map((s) => `${s.stream.name} (${s.sync_mode}/${s.destination_sync_mode})`)
@@ -177,44 +250,87 @@ class SyncRun {
   }
 
   /**
-   * Airbyte's rules for state during a full refresh (AttemptHandler): it is only for the attempts of
-   * the sync that made it. A new sync starts every full-refresh stream afresh; an attempt of the same
-   * sync (a retry, or a rerun after its worker died) resumes it, and the destination keeps the rows
-   * earlier attempts staged (the same sync_id, and a minimum generation that keeps them).
+   * Exactly once across a crash (docs/sync.md): a destination that keeps its acknowledged states with its
+   * records says what earlier attempts of this sync committed, which may be ahead of what the platform
+   * stored (it stores at most once a second, and the worker may have died between a commit and its
+   * store). Its states come first, and a stream it committed whole is not sent again. A destination that
+   * cannot say (any other than the built-in SQL ones) leaves the platform's state as it is.
    */
-  private startFullRefreshesAfresh(plan: ReturnType<typeof planSync>): void {
-    const resuming = this.state !== undefined && this.stored.lastTaskRun === this.ctx.taskRun.id;
-    // a later attempt clears only the streams its source cannot resume (is_resumable, as Airbyte)
-    const full = plan.sourceCatalog.streams.filter(
-      (s) => s.sync_mode === 'full_refresh' && !(resuming && s.stream.is_resumable === true),
+  private async resumeFromDestination(destination: Side, plan: ReturnType<typeof planSync>): Promise<void> {
+    const messages = await committedState(
+      this.call(destination),
+      destination.config,
+      plan.destinationCatalog,
     );
-    if (full.length > 0 && this.state !== undefined) {
-      // a state not kept per stream cannot lose some streams' part: it goes only when all are full
-      this.state =
-        Array.isArray(this.state) || full.length === plan.sourceCatalog.streams.length
-          ? withoutStreams(
-              this.state,
-              full.map((s) => descriptorOf(s.stream)),
-            )
-          : this.state;
+    if (!messages) return;
+    const routes = new Map([...plan.routes.values()].map((route) => [streamKey(route.destination), route]));
+    const states = messages.flatMap((m) => (m.type === 'STATE' ? sourceStates(m.state, routes) : []));
+    const whole = new Set(
+      messages.flatMap((m) =>
+        m.type === 'TRACE' && m.trace.stream_status?.status === 'COMPLETE'
+          ? [streamKey(m.trace.stream_status.stream_descriptor)]
+          : [],
+      ),
+    );
+    if (states.length === 0 && whole.size === 0) return;
+    this.state = readStateFrom(states, this.state);
+    this.dirty = true;
+    this.resumesDestination = true;
+    this.ctx.logger.info(
+      'resuming from what the destination committed in earlier attempts of this sync: ' +
+        `${states.length} state${states.length === 1 ? '' : 's'}`,
+    );
+    if (whole.size === 0) return;
+    const kept = plan.destinationCatalog.streams.map((s) => !whole.has(streamKey(s.stream)));
+    for (const [key, route] of plan.routes) {
+      if (!whole.has(streamKey(route.destination))) continue;
+      plan.routes.delete(key);
+      this.ctx.logger.info(`${route.outputName}: every record of it is committed already, not sent again`);
+    }
+    plan.sourceCatalog.streams = plan.sourceCatalog.streams.filter((_, i) => kept[i]);
+    plan.destinationCatalog.streams = plan.destinationCatalog.streams.filter((_, i) => kept[i]);
+  }
+
+  /**
+   * Airbyte's rules for state and generations (AttemptHandler, docs/sync.md): a job's first attempt
+   * starts a new generation of every full-refresh stream and of the streams a refresh or clear names,
+   * and forgets their state; a later attempt of the same job (a retry, or a rerun after its worker
+   * died) does so only for the full-refresh streams its source cannot resume (is_resumable). Every
+   * stream of the destination's catalog then carries sync_id, generation_id and
+   * minimum_generation_id.
+   */
+  private async startGenerations(
+    plan: ReturnType<typeof planSync>,
+    scope: JobScope,
+    streamCount: number,
+  ): Promise<void> {
+    const resuming =
+      this.state !== undefined &&
+      (this.stored.lastTaskRun === this.ctx.taskRun.id || this.resumesDestination);
+    const afresh = streamsToBump(plan.sourceCatalog.streams, scope, resuming);
+    const descriptors = afresh.map((s) => descriptorOf(s.stream));
+    await this.options.states.bumpGenerations(
+      this.key,
+      descriptors,
+      `${this.ctx.taskRun.id}/${this.ctx.taskRun.attempt}`,
+    );
+    if (afresh.length > 0 && this.state !== undefined) {
+      // a state not kept per stream cannot lose some streams' part: it goes only when all start afresh
+      if (Array.isArray(this.state) || afresh.length === streamCount) {
+        this.state = withoutStreams(this.state, descriptors);
+        await this.options.states.resetState(this.key, descriptors);
+      }
       this.ctx.logger.info(
-        `${full.map((s) => s.stream.name).join(', ')}: a full refresh that starts afresh, whatever state it had`,
+        `${afresh.map((s) => s.stream.name).join(', ')}: a new generation, read from the start whatever state it had`,
       );
     }
-    // Generations as Airbyte's destinations read them: rows of an older generation than the minimum
-    // are not kept. Each attempt is a generation; a stream that starts again from nothing makes every
-    // earlier attempt's staged rows too old, one that resumes keeps them.
-    const generation = this.ctx.taskRun.attempt + 1;
-    plan.sourceCatalog.streams.forEach((configured, i) => {
-      const destination = plan.destinationCatalog.streams[i];
-      const resumed =
-        resuming &&
-        (configured.sync_mode === 'incremental' || configured.stream.is_resumable === true) &&
-        hasStateFor(this.state, configured.stream);
-      destination.sync_id = syncIdOf(this.ctx.taskRun.id);
-      destination.generation_id = generation;
-      destination.minimum_generation_id = resumed ? 0 : generation;
-    });
+    setGenerations(
+      plan.sourceCatalog.streams,
+      plan.destinationCatalog.streams,
+      await this.options.states.generations(this.key),
+      syncIdOf(this.ctx.taskRun.id),
+      scope,
+    );
   }
 
   private async move(
@@ -479,6 +595,14 @@ class SyncRun {
     });
   }
 
+  /** What this attempt committed, for the record of an attempt that failed. */
+  committedSoFar(): { recordsCommitted: number; bytesCommitted: number } {
+    return {
+      recordsCommitted: sum(this.committed, 'recordsEmitted'),
+      bytesCommitted: sum(this.committed, 'bytesEmitted'),
+    };
+  }
+
   private outputs(emitted: CountsByStream, committed: CountsByStream): Record<string, unknown> {
     return {
       recordsEmitted: sum(emitted, 'recordsEmitted'),
@@ -561,6 +685,46 @@ async function declarativeSource(manifest: unknown): Promise<Source> {
   }
 }
 
+/** The job a task run is, from its properties: Airbyte's job type and the streams it concerns. */
+function jobScopeOf(props: SyncProps): JobScope {
+  const jobType = props.jobType ?? 'sync';
+  if (!JOB_TYPES.includes(jobType)) {
+    throw new SyncFailure('config_error', `jobType: expected one of ${JOB_TYPES.join(', ')}, got ${jobType}`);
+  }
+  const refreshType = props.refreshType || undefined;
+  if (refreshType !== undefined && !REFRESH_TYPES.includes(refreshType)) {
+    throw new SyncFailure(
+      'config_error',
+      `refreshType: expected one of ${REFRESH_TYPES.join(', ')}, got ${refreshType}`,
+    );
+  }
+  let streams = props.jobStreams;
+  if (typeof streams === 'string') {
+    try {
+      streams = (streams.trim() === '' ? [] : JSON.parse(streams)) as StreamDescriptor[];
+    } catch {
+      throw new SyncFailure('config_error', `jobStreams: not a JSON list of streams: ${streams}`);
+    }
+  }
+  if (
+    streams !== undefined &&
+    (!Array.isArray(streams) || streams.some((s) => typeof s?.name !== 'string'))
+  ) {
+    throw new SyncFailure('config_error', 'jobStreams: expected a list of {name, namespace?}');
+  }
+  return { jobType, streams: streams?.map((s) => descriptorOf(s)), refreshType };
+}
+
+/** Keeps the plan's streams that `keep` takes, in both catalogs and the routes. */
+function onlyStreams(plan: SyncPlan, keep: (s: ConfiguredAirbyteStream) => boolean): void {
+  const kept = plan.sourceCatalog.streams.map(keep);
+  for (const [i, s] of plan.sourceCatalog.streams.entries()) {
+    if (!kept[i]) plan.routes.delete(streamKey(descriptorOf(s.stream)));
+  }
+  plan.sourceCatalog.streams = plan.sourceCatalog.streams.filter((_, i) => kept[i]);
+  plan.destinationCatalog.streams = plan.destinationCatalog.streams.filter((_, i) => kept[i]);
+}
+
 function linkedAbort(parent: AbortSignal): AbortController {
   const controller = new AbortController();
   if (parent.aborted) controller.abort(parent.reason);
@@ -580,23 +744,19 @@ function syncIdOf(id: string): number {
   return createHash('sha256').update(id).digest().readUIntBE(0, 6);
 }
 
-function descriptorOf(stream: { name: string; namespace?: string | null }): StreamDescriptor {
-  return stream.namespace == null
-    ? { name: stream.name }
-    : { name: stream.name, namespace: stream.namespace };
-}
-
-/** Whether the next read's input says anything about the stream: its STREAM state, or any state
- * that is not kept per stream. */
-function hasStateFor(state: unknown, stream: { name: string; namespace?: string | null }): boolean {
-  if (state === undefined || state === null) return false;
-  if (!Array.isArray(state)) return true;
-  const key = streamKey(descriptorOf(stream));
-  return state.some(
-    (s: AirbyteStateMessage) =>
-      s.type !== 'STREAM' ||
-      (s.stream?.stream_descriptor !== undefined && streamKey(s.stream.stream_descriptor) === key),
-  );
+/** A state the destination committed, as the source made it: a STREAM state under its source stream's
+ * name again (the pipe gave it the destination's), without what the platform and the destination added.
+ * A STREAM state of a stream no longer routed says nothing about this sync. */
+function sourceStates(
+  state: AirbyteStateMessage,
+  routes: Map<string, { source: { name: string; namespace?: string } }>,
+): AirbyteStateMessage[] {
+  const { id: _id, destinationStats: _stats, ...rest } = state;
+  const descriptor = rest.stream?.stream_descriptor;
+  if (rest.type !== 'STREAM' || !descriptor) return [rest];
+  const route = routes.get(streamKey(descriptor));
+  if (!route) return [];
+  return [{ ...rest, stream: { ...rest.stream!, stream_descriptor: descriptorOf(route.source) } }];
 }
 
 function digest(config: JsonObject): string {

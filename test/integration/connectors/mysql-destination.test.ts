@@ -122,7 +122,7 @@ describe.skipIf(SKIP_MYSQL)(suiteTitle('destination-mysql', SKIP_MYSQL), () => {
         at: '2023-12-31 23:30:00.000000',
         price: '0.000000150000000000000000000000',
         doc: { k: [1] },
-        _airbyte_meta: { changes: [] },
+        _airbyte_meta: { sync_id: 0, changes: [] },
       },
       {
         id: '2',
@@ -130,7 +130,7 @@ describe.skipIf(SKIP_MYSQL)(suiteTitle('destination-mysql', SKIP_MYSQL), () => {
         at: '2024-01-02 00:00:00.123456',
         price: '12345678901234567890.500000000000000000000000000000',
         doc: {},
-        _airbyte_meta: { changes: [] },
+        _airbyte_meta: { sync_id: 0, changes: [] },
       },
     ]);
   });
@@ -184,51 +184,106 @@ describe.skipIf(SKIP_MYSQL)(suiteTitle('destination-mysql', SKIP_MYSQL), () => {
     const v2 = stream('evolve', { id: { type: 'integer' }, day: { type: 'string', format: 'date' } });
     await write({ streams: [configured(v2, 'append')] }, [record('evolve', { id: 2, day: 'soon' })]);
     expect(await rows('SELECT id, day, _airbyte_meta FROM evolve ORDER BY id')).toEqual([
-      { id: '1', day: null, _airbyte_meta: { changes: [] } },
+      { id: '1', day: null, _airbyte_meta: { sync_id: 0, changes: [] } },
       {
         id: '2',
         day: null,
         _airbyte_meta: {
+          sync_id: 0,
           changes: [{ field: 'day', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR' }],
         },
       },
     ]);
   });
 
-  test('hostile names are kept where MySQL can hold them; case twins, long names and emoji get distinct hashed names', async () => {
-    const hostile = [
-      'with `backticks`',
-      "it's",
-      'has space',
-      'semi;colon',
-      'select',
-      'ünïcødé',
-      "col'); DROP TABLE canary; --",
-      'ID',
-      'id',
-      `long_${'x'.repeat(70)}_a`,
-      `long_${'x'.repeat(70)}_b`,
-      'emoji 😀',
+  test("hostile names are cleaned and lower-cased as Airbyte's destination-mysql does; twins get _1", async () => {
+    const hostile: [string, string][] = [
+      ['with `backticks`', 'with__backticks_'],
+      ["it's", 'it_s'],
+      ['has space', 'has_space'],
+      ['semi;colon', 'semi_colon'],
+      ['select', 'select'],
+      ['ünïcødé', 'unic_de'],
+      ["col'); DROP TABLE canary; --", 'col____drop_table_canary____'],
+      ['ID', 'id'],
+      ['id', 'id_1'],
+      ['1st', '1st'],
+      [`long_${'x'.repeat(70)}_a`, `long_${'x'.repeat(16)}__${'x'.repeat(19)}_a`],
+      [`long_${'x'.repeat(70)}_b`, `long_${'x'.repeat(16)}__${'x'.repeat(19)}_b`],
+      ['emoji 😀', 'emoji__'],
     ];
-    const properties = Object.fromEntries(hostile.map((h) => [h, { type: 'string' }]));
+    const properties = Object.fromEntries(hostile.map(([h]) => [h, { type: 'string' }]));
     const name = '`; DROP TABLE canary; --';
-    const data = Object.fromEntries(hostile.map((h) => [h, `value of ${h}`]));
+    const data = Object.fromEntries(hostile.map(([h]) => [h, `value of ${h}`]));
     const { code } = await write({ streams: [configured(stream(name, properties), 'append')] }, [
       record(name, data),
     ]);
     expect(code).toBe(0);
+    const table = '___drop_table_canary____';
     const columns = (
       await rows(
-        `SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '${db.name}' AND TABLE_NAME = ${db.connection.escape(name)} ORDER BY ORDINAL_POSITION`,
+        `SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = '${db.name}' AND TABLE_NAME = '${table}' ORDER BY ORDINAL_POSITION`,
       )
     ).map((r) => r.c as string);
-    expect(columns).toEqual(expect.arrayContaining(hostile.slice(0, 8)));
-    expect(columns.filter((c) => /^id_[0-9a-f]{8}$/.test(c))).toHaveLength(1);
-    expect(columns.filter((c) => c.startsWith('long_'))).toHaveLength(2);
-    expect(columns.some((c) => /^emoji __[0-9a-f]{8}$/.test(c))).toBe(true);
-    const [stored] = await rows(`SELECT * FROM \`${name.replaceAll('`', '``')}\``);
-    expect(stored["col'); DROP TABLE canary; --"]).toBe("value of col'); DROP TABLE canary; --");
+    expect(columns).toEqual([
+      ...hostile.map(([, column]) => column),
+      '_airbyte_raw_id',
+      '_airbyte_extracted_at',
+      '_airbyte_meta',
+      '_airbyte_generation_id',
+    ]);
+    const [stored] = await rows(`SELECT * FROM ${table}`);
+    for (const [field, column] of hostile) expect(stored[column]).toBe(`value of ${field}`);
     expect(await rows('SELECT id FROM canary')).toEqual([{ id: 1 }]);
+  });
+
+  test("a table an earlier Sluice wrote is migrated in place to Airbyte's layout, its rows kept", async () => {
+    await db.query(
+      'CREATE TABLE old_layout (id BIGINT, v LONGTEXT, _airbyte_raw_id VARCHAR(36), ' +
+        '_airbyte_extracted_at DATETIME(6), _airbyte_meta JSON)',
+    );
+    await db.query('CREATE INDEX `_sluice_pk` ON old_layout (id)');
+    await db.query(
+      `INSERT INTO old_layout VALUES (1, 'old', 'b6b1c0de-0000-4000-8000-000000000001', '2024-01-01 00:00:00', '{"changes":[]}'),
+        (2, 'kept', NULL, NULL, NULL)`,
+    );
+    const dedup = configured(
+      stream('old_layout', { id: { type: 'integer' }, v: { type: 'string' } }),
+      'append_dedup',
+      {
+        syncMode: 'incremental',
+        primaryKey: ['id'],
+      },
+    );
+    const { code } = await write({ streams: [{ ...dedup, sync_id: 5, generation_id: 2 }] }, [
+      record('old_layout', { id: 1, v: 'new' }),
+    ]);
+    expect(code).toBe(0);
+    expect(
+      await rows(
+        `SELECT COLUMN_NAME AS c, COLUMN_TYPE AS t, IS_NULLABLE AS n FROM information_schema.COLUMNS
+          WHERE TABLE_SCHEMA = '${db.name}' AND TABLE_NAME = 'old_layout' AND COLUMN_NAME LIKE '\\_airbyte%' ORDER BY ORDINAL_POSITION`,
+      ),
+    ).toEqual([
+      { c: '_airbyte_raw_id', t: 'varchar(36)', n: 'NO' },
+      { c: '_airbyte_extracted_at', t: 'timestamp(6)', n: 'NO' },
+      { c: '_airbyte_meta', t: 'longtext', n: 'NO' },
+      { c: '_airbyte_generation_id', t: 'bigint(20)', n: 'NO' },
+    ]);
+    expect(
+      await rows(
+        'SELECT id, v, _airbyte_meta, CAST(_airbyte_generation_id AS CHAR) AS g FROM old_layout ORDER BY id',
+      ),
+    ).toEqual([
+      { id: '1', v: 'new', _airbyte_meta: { sync_id: 5, changes: [] }, g: '2' },
+      { id: '2', v: 'kept', _airbyte_meta: { changes: [] }, g: '0' },
+    ]);
+    expect(
+      await rows(
+        `SELECT DISTINCT INDEX_NAME AS i FROM information_schema.STATISTICS
+          WHERE TABLE_SCHEMA = '${db.name}' AND TABLE_NAME = 'old_layout' ORDER BY INDEX_NAME`,
+      ),
+    ).toEqual([{ i: 'dedup_idx' }, { i: 'extracted_at_idx' }, { i: 'raw_id_idx' }]);
   });
 
   test('write runs as a process through sluice connector destination-mysql', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runDestination } from '../../../src/cdk/run.js';
 import { postgresDestination } from '../../../src/connectors/postgres/destination.js';
+import { javaHashCode } from '../../../src/connectors/sql/identifiers.js';
 import { builtInConnector, runBuiltIn } from '../../../src/connectors/registry.js';
 import type { ConnectorIo } from '../../../src/cdk/run.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog, JsonObject } from '../../../src/protocol/messages.js';
@@ -25,6 +26,15 @@ import {
 
 const connector = builtInConnector('destination-postgres')!;
 const run = (argv: readonly string[], io?: ConnectorIo) => runBuiltIn(connector, argv, io);
+
+/** Airbyte's four columns, NOT NULL, then the stream's */
+const DIRECT_LOAD_COLUMNS = (data: string[]) => [
+  '_airbyte_raw_id:character varying not null',
+  '_airbyte_extracted_at:timestamp with time zone not null',
+  '_airbyte_meta:jsonb not null',
+  '_airbyte_generation_id:bigint not null',
+  ...data,
+];
 
 const users = stream('users', {
   id: { type: 'integer' },
@@ -69,6 +79,24 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
   };
 
   const rows = async (sql: string) => (await db.client.query(sql)).rows as JsonObject[];
+  /** name:type and NOT NULL of each column, in the table's order */
+  const columnsOf = async (schema: string, table: string) =>
+    (
+      await db.client.query<{ c: string }>(
+        `SELECT column_name || ':' || data_type || CASE WHEN is_nullable = 'NO' THEN ' not null' ELSE '' END AS c
+           FROM information_schema.columns WHERE table_schema = $1 AND table_name = $2 ORDER BY ordinal_position`,
+        [schema, table],
+      )
+    ).rows.map((r) => r.c);
+  /** each index of the table with its columns, by name */
+  const indexesOf = async (schema: string, table: string) =>
+    (
+      await db.client.query<{ i: string }>(
+        `SELECT indexname || ' (' || substring(indexdef from '[(](.*)[)]$') || ')' AS i FROM pg_indexes
+          WHERE schemaname = $1 AND tablename = $2 ORDER BY indexname`,
+        [schema, table],
+      )
+    ).rows.map((r) => r.i);
 
   test('spec offers the three modes and marks password and certificates secret', async () => {
     const { messages } = await runConnector(run, ['spec']);
@@ -123,9 +151,16 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     ]);
   });
 
-  test('overwrite twice leaves each row once, in typed columns with the Airbyte meta columns', async () => {
+  test("overwrite twice leaves each row once, in typed columns after Airbyte's four, with Airbyte's indexes", async () => {
     const catalog = {
-      streams: [configured(stream('ow', users.json_schema.properties as JsonObject), 'overwrite')],
+      streams: [
+        {
+          ...configured(stream('ow', users.json_schema.properties as JsonObject), 'overwrite'),
+          sync_id: 42,
+          generation_id: 3,
+          minimum_generation_id: 3,
+        },
+      ],
     };
     const input = [
       record('ow', { id: 1, name: 'a', updated: '2024-01-01T00:00:00Z' }),
@@ -144,7 +179,8 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     ]);
     expect(
       await rows(
-        `SELECT id, name, updated::text, _airbyte_extracted_at::text, _airbyte_meta FROM public.ow ORDER BY id`,
+        `SELECT id, name, updated::text, _airbyte_extracted_at::text, _airbyte_meta, _airbyte_generation_id ` +
+          `FROM public.ow ORDER BY id`,
       ),
     ).toEqual([
       {
@@ -152,27 +188,22 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
         name: 'a',
         updated: '2024-01-01 00:00:00+00',
         _airbyte_extracted_at: '2023-11-14 22:13:20+00',
-        _airbyte_meta: { changes: [] },
+        _airbyte_meta: { sync_id: 42, changes: [] },
+        _airbyte_generation_id: '3',
       },
       {
         id: '2',
         name: null,
         updated: '2024-01-01 22:00:00+00',
         _airbyte_extracted_at: '2023-11-14 22:13:20+00',
-        _airbyte_meta: { changes: [] },
+        _airbyte_meta: { sync_id: 42, changes: [] },
+        _airbyte_generation_id: '3',
       },
     ]);
-    const types = await rows(
-      `SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'ow' ORDER BY ordinal_position`,
+    expect(await columnsOf('public', 'ow')).toEqual(
+      DIRECT_LOAD_COLUMNS(['id:bigint', 'name:character varying', 'updated:timestamp with time zone']),
     );
-    expect(types.map((t) => `${t.column_name}:${t.data_type}`)).toEqual([
-      'id:bigint',
-      'name:text',
-      'updated:timestamp with time zone',
-      '_airbyte_raw_id:uuid',
-      '_airbyte_extracted_at:timestamp with time zone',
-      '_airbyte_meta:jsonb',
-    ]);
+    expect(await indexesOf('public', 'ow')).toEqual(['idx_extracted_at_ow (_airbyte_extracted_at)']);
   });
 
   test('overwrite of a stream whose records never come leaves its table empty', async () => {
@@ -264,6 +295,7 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
         n: null,
         d: null,
         _airbyte_meta: {
+          sync_id: 0,
           changes: [
             { field: 'n', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR' },
             { field: 'd', change: 'NULLED', reason: 'DESTINATION_TYPECAST_ERROR' },
@@ -313,10 +345,14 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     expect(await rows('SELECT count(*)::int AS n FROM public.fail')).toEqual([{ n: 0 }]);
   });
 
-  test('a state is emitted once the records before it are committed, batch by batch', async () => {
-    const catalog = { streams: [configured(stream('batches', { id: { type: 'integer' } }), 'append')] };
+  test('a state is emitted once the records before it are committed; a batch no state covers never commits', async () => {
+    // incremental: a full refresh appended that cannot resume commits nothing before COMPLETE
+    const batches = configured(stream('batches', { id: { type: 'integer' } }), 'append', {
+      syncMode: 'incremental',
+      cursor: 'id',
+    });
     const { code, messages } = await write(
-      catalog,
+      { streams: [batches] },
       [
         record('batches', { id: 1 }),
         record('batches', { id: 2 }),
@@ -328,11 +364,49 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     );
     expect(code).toBe(1);
     expect(statesOf(messages).map((s) => s.state.destinationStats)).toEqual([{ recordCount: 2 }]);
-    expect(await rows('SELECT id::int FROM public.batches ORDER BY id')).toEqual([
-      { id: 1 },
-      { id: 2 },
-      { id: 3 },
+    // 3 was loaded in a batch of its own, in a transaction that no state closed
+    expect(await rows('SELECT id::int FROM public.batches ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  test('committed-state answers the last state each table committed in the sync, and COMPLETE for a stream committed whole; nothing for another sync', async () => {
+    const ofSync = (syncId: number): ConfiguredAirbyteCatalog => ({
+      streams: [
+        {
+          ...configured(stream('ledger', { id: { type: 'integer' } }), 'append', {
+            syncMode: 'incremental',
+            cursor: 'id',
+          }),
+          sync_id: syncId,
+        },
+        { ...configured(stream('whole', { id: { type: 'integer' } }), 'append'), sync_id: syncId },
+      ],
+    });
+    const cut = complete('ledger');
+    if (cut.type === 'TRACE') cut.trace.stream_status!.status = 'INCOMPLETE';
+    await write(ofSync(41), [
+      record('ledger', { id: 1 }),
+      streamState('ledger', { at: 1 }),
+      record('ledger', { id: 2 }),
+      record('whole', { id: 1 }),
+      cut,
     ]);
+    expect(await rows('SELECT id::int FROM public.ledger')).toEqual([{ id: 1 }]);
+    const committed = async (catalog: ConfiguredAirbyteCatalog) => {
+      const argv = [
+        'committed-state',
+        '--config',
+        await files.file(`committed-config-${catalog.streams[0].sync_id}.json`, db.config()),
+        '--catalog',
+        await files.file(`committed-catalog-${catalog.streams[0].sync_id}.json`, catalog),
+      ];
+      return (await runConnector(run, argv)).messages;
+    };
+    const answer = await committed(ofSync(41));
+    expect(statesOf(answer).map((s) => s.state.stream?.stream_state)).toEqual([{ at: 1 }]);
+    expect(
+      answer.flatMap((m) => (m.type === 'TRACE' ? [m.trace.stream_status?.stream_descriptor.name] : [])),
+    ).toEqual(['whole']);
+    expect(await committed(ofSync(42))).toEqual([]);
   });
 
   test('a later sync with new fields adds their columns', async () => {
@@ -372,52 +446,113 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
       },
     );
     expect(code).toBe(0);
-    expect(await rows('SELECT id::int FROM "Other Schema".ns')).toEqual([{ id: 1 }]);
+    // the namespace cleaned as Airbyte cleans it
+    expect(await rows('SELECT id::int FROM "Other_Schema".ns')).toEqual([{ id: 1 }]);
     expect(await rows('SELECT id::int FROM fallback.ns')).toEqual([{ id: 2 }]);
     expect(await rows('SELECT id FROM public.canary')).toEqual([{ id: 1 }]);
   });
 
-  test('hostile stream and field names are kept exactly, quoted, and long ones cut distinctly', async () => {
-    const hostile = [
-      'with "quotes"',
-      "it's",
-      'has space',
-      'semi;colon',
-      'select',
-      'UPPER',
-      'upper',
-      '1leading',
-      'da-sh',
-      'do.t',
-      'ünïcødé ✓',
-      "col'); DROP TABLE canary; --",
-      `long_${'x'.repeat(70)}_a`,
-      `long_${'x'.repeat(70)}_b`,
+  test('hostile stream and field names are cleaned as Airbyte cleans them, quoted, and long ones cut distinctly', async () => {
+    const long = (end: string) => `long_${'x'.repeat(70)}_${end}`;
+    const hostile: [string, string][] = [
+      ['with "quotes"', 'with__quotes_'],
+      ["it's", 'it_s'],
+      ['has  space', 'has_space'],
+      ['semi;colon', 'semi_colon'],
+      ['select', 'select'],
+      ['UPPER', 'UPPER'],
+      ['upper', 'upper'],
+      ['1leading', '_1leading'],
+      ['da-sh', 'da_sh'],
+      ['da_sh', 'da_sh_1'],
+      ['do.t', 'do_t'],
+      ['ünïcødé ✓', 'unic_de__'],
+      ["col'); DROP TABLE canary; --", 'col____DROP_TABLE_canary____'],
+      [long('a'), `long_${'x'.repeat(49)}_${String(javaHashCode(long('a'))).slice(-8)}`],
+      [long('b'), `long_${'x'.repeat(49)}_${String(javaHashCode(long('b'))).slice(-8)}`],
     ];
-    const properties = Object.fromEntries(hostile.map((name) => [name, { type: 'string' }]));
+    const properties = Object.fromEntries(hostile.map(([name]) => [name, { type: 'string' }]));
     const name = `"; DROP TABLE public.canary; -- ${'é'.repeat(40)}`;
     const catalog = { streams: [configured(stream(name, properties), 'append')] };
-    const data = Object.fromEntries(hostile.map((h) => [h, `value of ${h}`]));
+    const data = Object.fromEntries(hostile.map(([h]) => [h, `value of ${h}`]));
     const { code } = await write(catalog, [record(name, data)]);
     expect(code).toBe(0);
-    const [table] = await rows(
-      `SELECT relname FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relname LIKE '"; DROP%'`,
-    );
-    expect(Buffer.byteLength(table.relname as string)).toBeLessThanOrEqual(63);
-    const columns = (
-      await rows(
-        `SELECT attname FROM pg_attribute WHERE attrelid = ${db.client.escapeLiteral(`public.${db.client.escapeIdentifier(table.relname as string)}`)}::regclass AND attnum > 0 ORDER BY attnum`,
-      )
-    ).map((r) => r.attname as string);
-    expect(columns.slice(0, 12).sort()).toEqual(hostile.slice(0, 12).sort());
-    const long = columns.filter((c) => c.startsWith('long_'));
-    expect(long).toHaveLength(2);
-    expect(long.every((c) => Buffer.byteLength(c) <= 63)).toBe(true);
-    const [stored] = await rows(
-      `SELECT * FROM public.${db.client.escapeIdentifier(table.relname as string)}`,
-    );
-    expect(stored["col'); DROP TABLE canary; --"]).toBe("value of col'); DROP TABLE canary; --");
+    const cleaned = `___DROP_TABLE_public_canary_____${'e'.repeat(40)}`;
+    const table = `${cleaned.slice(0, 54)}_${String(javaHashCode(cleaned)).slice(-8)}`;
+    const columns = (await columnsOf('public', table)).map((c) => c.split(':')[0]);
+    expect(columns.slice(4)).toEqual(hostile.map(([, column]) => column));
+    const [stored] = await rows(`SELECT * FROM public.${db.client.escapeIdentifier(table)}`);
+    for (const [field, column] of hostile) expect(stored[column]).toBe(`value of ${field}`);
     expect(await rows('SELECT id FROM public.canary')).toEqual([{ id: 1 }]);
+  });
+
+  test("a table an earlier Sluice wrote is migrated in place to Airbyte's layout, its rows kept", async () => {
+    await db.client.query(`
+      CREATE TABLE public.old_layout (id bigint, name text, updated timestamptz,
+        _airbyte_raw_id uuid, _airbyte_extracted_at timestamptz, _airbyte_meta jsonb);
+      CREATE INDEX old_layout_sluice_pk ON public.old_layout (id);
+      INSERT INTO public.old_layout VALUES
+        (1, 'old', '2024-01-01Z', '6f1c8a62-3a43-4d5e-9a8e-1f2b3c4d5e6f', '2024-01-01Z', '{"changes":[]}'),
+        (2, 'kept', '2024-01-01Z', NULL, NULL, NULL);`);
+    const catalog = {
+      streams: [
+        {
+          ...configured(stream('old_layout', users.json_schema.properties as JsonObject), 'append_dedup', {
+            syncMode: 'incremental',
+            cursor: 'updated',
+            primaryKey: ['id'],
+          }),
+          sync_id: 9,
+          generation_id: 1,
+        },
+      ],
+    };
+    const { code } = await write(catalog, [
+      record('old_layout', { id: 1, name: 'new', updated: '2024-02-01T00:00:00Z' }),
+    ]);
+    expect(code).toBe(0);
+    expect(await columnsOf('public', 'old_layout')).toEqual([
+      'id:bigint',
+      'name:text',
+      'updated:timestamp with time zone',
+      '_airbyte_raw_id:character varying not null',
+      '_airbyte_extracted_at:timestamp with time zone not null',
+      '_airbyte_meta:jsonb not null',
+      '_airbyte_generation_id:bigint not null',
+    ]);
+    expect(
+      await rows(
+        `SELECT id::int, name, _airbyte_raw_id, _airbyte_meta, _airbyte_generation_id::int AS generation
+           FROM public.old_layout ORDER BY id`,
+      ),
+    ).toEqual([
+      {
+        id: 1,
+        name: 'new',
+        _airbyte_raw_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        _airbyte_meta: { sync_id: 9, changes: [] },
+        generation: 1,
+      },
+      {
+        id: 2,
+        name: 'kept',
+        _airbyte_raw_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+        _airbyte_meta: { changes: [] },
+        generation: 0,
+      },
+    ]);
+    expect(await indexesOf('public', 'old_layout')).toEqual([
+      'idx_cursor_old_layout (updated)',
+      'idx_extracted_at_old_layout (_airbyte_extracted_at)',
+      'idx_pk_old_layout (id)',
+    ]);
+    // a second sync finds nothing left to change
+    const again = await write(catalog, [
+      record('old_layout', { id: 3, name: 'x', updated: '2024-02-01T00:00:00Z' }),
+    ]);
+    expect(again.messages.some((m) => m.type === 'LOG' && m.log.message.includes("Airbyte's layout"))).toBe(
+      false,
+    );
   });
 
   test('data read from its JSON text is stored as the same data parsed is', async () => {

@@ -206,8 +206,8 @@ describe.skipIf(!URL_)('syncs into PostgreSQL (needs SLUICE_TEST_DATABASE_URL)',
       CREATE TABLE edge.blobs (id int PRIMARY KEY, data bytea, f float8);
       INSERT INTO edge.blobs VALUES (1, '\\x00ff', 1.5), (2, NULL, 'NaN');`;
     const columns = {
-      vals: 'id, i, n, big, d, ts, tz, t, c, b, u, j, jb, _airbyte_meta',
-      blobs: 'id, data, f, _airbyte_meta',
+      vals: 'id, i, n, big, d, ts, tz, t, c, b, u, j, jb, _airbyte_meta, _airbyte_generation_id',
+      blobs: 'id, data, f, _airbyte_meta, _airbyte_generation_id',
     };
     const edgeSource = () => ({ connector: 'postgres', config: { ...connection, schemas: ['edge'] } });
     // as text: a JSON null and a SQL NULL, or NaN and NULL, would both read as null
@@ -254,6 +254,20 @@ describe.skipIf(!URL_)('syncs into PostgreSQL (needs SLUICE_TEST_DATABASE_URL)',
           )
         ).rows;
       expect(await definition('in_process')).toEqual(await definition('by_process'));
+      const indexes = async (schema: string) =>
+        (
+          await db.query(
+            // the destination's own state table is not one the records made
+            `SELECT indexname, replace(indexdef, $1, 's') AS def FROM pg_indexes
+              WHERE schemaname = $1 AND tablename NOT LIKE '\\_sluice%' ORDER BY 1`,
+            [schema],
+          )
+        ).rows;
+      expect(await indexes('in_process')).toEqual(await indexes('by_process'));
+      expect((await indexes('in_process')).map((i) => i.indexname)).toEqual([
+        'idx_extracted_at_blobs',
+        'idx_extracted_at_vals',
+      ]);
     });
 
     /** Syncs `select` as view `schema`.rows, kills the sync once a query on the test database matches

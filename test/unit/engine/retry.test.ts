@@ -38,3 +38,36 @@ describe('nextRetryDelay', () => {
     expect(nextRetryDelay(retry, 1, t0, t0 + 9500)).toBeUndefined();
   });
 });
+
+describe("Airbyte's sync attempt policy", () => {
+  const airbyte = { type: 'airbyte' } as const;
+  const delay = (progress: boolean[]) => nextRetryDelay(airbyte, progress.length, 0, 0, () => 0, progress);
+
+  test('complete failures wait 10 s × 3ⁿ⁻¹, capped at 30 min', () => {
+    expect([[false], [false, false], [false, false, false]].map(delay)).toEqual([10_000, 30_000, 90_000]);
+    expect(nextRetryDelay({ ...airbyte, maxInterval: 'PT20S' }, 2, 0, 0, () => 0, [false, false])).toBe(
+      20_000,
+    );
+  });
+
+  test('a partial failure is retried at once and restarts the run of complete failures', () => {
+    expect(delay([false, false, true])).toBe(0);
+    expect(delay([false, false, true, false])).toBe(10_000);
+  });
+
+  test('five complete failures in a row end the job', () => {
+    expect(delay(Array<boolean>(4).fill(false))).toBe(270_000);
+    expect(delay(Array<boolean>(5).fill(false))).toBeUndefined();
+  });
+
+  test('ten complete failures in all end the job, even when partial ones came between', () => {
+    const history = Array.from({ length: 19 }, (_, i) => i % 2 === 1);
+    expect(delay(history)).toBeUndefined();
+    expect(delay(history.slice(0, 18))).toBe(0);
+  });
+
+  test('twenty partial failures in all end the job', () => {
+    expect(delay(Array<boolean>(19).fill(true))).toBe(0);
+    expect(delay(Array<boolean>(20).fill(true))).toBeUndefined();
+  });
+});

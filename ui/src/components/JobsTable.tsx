@@ -2,7 +2,7 @@ import { Fragment, useState } from 'react';
 import { api, query } from '../api';
 import { elapsed, formatBytes, formatDate, formatDuration } from '../format';
 import { useLoad } from '../hooks';
-import type { DataPage, Job, JobStatus, LogLine, StateType } from '../types';
+import type { DataPage, Job, JobAttempt, JobStatus, LogLine, StateType } from '../types';
 import { ErrorNote } from './ErrorNote';
 import { Link } from './Link';
 import { LogLines } from './LogViewer';
@@ -31,6 +31,21 @@ export function jobDuration(job: Job): string {
   if (!job.startTime) return '';
   return formatDuration(
     elapsed(job.startTime, ended(job.status) ? (job.lastUpdatedAt ?? undefined) : undefined),
+  );
+}
+
+/** Why an attempt failed: Airbyte's failure type, where it came from, and whether it was retried. */
+function AttemptFailure({ attempt }: { attempt: JobAttempt }) {
+  const failure = attempt.failureSummary?.failures[0];
+  if (!failure) return null;
+  return (
+    <p className="attempt-failure" role="note" data-failure-type={failure.failureType}>
+      <strong>{failure.failureType}</strong> in the {failure.failureOrigin}
+      {attempt.failureSummary?.partialSuccess
+        ? ', after some rows were committed'
+        : ', before any row was committed'}
+      {failure.retryable ? '' : ' (not retried: fix the configuration)'}: {failure.externalMessage}
+    </p>
   );
 }
 
@@ -66,10 +81,20 @@ function JobDetails({ job }: { job: Job }) {
         </table>
       )}
       {details.data?.attempts?.map((attempt) => (
-        <div key={attempt.attempt} className="attempt" data-attempt={attempt.attempt}>
+        <div
+          key={attempt.attempt}
+          className="attempt"
+          data-attempt={attempt.attempt}
+          data-status={attempt.status}
+        >
           <h3>
             Attempt {attempt.attempt} <span className="muted">· {attempt.status}</span>
+            {attempt.createdAt && <span className="muted small"> · {formatDate(attempt.createdAt)}</span>}
+            {attempt.recordsSynced !== undefined && (
+              <span className="muted small"> · {attempt.recordsSynced} rows committed</span>
+            )}
           </h3>
+          <AttemptFailure attempt={attempt} />
           <LogLines
             showTask={false}
             lines={attempt.logs.map((line, i) => ({
@@ -124,6 +149,12 @@ export function JobsTable({ connectionId, reloadKey }: { connectionId: string; r
                 <td>
                   <JobStatusBadge status={job.status} />
                   {job.jobType !== 'sync' && <span className="muted small"> {job.jobType}</span>}
+                  {(job.attemptCount ?? 1) > 1 && (
+                    <span className="muted small" data-testid="job-attempts">
+                      {' '}
+                      {job.attemptCount} attempts
+                    </span>
+                  )}
                 </td>
                 <td className="wide-only">{formatDate(job.startTime ?? undefined)}</td>
                 <td data-testid="job-duration">{jobDuration(job)}</td>

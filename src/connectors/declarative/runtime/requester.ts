@@ -46,7 +46,7 @@ export class Requester {
     private readonly signal?: AbortSignal,
   ) {
     this.ctx = ctxFor(config, def);
-    this.auth = authenticator(def.authenticator as Component | undefined, config);
+    this.auth = authenticator(def.authenticator as Component | undefined, config, signal);
     this.handler = errorHandler(def.error_handler as Component | undefined, this.ctx);
   }
 

@@ -8,6 +8,8 @@ export class Collected extends MessageOutput {
   readonly recordList: { stream: string; data: JsonObject }[] = [];
   readonly stateList: JsonObject[] = [];
   readonly errors: { failure_type?: string; message: string }[] = [];
+  /** configurations the source replaced (CONTROL) */
+  readonly configs: JsonObject[] = [];
 
   message(m: AirbyteMessage) {
     const open = m as {
@@ -17,6 +19,8 @@ export class Collected extends MessageOutput {
     };
     if (open.type === 'STATE' && open.state?.stream) this.stateList.push(open.state.stream.stream_state);
     if (open.type === 'TRACE' && open.trace?.error) this.errors.push(open.trace.error);
+    if (m.type === 'CONTROL' && m.control.connectorConfig)
+      this.configs.push(m.control.connectorConfig.config);
   }
   recordJson(stream: string, data: string | Uint8Array) {
     this.recordList.push({ stream, data: JSON.parse(String(data)) as JsonObject });

@@ -5,9 +5,9 @@ import { writeSql } from '../../../src/connectors/sql/destination-writer.js';
 import type { RowBatch } from '../../../src/cdk/rows.js';
 import type { AirbyteMessage, ConfiguredAirbyteCatalog } from '../../../src/protocol/messages.js';
 
-// The order of what a SQL destination does, against a database that only records it: which commits
-// wait for the disk, and when states go out. The SQL itself is tested against real databases in
-// test/integration/connectors.
+// The order of what a SQL destination does, against a database that only records it: what is loaded,
+// when the write's transaction commits or rolls back, and when states go out. The SQL itself is tested
+// against real databases in test/integration/connectors.
 
 class Recorded extends MessageOutput {
   constructor(private readonly events: string[]) {
@@ -29,7 +29,7 @@ interface Load {
 function recordingDatabase(events: string[], loads: Load[] = []): DestinationDatabase {
   const text = (value: unknown) => String(value);
   return {
-    rules: { maxLength: 63, lengthUnit: 'bytes', caseInsensitive: false, invalid: /\u0000/g },
+    rules: { clean: (name) => name, caseInsensitive: false },
     formats: {
       boolean: text,
       timestamptz: (p) => `${p.date}T${p.time}Z`,
@@ -41,45 +41,58 @@ function recordingDatabase(events: string[], loads: Load[] = []): DestinationDat
     },
     storage: {},
     sqlType: (type) => type,
-    metaTypes: { rawId: 'uuid', extractedAt: 'timestamptz', meta: 'jsonb', sequence: 'bigint' },
+    metaTypes: {
+      rawId: 'varchar',
+      extractedAt: 'timestamptz',
+      meta: 'jsonb',
+      generationId: 'bigint',
+      sequence: 'bigint',
+    },
+    metaFirst: true,
     quote: (name) => `"${name}"`,
-    execute: async () => {},
+    literal: (value) => `'${value}'`,
+    async execute(sql) {
+      if (/^(BEGIN|COMMIT|ROLLBACK)$/.test(sql)) events.push(sql.toLowerCase());
+      else if (sql.startsWith('INSERT INTO "public"."_sluice_destination_state"')) events.push('save state');
+    },
+    rows: async () => [],
     createSchema: async () => {},
     columns: async () => undefined,
-    createKeyIndex: async () => {},
+    createIndexes: async () => {},
+    migrate: async () => [],
     createTempTable: async () => {},
     tempName: (table) => table,
     rowFormat: 'postgres-copy-text',
-    rowDefaults: () => ({ extractedAt: 'now()', meta: "'{}'" }),
+    rowDefaults: () => ({ extractedAt: 'now()', meta: "'{}'", generationId: '0' }),
     async load(table, _columns, chunks) {
       const load: Load = { table, lines: [] };
       loads.push(load);
       for await (const chunk of chunks) load.lines.push(...chunk.toString().split('\n').slice(0, -1));
+      events.push(`load ${load.lines.map((line) => line.split('\t')[0]).join(',')}`);
     },
     deleteMatching: () => '',
     stagedSyncId: async () => undefined,
     swap: async () => {},
-    async transaction(work, durable = true) {
+    async transaction(work) {
       await work();
-      events.push(durable ? 'commit' : 'commit without waiting for the disk');
-    },
-    makeDurable: async () => {
-      events.push('make durable');
     },
     close: async () => {},
   };
 }
 
+/** an incremental append of one stream, in a sync (its sync_id): states cover what came before them */
 const catalog: ConfiguredAirbyteCatalog = {
   streams: [
     {
       stream: {
         name: 's',
         json_schema: { type: 'object', properties: { id: { type: 'integer' } } },
-        supported_sync_modes: ['full_refresh'],
+        supported_sync_modes: ['full_refresh', 'incremental'],
       },
-      sync_mode: 'full_refresh',
+      sync_mode: 'incremental',
       destination_sync_mode: 'append',
+      cursor_field: ['id'],
+      sync_id: 7,
     },
   ],
 };
@@ -97,36 +110,75 @@ async function* messages(list: AirbyteMessage[]): AsyncGenerator<AirbyteMessage>
   yield* list;
 }
 
-/** the platform's word that the stream is whole: without it nothing past the last state is committed */
-const complete: AirbyteMessage = {
+const status = (value: 'COMPLETE' | 'INCOMPLETE'): AirbyteMessage => ({
   type: 'TRACE',
   trace: {
     type: 'STREAM_STATUS',
     emitted_at: 0,
-    stream_status: { stream_descriptor: { name: 's' }, status: 'COMPLETE' },
+    stream_status: { stream_descriptor: { name: 's' }, status: value },
   },
-};
+});
+/** the platform's word that the stream is whole: without it nothing past the last state is committed */
+const complete = status('COMPLETE');
 
-async function eventsOf(input: AirbyteMessage[]): Promise<string[]> {
+async function eventsOf(
+  input: AirbyteMessage[],
+  end: AirbyteMessage = complete,
+  written: ConfiguredAirbyteCatalog = catalog,
+): Promise<string[]> {
   const events: string[] = [];
   // a batch of about two records
-  await writeSql(recordingDatabase(events), catalog, messages([...input, complete]), new Recorded(events), {
+  await writeSql(recordingDatabase(events), written, messages([...input, end]), new Recorded(events), {
     defaultSchema: 'public',
     batchChars: 100,
   });
   return events;
 }
 
-describe('SQL destination durability', () => {
-  test('batches no state follows commit without waiting for the disk; the one a state follows waits', async () => {
+describe('SQL destination commits', () => {
+  test('records load into the open transaction, which commits only with the state that covers them, before the state goes out', async () => {
     const events = await eventsOf([record(1), record(2), record(3), state, record(4), record(5)]);
-    expect(events.slice(0, 3)).toEqual(['commit without waiting for the disk', 'commit', 'state']);
+    expect(events.slice(0, 6)).toEqual(['begin', 'load 1,2', 'load 3', 'save state', 'commit', 'state']);
   });
 
-  test('a state with nothing left to commit goes out only once every commit before it is durable', async () => {
-    const events = await eventsOf([record(1), record(2), record(3), state]);
-    expect(events.slice(-2)).toEqual(['make durable', 'state']);
-    expect(events.filter((e) => e.startsWith('commit'))).not.toContain('commit');
+  test('a stream that ends INCOMPLETE with records no state covers in the transaction rolls it back, with the states pending in it', async () => {
+    const events = await eventsOf(
+      [record(1), record(2), state, record(3), record(4), state, record(5), record(6), record(7)],
+      status('INCOMPLETE'),
+    );
+    // 3 and 4 commit with the second state; 5 and 6 went into the transaction, no state after them
+    expect(events.slice(-7)).toEqual([
+      'load 3,4',
+      'save state',
+      'commit',
+      'state',
+      'begin',
+      'load 5,6',
+      'rollback',
+    ]);
+    expect(events.filter((e) => e === 'state')).toHaveLength(2);
+  });
+
+  test('a stream that ends INCOMPLETE commits what its last state covers and drops what is only buffered', async () => {
+    const events = await eventsOf([record(1), record(2), state, record(3)], status('INCOMPLETE'));
+    expect(events).toEqual(['begin', 'load 1,2', 'save state', 'commit', 'state']);
+  });
+
+  test('a full refresh appended that cannot resume commits nothing before COMPLETE, its states held until then', async () => {
+    const fullRefresh: ConfiguredAirbyteCatalog = {
+      streams: [{ ...catalog.streams[0], sync_mode: 'full_refresh', cursor_field: undefined }],
+    };
+    const input = [record(1), record(2), state, record(3), record(4), state, record(5)];
+    const whole = await eventsOf(input, complete, fullRefresh);
+    expect(whole.filter((e) => !e.startsWith('load'))).toEqual([
+      'begin',
+      'save state',
+      'commit',
+      'state',
+      'state',
+    ]);
+    const cut = await eventsOf(input, status('INCOMPLETE'), fullRefresh);
+    expect(cut.filter((e) => !e.startsWith('load'))).toEqual(['begin', 'rollback']);
   });
 });
 
@@ -174,24 +226,26 @@ describe('SQL destination rows in bulk', () => {
     expect(loads.map((l) => l.lines.map((line) => line.split('\t')[0]))).toEqual([['1', '2'], ['3']]);
   });
 
-  test('a state after rows goes out once their load is durable', async () => {
+  test('a state after rows commits them with it, then goes out', async () => {
     const { events } = await write([rows(1), state]);
-    expect(events).toEqual(['commit without waiting for the disk', 'make durable', 'state']);
+    expect(events).toEqual(['begin', 'load 1', 'save state', 'commit', 'state']);
   });
 });
 
 describe('SQL destination overlap', () => {
-  test('a batch being committed goes out while the next is encoded, even from an input never empty', async () => {
+  test('a batch being loaded goes out while the next is encoded, even from an input never empty', async () => {
     const events: string[] = [];
     const db = recordingDatabase(events);
     // like a socket: the load's data goes out only when the event loop turns
-    db.load = () => new Promise((resolve) => setImmediate(resolve));
     let pulled = 0;
     let pulledWhenLoaded: number | undefined;
-    db.transaction = async (work) => {
-      await work();
-      pulledWhenLoaded ??= pulled;
-    };
+    db.load = () =>
+      new Promise((resolve) =>
+        setImmediate(() => {
+          pulledWhenLoaded ??= pulled;
+          resolve();
+        }),
+      );
     async function* busyInput(): AsyncGenerator<AirbyteMessage> {
       for (pulled = 0; pulled < 40_000; pulled++) yield record(pulled);
       yield complete;
