@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { loadFlow } = await import(path.join(ROOT, 'dist/flow/load.js'));
+const { flowDocuments } = await import(path.join(ROOT, 'dist/flow/documents.js'));
 
 const args = process.argv.slice(2);
 const list = args.includes('--list');
@@ -51,7 +52,8 @@ for (const file of yamlFiles(corpus)) {
   const rel = path.relative(corpus, file);
   const kind = classify(rel);
   if (!kind) continue;
-  const { errors } = loadFlow(readFileSync(file, 'utf8'), file);
+  // a file of several YAML documents holds several flows, as `sluice flow validate` reads it
+  const errors = flowDocuments(readFileSync(file, 'utf8')).flatMap((d) => loadFlow(d.source, file).errors);
   const valid = errors.length === 0;
   const g = groups.get(kind.group) ?? { total: 0, asKestra: 0, misses: [] };
   groups.set(kind.group, g);

@@ -5,6 +5,7 @@ import type { Queryable } from '../db/database.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { decryptSecretFields } from '../secrets/connector-secrets.js';
 import { namedCommand } from '../tasks/sync/connector-command.js';
+import { withRegisteredManifest } from './manifest-definitions.js';
 import type { JsonObject } from '../protocol/messages.js';
 import type { ConnectorResolver } from '../tasks/sync/state-store.js';
 
@@ -15,7 +16,12 @@ export function createConnectorResolver(db: Queryable, cipher: SecretCipher): Co
       if (!actor) return undefined;
       return {
         command: await namedCommand(side, actor.connector, resolver),
-        config: decryptSecretFields(actor.spec, actor.configuration, cipher) as JsonObject,
+        config: await withRegisteredManifest(
+          db,
+          side,
+          actor.connector,
+          decryptSecretFields(actor.spec, actor.configuration, cipher) as JsonObject,
+        ),
       };
     },
     async definition(side, name) {

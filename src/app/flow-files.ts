@@ -1,5 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { flowDocuments, shiftErrors } from '../flow/documents.js';
 import { loadFlow } from '../flow/load.js';
 import type { Flow, FlowError } from '../flow/model.js';
 import { inlineManifestFiles } from './manifest-files.js';
@@ -9,7 +10,8 @@ export interface LoadedFlows {
   errors: FlowError[];
 }
 
-/** Loads flow files, every mistake of every file at once. */
+/** Loads flow files, every mistake of every file at once; a file may hold several flows, one per
+ * YAML document. */
 export async function loadFlowFiles(files: string[]): Promise<LoadedFlows> {
   const flows: Flow[] = [];
   const errors: FlowError[] = [];
@@ -21,11 +23,13 @@ export async function loadFlowFiles(files: string[]): Promise<LoadedFlows> {
       errors.push({ file, line: 1, col: 1, message: `cannot read file: ${(error as Error).message}` });
       continue;
     }
-    const loaded = loadFlow(source, file);
-    errors.push(...loaded.errors);
-    if (loaded.flow) {
-      errors.push(...(await inlineManifestFiles(loaded.flow, file)));
-      flows.push(loaded.flow);
+    for (const doc of flowDocuments(source)) {
+      const loaded = loadFlow(doc.source, file);
+      errors.push(...shiftErrors(loaded.errors, doc.lineOffset));
+      if (loaded.flow) {
+        errors.push(...(await inlineManifestFiles(loaded.flow, file)));
+        flows.push(loaded.flow);
+      }
     }
   }
   return { flows, errors };

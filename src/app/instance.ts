@@ -10,9 +10,12 @@ import { createRetentionBackend } from '../db/retention-store.js';
 import { createSchedulerBackend } from '../db/scheduler-store.js';
 import { newId } from '../engine/execution.js';
 import { Executor } from '../engine/executor.js';
+import { pollHttpTrigger } from '../tasks/http/trigger.js';
+import { sharedDirectoryKit } from '../tasks/script/shared-directory-kit.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_LIVENESS_TIMEOUT_MS, Heartbeat } from '../engine/heartbeat.js';
 import type { RetentionPolicy } from '../engine/retention.js';
 import { Scheduler } from '../engine/scheduler.js';
+import { ExecutionObserver } from './execution-observer.js';
 import { type ServiceLogger, silentLogger } from '../engine/service-logger.js';
 import { Worker } from '../engine/worker.js';
 import { createQueueSignals } from '../queue/postgres-queue.js';
@@ -25,6 +28,7 @@ import type { SyncStateStore } from '../tasks/sync/state-store.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { createInputSeal } from '../secrets/sealed-inputs.js';
+import { connectionSchemaWatch } from './connection-schema.js';
 import { createConnectorResolver } from './connector-resolver.js';
 import { createTaskPlatform } from './task-platform.js';
 
@@ -40,6 +44,9 @@ export interface InstanceOptions {
   executor?: boolean;
   worker?: boolean;
   scheduler?: boolean;
+  /** records connections' jobs on their timelines and sends notifications (default: with the
+   * scheduler) */
+  observer?: boolean;
   /** the process also serves HTTP: registered so that /health and other components see it */
   webserver?: boolean;
   executorConcurrency?: number;
@@ -75,6 +82,7 @@ export class Instance {
   private readonly executor?: Executor;
   private readonly worker?: Worker;
   private readonly scheduler?: Scheduler;
+  private readonly observer?: ExecutionObserver;
   private readonly heartbeats: Heartbeat[] = [];
 
   constructor(readonly options: InstanceOptions) {
@@ -120,6 +128,7 @@ export class Instance {
         syncInProcess: options.syncInProcess,
         syncProgressIntervalMs: options.syncProgressIntervalMs,
         cipher: options.cipher,
+        schemaWatch: options.cipher && connectionSchemaWatch({ db: options.db, cipher: options.cipher }),
       });
       this.worker = new Worker(
         createWorkerBackend(options.db, options.limits),
@@ -141,6 +150,7 @@ export class Instance {
           livenessTimeoutMs: timeoutMs,
           shutdownGraceMs: options.workerShutdownGraceMs,
           workerGroup: options.workerGroup,
+          sharedDirectoryKit,
           onFenced,
         },
       );
@@ -149,6 +159,7 @@ export class Instance {
       this.scheduler = new Scheduler(createSchedulerBackend(options.db), {
         logger,
         inputSeal,
+        poll: pollHttpTrigger,
         liveness: liveness ? { backend: liveness, timeoutMs } : undefined,
         retention: options.retention
           ? {
@@ -159,6 +170,13 @@ export class Instance {
           : undefined,
       });
       track('scheduler');
+    }
+    if (options.observer ?? options.scheduler !== false) {
+      this.observer = new ExecutionObserver(options.db, signals, {
+        cipher: options.cipher,
+        logger,
+        pollMs: options.pollMs,
+      });
     }
     if (options.webserver) track('webserver');
   }
@@ -178,10 +196,12 @@ export class Instance {
     }
     await this.worker?.start();
     await this.scheduler?.start();
+    await this.observer?.start();
     return this;
   }
 
   async stop(): Promise<void> {
+    await this.observer?.stop();
     await this.scheduler?.stop();
     await this.worker?.stop();
     await this.executor?.stop();

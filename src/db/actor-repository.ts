@@ -24,6 +24,8 @@ export interface DefinitionRow {
   name: string;
   kind: ActorKind;
   command: string[];
+  /** an Airbyte declarative manifest the built-in source-declarative-manifest runs, or null */
+  manifest: JsonObject | null;
   created: string;
 }
 
@@ -103,24 +105,27 @@ export async function deleteActor(q: Queryable, kind: ActorKind, id: string): Pr
 
 export async function listDefinitions(q: Queryable): Promise<DefinitionRow[]> {
   const { rows } = await q.query<DefinitionRow>(
-    `SELECT name, kind, command, to_json(created)#>>'{}' AS created FROM connector_definitions ORDER BY name`,
+    `SELECT name, kind, command, manifest, to_json(created)#>>'{}' AS created FROM connector_definitions ORDER BY name`,
   );
   return rows;
 }
 
 export async function getDefinition(q: Queryable, name: string): Promise<DefinitionRow | undefined> {
   const { rows } = await q.query<DefinitionRow>(
-    `SELECT name, kind, command, to_json(created)#>>'{}' AS created FROM connector_definitions WHERE name = $1`,
+    `SELECT name, kind, command, manifest, to_json(created)#>>'{}' AS created FROM connector_definitions WHERE name = $1`,
     [name],
   );
   return rows[0];
 }
 
 /** false when the name is taken */
-export async function insertDefinition(q: Queryable, def: Omit<DefinitionRow, 'created'>): Promise<boolean> {
+export async function insertDefinition(
+  q: Queryable,
+  def: Omit<DefinitionRow, 'created' | 'manifest'> & { manifest?: JsonObject | null },
+): Promise<boolean> {
   const { rowCount } = await q.query(
-    'INSERT INTO connector_definitions (name, kind, command) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
-    [def.name, def.kind, JSON.stringify(def.command)],
+    'INSERT INTO connector_definitions (name, kind, command, manifest) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [def.name, def.kind, JSON.stringify(def.command), def.manifest ? JSON.stringify(def.manifest) : null],
   );
   return rowCount > 0;
 }

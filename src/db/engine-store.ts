@@ -1,6 +1,7 @@
 import type { Execution } from '../engine/execution.js';
 import { failureKind } from '../engine/failure-kind.js';
 import type { ExecutorMessage, LogLine, WorkerJob } from '../engine/messages.js';
+import { createKvStore } from './kv-store.js';
 import type { ExecutorBackend, ExecutorTx, SecretResolver, WorkerBackend } from '../engine/ports.js';
 import { isTerminal } from '../engine/state.js';
 import {
@@ -94,6 +95,7 @@ function executorTx(
   secrets?: SecretsVia,
 ): BufferedExecutorTx {
   let outgoing: OutgoingMessage[] = [];
+  let lines: LogLine[] = [];
   let ownDueMs: number | undefined;
   const take = () => {
     const messages = outgoing;
@@ -103,10 +105,13 @@ function executorTx(
   return {
     async saveExecution(execution) {
       const ended = isTerminal(execution.state.current);
+      const logged = lines;
+      lines = [];
       await tx.query(
         `WITH saved AS (
            UPDATE executions SET state = $2, doc = $3, updated = now(), ended = $4 WHERE id = $1),
          queued AS (${insertMessagesSql('$5')}),
+         logged AS (${insertLogsSql('$6')}),
          woken AS (${notifyQueuedSql('queued')})
          SELECT pg_notify('${EXECUTION_UPDATED_CHANNEL}', $1),
                 CASE WHEN $4::timestamptz IS NOT NULL THEN pg_notify('${EXECUTION_ENDED_CHANNEL}', $1) END,
@@ -117,10 +122,14 @@ function executorTx(
           storableDocument(execution, maxDocumentChars, `execution ${execution.id}'s document`),
           ended ? (execution.state.endDate ?? new Date().toISOString()) : null,
           messagesParam(take()),
+          storableJson(JSON.stringify(logged)),
         ],
       );
     },
     flush: () => emitAll(tx, take()),
+    log(line) {
+      lines.push(line);
+    },
     ownDueMs: () => ownDueMs,
     createExecution: (execution) => insertExecution(tx, execution),
     async getFlow(namespace, id, revision) {
@@ -147,6 +156,9 @@ function executorTx(
     },
     async emitScheduler(ended) {
       outgoing.push({ consumer: 'scheduler', payload: ended, key: ended.executionId });
+    },
+    async emitObserver(notice) {
+      outgoing.push({ consumer: 'observer', payload: notice, key: notice.executionId });
     },
     errorLogs: (executionId) => selectLogs(tx, executionId, ['ERROR']),
     async announceKill(executionId) {
@@ -175,6 +187,10 @@ function executorTx(
         [namespace, flowId],
       );
       return rows[0]?.id;
+    },
+    async kvGet(namespace, key) {
+      const found = await createKvStore(tx).get(namespace, key);
+      return found && { value: found.value };
     },
     // PGlite has one connection: secrets must be read through the open transaction, not beside it
     secretsFor: async (namespace) => (secrets ? secrets(tx).secretsFor(namespace) : new Map()),
@@ -368,7 +384,15 @@ async function writeFailed(
   reason: string,
   now: Date,
 ): Promise<void> {
-  const messages: OutgoingMessage[] = [{ consumer: 'scheduler', payload: notices.ended, key: row.id }];
+  const { executionId, namespace, flowId } = notices.ended;
+  const messages: OutgoingMessage[] = [
+    { consumer: 'scheduler', payload: notices.ended, key: row.id },
+    {
+      consumer: 'observer',
+      payload: { event: 'ended', executionId, namespace, flowId, state: 'FAILED' },
+      key: row.id,
+    },
+  ];
   if (notices.parent) {
     messages.push({ consumer: 'executor', payload: notices.parent, key: notices.parent.executionId });
   }

@@ -23,10 +23,17 @@ function schedulerTx(tx: Queryable): SchedulerTx {
     preconditions: preconditionStore(tx),
     createExecution: (execution) => insertExecution(tx, execution),
     emitExecutor: (message) => emit(tx, 'executor', message, { key: message.executionId }),
-    async updateTrigger(trigger, next, last, executionId) {
+    async disableTrigger(namespace, flowId, triggerId) {
+      await tx.query(
+        'UPDATE triggers SET disabled = true WHERE namespace = $1 AND flow_id = $2 AND trigger_id = $3',
+        [namespace, flowId, triggerId],
+      );
+    },
+    async updateTrigger(trigger, next, last, executionId, backfill) {
       await tx.query(
         `UPDATE triggers SET next_date = $4, last_date = coalesce($5, last_date),
-                state = CASE WHEN $6::text IS NULL THEN state ELSE jsonb_build_object('executionId', $6::text) END
+                state = CASE WHEN $6::text IS NULL THEN state ELSE jsonb_set(state, '{executionId}', to_jsonb($6::text)) END
+                        || CASE WHEN $7::jsonb IS NULL THEN '{}'::jsonb ELSE jsonb_build_object('backfill', $7::jsonb) END
           WHERE namespace = $1 AND flow_id = $2 AND trigger_id = $3`,
         [
           trigger.namespace,
@@ -35,6 +42,7 @@ function schedulerTx(tx: Queryable): SchedulerTx {
           next?.toISOString() ?? null,
           last?.toISOString() ?? null,
           executionId ?? null,
+          backfill ? JSON.stringify(backfill) : null,
         ],
       );
     },
@@ -82,7 +90,7 @@ export function createSchedulerBackend(db: Database): SchedulerBackend {
           `SELECT t.namespace, t.flow_id AS "flowId", t.trigger_id AS "triggerId",
                   to_json(t.next_date)#>>'{}' AS "nextDate", to_json(t.last_date)#>>'{}' AS "lastDate",
                   (e.id IS NOT NULL AND e.ended IS NULL) AS "previousRunning",
-                  coalesce((t.state->>'backfilling')::boolean, false) AS "backfilling"
+                  t.state->'backfill' AS "backfill"
              FROM triggers t LEFT JOIN executions e ON e.id = t.state->>'executionId'
             WHERE t.next_date <= $1 AND NOT t.disabled
             ORDER BY t.next_date LIMIT 100 FOR UPDATE OF t SKIP LOCKED`,

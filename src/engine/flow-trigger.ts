@@ -18,6 +18,8 @@ export interface EndedExecution {
   flowRevision: number;
   state: StateType;
   outputs: Record<string, unknown> | null;
+  /** the trigger of its own flow that started it, if one did (for that trigger's `stopAfter`) */
+  triggerId?: string;
 }
 
 /** Named conditions that must all be met within one window: a `preconditions` block or a

@@ -67,6 +67,8 @@ export interface SharedWorkingDirectory {
   /** files written into the directory before the first task that opens it: the property as written,
    * rendered by the worker (a secret in it never travels through the queue) */
   inputFiles?: unknown;
+  /** Kestra's `namespaceFiles: {enabled, include, exclude}`, as written: copied in before inputFiles */
+  namespaceFiles?: unknown;
   /** on the last task: globs (as written) of files stored as the WorkingDirectory's `outputFiles` */
   outputFiles?: unknown;
 }

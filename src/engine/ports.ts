@@ -2,11 +2,22 @@ import type { Flow } from '../flow/model.js';
 import type { Execution } from './execution.js';
 import type { EndedExecution } from './flow-trigger.js';
 import type { ExecutorMessage, LogLine, WorkerJob } from './messages.js';
+import type { RunContext } from '../tasks/types.js';
 
 // What the engine needs from the outside world. The engine depends only on these interfaces; the
 // SQL implementation (db/engine-store.ts) plugs in at start-up and serves PostgreSQL and PGlite alike.
 
-export type Consumer = 'executor' | 'worker' | 'scheduler';
+export type Consumer = 'executor' | 'worker' | 'scheduler' | 'observer';
+
+/** An execution that started or ended, for whoever watches executions from outside the engine
+ * (a connection's timeline, notifications). */
+export interface ExecutionNotice {
+  event: 'started' | 'ended';
+  executionId: string;
+  namespace: string;
+  flowId: string;
+  state: string;
+}
 
 /** Repository and queue operations inside one executor transaction: everything written here
  * commits or rolls back together with the consumption of the messages being processed. */
@@ -19,10 +30,17 @@ export interface ExecutorTx {
   emitWorker(job: WorkerJob): Promise<void>;
   /** Tells the scheduler an execution ended (it fires Flow triggers). */
   emitScheduler(ended: EndedExecution): Promise<void>;
+  /** Tells the observers an execution started or ended. */
+  emitObserver(notice: ExecutionNotice): Promise<void>;
   errorLogs(executionId: string): Promise<LogLine[]>;
+  /** Writes an execution's own log line (no task run: "Flow started"…) with the execution's save. */
+  log(line: LogLine): void;
   /** Drops the execution's jobs still waiting in the queue (retries included) and tells every
    * worker, on commit, to stop what it runs for it. */
   announceKill(executionId: string): Promise<void>;
+  /** A key of a namespace's KV store (undefined when absent or expired), read inside this transaction:
+   * kv() in the templates the executor renders. */
+  kvGet(namespace: string, key: string): Promise<{ value: unknown } | undefined>;
   /** The secrets a namespace sees, read inside this transaction. */
   secretsFor(namespace: string): Promise<Map<string, string>>;
   /** Serialises concurrency decisions for one flow until this transaction ends. */
@@ -31,6 +49,19 @@ export interface ExecutorTx {
   countRunning(namespace: string, flowId: string, exceptId: string): Promise<number>;
   /** The oldest execution of the flow waiting for a slot. */
   oldestQueued(namespace: string, flowId: string): Promise<string | undefined>;
+}
+
+/** How a worker fills a WorkingDirectory's shared directory and takes files out of it: the task kit's
+ * own rules for `namespaceFiles`, `inputFiles` and `outputFiles`, lent to the engine at start-up. */
+export interface SharedDirectoryKit {
+  copyNamespaceFiles(ctx: RunContext, dir: string, setting: unknown): Promise<number>;
+  writeInputFiles(ctx: RunContext, dir: string, inputFiles: unknown): Promise<void>;
+  storeOutputFiles(
+    ctx: RunContext,
+    dir: string,
+    patterns: string[],
+    skip: Set<string>,
+  ): Promise<Record<string, string>>;
 }
 
 /** What one claim found. */

@@ -1,13 +1,13 @@
-import { type RenderOptions, renderRecursive } from '../expression/index.js';
+import { type RenderOptions, type RenderServices, renderRecursiveAsync } from '../expression/index.js';
 import { parseDuration } from '../flow/duration.js';
 import { resolveInputs } from '../flow/inputs.js';
 import { REDACTED, Redactor } from '../secrets/redactor.js';
 import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
 import type { Flow, InputDef, RetryDef, TaskDef } from '../flow/model.js';
-import { conditionHolds } from './conditions.js';
+import { isTruthy } from './conditions.js';
 import { closeOpenTaskRuns, type Execution, newId, type TaskRun, withLabels } from './execution.js';
 import { taskIndex } from './flow-index.js';
-import type { ExecutorMessage, TimerKind, WorkerJob } from './messages.js';
+import type { ExecutorMessage, LogLine, TimerKind, WorkerJob } from './messages.js';
 import { newExecution } from './new-execution.js';
 import type { ExecutorTx } from './ports.js';
 import { nextRetryDelay } from './retry.js';
@@ -22,7 +22,7 @@ import { findFlowable } from './flowables/index.js';
 import { FLOWABLE, isFlowable } from './task-types.js';
 import type { Storage } from '../storage/storage.js';
 import { pathOfUri, taskRunStoragePath, uriOfPath, executionStoragePrefix } from '../storage/paths.js';
-import { readText } from './render-services.js';
+import { executorRenderServices, readText } from './render-services.js';
 import { ancestors, buildOutputs, executionVariables, taskRunVariables } from './variables.js';
 
 // The executor's decision logic for one execution: apply the messages that arrived, then walk the
@@ -46,6 +46,8 @@ export class ExecutionProcessor {
   private readonly opened: ReturnType<typeof openSealed<Record<string, unknown>>>;
   /** masks the opened values, and those secret() returns, in what this processor stores */
   private readonly redactor: Redactor;
+  /** read(), fileSize() and kv() in the templates the executor renders */
+  private readonly services: RenderServices;
   /** what registered flowables (flowables/index.ts) see of this processor */
   private readonly flowableContext: FlowableContext;
 
@@ -67,6 +69,7 @@ export class ExecutionProcessor {
       onSecret: (value) => this.redactor.add(value),
     };
     this.initialState = execution.state.current;
+    this.services = executorRenderServices(execution, tx, storage);
     this.tasks = taskIndex(flow);
     const exec = execution;
     for (const tr of execution.taskRunList)
@@ -76,9 +79,9 @@ export class ExecutionProcessor {
       evalList: (tasks, parent, value, concurrency) => this.evalList(tasks, parent, value, concurrency),
       children: (parent) => this.execution.taskRunList.filter((r) => r.parentTaskRunId === parent.id),
       forgetChildren: (parent) => this.forgetChildren(parent),
-      render: (value, task, run) => renderRecursive(value, this.variables(task, run), this.renderOptions),
-      holds: (condition, task, run) =>
-        conditionHolds(condition, this.variables(task, run), this.renderOptions),
+      render: (value, task, run) => this.render(value, this.variables(task, run)),
+      holds: (condition, task, run) => this.holds(condition, this.variables(task, run)),
+      wholeNumber: (raw, task, run, fallback) => this.intProperty(raw, run, task, fallback),
       wakeAfter: (run, delayMs) =>
         this.tx.emitExecutor(
           { type: 'timer', executionId: this.execution.id, taskRunId: run.id, kind: 'flowable' },
@@ -203,7 +206,36 @@ export class ExecutionProcessor {
         return;
       }
     }
-    transition(exec.state, 'RUNNING', this.now());
+    await this.startRunning();
+  }
+
+  private notice(event: 'started' | 'ended') {
+    const exec = this.execution;
+    const { id: executionId, namespace, flowId } = exec;
+    return { event, executionId, namespace, flowId, state: exec.state.current };
+  }
+
+  /** CREATED (or QUEUED) to RUNNING, with the execution's "Flow started" line, as Kestra's executor
+   * writes it, and the observers told. */
+  private async startRunning(): Promise<void> {
+    transition(this.execution.state, 'RUNNING', this.now());
+    this.executionLog('INFO', 'Flow started');
+    await this.tx.emitObserver(this.notice('started'));
+  }
+
+  private executionLog(level: LogLine['level'], text: string): void {
+    const exec = this.execution;
+    this.tx.log({
+      executionId: exec.id,
+      namespace: exec.namespace,
+      flowId: exec.flowId,
+      taskId: null,
+      taskRunId: null,
+      attempt: null,
+      level,
+      message: text,
+      ts: this.now().toISOString(),
+    });
   }
 
   /** Everything an execution's end sets off: its parent hears of it, the scheduler (Flow triggers)
@@ -218,7 +250,9 @@ export class ExecutionProcessor {
       flowRevision: exec.flowRevision,
       state: exec.state.current,
       outputs: exec.outputs,
+      ...(exec.trigger && !exec.parentId ? { triggerId: exec.trigger.id } : {}),
     });
+    await this.tx.emitObserver(this.notice('ended'));
     if (heldSlot) await this.releaseSlot();
   }
 
@@ -339,10 +373,7 @@ export class ExecutionProcessor {
     const extracted =
       declared ??
       (task.outputs && m.taskOutputs
-        ? (renderRecursive(task.outputs, { outputs: m.taskOutputs }, this.renderOptions) as Record<
-            string,
-            unknown
-          >)
+        ? ((await this.render(task.outputs, { outputs: m.taskOutputs })) as Record<string, unknown>)
         : undefined);
     if (extracted) tr.outputs.outputs = extracted;
     // Kestra's rule: with transmitFailed (the default) the child's end state is the task's; without
@@ -428,7 +459,7 @@ export class ExecutionProcessor {
 
   private async walkRoot(): Promise<void> {
     const exec = this.execution;
-    if (exec.state.current === 'CREATED') transition(exec.state, 'RUNNING', this.now());
+    if (exec.state.current === 'CREATED') await this.startRunning();
     const main = await this.evalList(this.flow.tasks, null, null, 1);
     if (!main.done) return;
     if (isFailure(main.state) && this.flow.errors.length > 0) {
@@ -447,22 +478,26 @@ export class ExecutionProcessor {
     // execution, after the state it would have had
     if (this.flow.outputs.length > 0) {
       try {
-        exec.outputs = this.renderFlowOutputs();
+        exec.outputs = await this.renderFlowOutputs();
       } catch (error) {
         exec.error = `Failed to render flow outputs: ${message(error)}`;
         transition(exec.state, 'FAILED', this.now());
       }
     }
+    this.executionLog(
+      'INFO',
+      `Flow completed with state ${exec.state.current} in ${humanDuration(exec.state.startDate, exec.state.endDate)}`,
+    );
     await this.ended(true);
   }
 
   /** Values read through secret() and those of SECRET inputs are masked, as a worker masks its task
    * outputs: flow outputs are stored, shown by the API and handed to a parent flow. */
-  private renderFlowOutputs(): Record<string, unknown> {
+  private async renderFlowOutputs(): Promise<Record<string, unknown>> {
     if (this.opened.failure) throw this.opened.failure;
     const variables = { ...executionVariables(this.flow, this.execution), inputs: this.opened.inputs };
     const raw: Record<string, unknown> = {};
-    for (const o of this.flow.outputs) raw[o.id] = renderRecursive(o.value, variables, this.renderOptions);
+    for (const o of this.flow.outputs) raw[o.id] = await this.render(o.value, variables);
     const defs: InputDef[] = this.flow.outputs.map((o) => ({
       id: o.id,
       type: o.type,
@@ -573,10 +608,7 @@ export class ExecutionProcessor {
     this.changed = true;
 
     try {
-      if (
-        task.runIf !== undefined &&
-        !conditionHolds(task.runIf, this.variables(task, tr), this.renderOptions)
-      ) {
+      if (task.runIf !== undefined && !(await this.holds(task.runIf, this.variables(task, tr)))) {
         transition(tr.state, 'SKIPPED', this.now());
         return tr;
       }
@@ -622,6 +654,17 @@ export class ExecutionProcessor {
       timeoutMs: task.timeout ? parseDuration(task.timeout) : undefined,
     };
     await this.tx.emitWorker(job);
+  }
+
+  /** Renders with the executor's services: read() and fileSize() of this execution's files (and its
+   * parent's), and kv(), read in this transaction. */
+  private render(value: unknown, variables: Record<string, unknown>): Promise<unknown> {
+    return renderRecursiveAsync(value, variables, { ...this.renderOptions, services: this.services });
+  }
+
+  /** Kestra's rule for conditions (If, runIf…), rendered as above. */
+  private async holds(raw: unknown, variables: Record<string, unknown>): Promise<boolean> {
+    return isTruthy(typeof raw === 'string' ? await this.render(raw, variables) : raw);
   }
 
   private variables(task: TaskDef, tr: TaskRun): Record<string, unknown> {
@@ -680,8 +723,6 @@ export class ExecutionProcessor {
     switch (task.type) {
       case FLOWABLE.allowFailure:
         return this.evalList(tasks, run, null, 1);
-      case FLOWABLE.parallel:
-        return this.evalList(tasks, run, null, this.intProperty(task.concurrent, run, task, 0));
       case FLOWABLE.switch:
         return this.evalSwitch(run, task);
       case FLOWABLE.forEach:
@@ -689,13 +730,13 @@ export class ExecutionProcessor {
           run,
           task,
           task.values,
-          this.intProperty(task.concurrencyLimit, run, task, 1),
+          await this.intProperty(task.concurrencyLimit, run, task, 1),
           1,
         );
       case FLOWABLE.eachSequential:
         return this.evalLoop(run, task, task.value, 1, 1);
       case FLOWABLE.eachParallel:
-        return this.evalLoop(run, task, task.value, 0, this.intProperty(task.concurrent, run, task, 0));
+        return this.evalLoop(run, task, task.value, 0, await this.intProperty(task.concurrent, run, task, 0));
       case FLOWABLE.dag:
         return this.evalDag(run, task);
       case FLOWABLE.pause:
@@ -707,12 +748,9 @@ export class ExecutionProcessor {
     }
   }
 
-  private intProperty(raw: unknown, run: TaskRun, task: TaskDef, fallback: number): number {
+  private async intProperty(raw: unknown, run: TaskRun, task: TaskDef, fallback: number): Promise<number> {
     if (raw === undefined || raw === null) return fallback;
-    const value =
-      typeof raw === 'number'
-        ? raw
-        : Number(renderRecursive(raw, this.variables(task, run), this.renderOptions));
+    const value = typeof raw === 'number' ? raw : Number(await this.render(raw, this.variables(task, run)));
     if (!Number.isInteger(value) || value < 0)
       throw new Error(`expected a non-negative integer, got ${String(raw)}`);
     return value;
@@ -724,7 +762,7 @@ export class ExecutionProcessor {
     if (run.branch === undefined) {
       let value: string;
       try {
-        value = String(renderRecursive(task.value, this.variables(task, run), this.renderOptions));
+        value = String(await this.render(task.value, this.variables(task, run)));
       } catch (error) {
         run.error = message(error);
         return { done: true, state: 'FAILED' };
@@ -754,7 +792,7 @@ export class ExecutionProcessor {
   ): Promise<ListResult> {
     if (!run.items) {
       try {
-        run.items = loopItems(renderRecursive(rawValues, this.variables(task, run), this.renderOptions));
+        run.items = loopItems(await this.render(rawValues, this.variables(task, run)));
       } catch (error) {
         run.error = message(error);
         return { done: true, state: 'FAILED' };
@@ -795,7 +833,7 @@ export class ExecutionProcessor {
     const nodes = ((task.tasks as Array<{ task: TaskDef; dependsOn?: string[] }> | undefined) ?? []).filter(
       (n) => !n.task.disabled,
     );
-    const limit = this.intProperty(task.concurrent, run, task, 0);
+    const limit = await this.intProperty(task.concurrent, run, task, 0);
     const stateOf = new Map<string, StateType | undefined>();
     let running = 0;
     let failed = false;
@@ -872,10 +910,7 @@ export class ExecutionProcessor {
           taskrun: { ...(own.taskrun as object), ...(request.variables.taskrun as object) },
         }
       : own;
-    const rendered = (renderRecursive(request.inputs ?? {}, variables, this.renderOptions) ?? {}) as Record<
-      string,
-      unknown
-    >;
+    const rendered = ((await this.render(request.inputs ?? {}, variables)) ?? {}) as Record<string, unknown>;
     // a secret passed down stays sealed: the child must take it in a SECRET input
     const { values, errors } = resolveInputs(child.inputs, rendered, {
       seal: this.inputSeal?.seal,
@@ -891,9 +926,10 @@ export class ExecutionProcessor {
     );
     const labels = {
       ...Object.fromEntries(inherited.map((l) => [l.key, l.value])),
-      ...(this.redactor.value(
-        renderRecursive(request.labels ?? {}, variables, this.renderOptions) ?? {},
-      ) as Record<string, unknown>),
+      ...(this.redactor.value((await this.render(request.labels ?? {}, variables)) ?? {}) as Record<
+        string,
+        unknown
+      >),
     };
     const execution = newExecution(child, values, {
       labels: Object.fromEntries(Object.entries(labels).map(([k, v]) => [k, String(v)])),
@@ -977,4 +1013,14 @@ export function loopItems(value: unknown): string[] {
 function subflowState(child: StateType): StateType {
   if (child === 'WARNING' || child === 'KILLED') return child;
   return isFailure(child) ? 'FAILED' : 'SUCCESS';
+}
+
+/** Kestra's State.humanDuration (commons-lang's formatDurationHMS): `H:mm:ss.SSS`. */
+export function humanDuration(start: string, end: string | undefined): string {
+  const ms = Math.max(0, Date.parse(end ?? start) - Date.parse(start));
+  const pad = (n: number, width: number) => String(n).padStart(width, '0');
+  const hours = Math.floor(ms / 3_600_000);
+  const minutes = Math.floor(ms / 60_000) % 60;
+  const seconds = Math.floor(ms / 1000) % 60;
+  return `${hours}:${pad(minutes, 2)}:${pad(seconds, 2)}.${pad(ms % 1000, 3)}`;
 }

@@ -3,6 +3,10 @@ import type { RenderServices } from '../expression/index.js';
 import { namespaceFilePath } from '../namespaces/file-paths.js';
 import { checkKey } from '../namespaces/kv-values.js';
 import type { NamespaceServices } from '../namespaces/services.js';
+import { executionStoragePrefix, pathOfUri, uriOfPath } from '../storage/paths.js';
+import type { Storage } from '../storage/storage.js';
+import type { Execution } from './execution.js';
+import type { ExecutorTx } from './ports.js';
 
 /**
  * The services a task's templates get on a worker: `read()` and `fileSize()` of internal storage files,
@@ -58,4 +62,57 @@ export async function readText(content: Readable, name: string, maxBytes: number
 
 function asBytes(chunk: unknown): Buffer {
   return Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+}
+
+/** URI prefixes of the internal-storage files an execution's templates and tasks may read: its own,
+ * and its parent's when it runs as a subflow (the parent passes files down as inputs). */
+export function readablePrefixes(
+  execution: { namespace: string; flowId: string; id: string },
+  triggerVariables: unknown,
+): string[] {
+  const own = executionStoragePrefix(execution.namespace, execution.flowId, execution.id);
+  const prefixes = [`${uriOfPath(own)}/`];
+  const trigger = triggerVariables as Record<string, unknown> | undefined;
+  if (
+    trigger &&
+    typeof trigger.executionId === 'string' &&
+    typeof trigger.namespace === 'string' &&
+    typeof trigger.flowId === 'string'
+  ) {
+    prefixes.push(
+      `${uriOfPath(executionStoragePrefix(trigger.namespace, trigger.flowId, trigger.executionId))}/`,
+    );
+  }
+  return prefixes;
+}
+
+/**
+ * The services of the templates the executor renders (If conditions, flow outputs, loop values, subflow
+ * inputs…): `read()` and `fileSize()` of the files a task of the execution may read, and `kv()`, read in
+ * the executor's transaction. Namespace files are read on workers only.
+ */
+export function executorRenderServices(
+  execution: Execution,
+  tx: Pick<ExecutorTx, 'kvGet'>,
+  storage: Storage | undefined,
+): RenderServices {
+  const open = async (uri: string) => {
+    if (!storage) throw new Error('this executor has no internal storage');
+    const canonical = uriOfPath(pathOfUri(uri));
+    const prefixes = readablePrefixes(execution, execution.trigger?.variables);
+    if (!prefixes.some((prefix) => canonical.startsWith(prefix)))
+      throw new Error(`${uri} belongs to another execution`);
+    return storage.get(canonical);
+  };
+  return {
+    storage: {
+      read: async (uri, maxBytes) => readText(await open(uri), uri, maxBytes),
+      async size(uri) {
+        let size = 0;
+        for await (const chunk of await open(uri)) size += asBytes(chunk).length;
+        return size;
+      },
+    },
+    kv: { get: (namespace, key) => tx.kvGet(namespace, checkKey(key)) },
+  };
 }

@@ -6,19 +6,13 @@ import { type RenderOptions, renderAsync, renderRecursiveAsync } from '../expres
 import type { NamespaceServices } from '../namespaces/services.js';
 import type { Redactor } from '../secrets/redactor.js';
 import { type InputSeal, openSealed } from '../secrets/sealed-inputs.js';
-import {
-  executionStoragePrefix,
-  namespaceFilesPrefix,
-  pathOfUri,
-  taskRunStoragePath,
-  uriOfPath,
-} from '../storage/paths.js';
+import { namespaceFilesPrefix, pathOfUri, taskRunStoragePath, uriOfPath } from '../storage/paths.js';
 import type { Storage } from '../storage/storage.js';
 import type { RunContext, TaskLogger } from '../tasks/types.js';
 import type { WorkerJob } from './messages.js';
-import { storeOutputFiles, writeInputFiles } from '../tasks/script/working-dir.js';
 import { packDirectory, unpackInto } from './dir-snapshot.js';
-import { workerRenderServices } from './render-services.js';
+import type { SharedDirectoryKit } from './ports.js';
+import { readablePrefixes, workerRenderServices } from './render-services.js';
 
 /** The file of a WorkingDirectory's task run that carries its directory from one task to the next. */
 const SNAPSHOT = 'working-directory.snapshot';
@@ -52,6 +46,7 @@ export function createRunContext(
   options: RenderOptions = {},
   seal?: InputSeal,
   namespaces?: NamespaceServices,
+  kit?: SharedDirectoryKit,
 ): WorkerRunContext {
   const dirs: string[] = [];
   const shared = job.workingDirectory;
@@ -65,10 +60,19 @@ export function createRunContext(
     dirs.push(dir);
     return dir;
   };
+  const sharedKit = () => {
+    if (!kit) throw new Error('this worker cannot open a WorkingDirectory’s shared directory');
+    return kit;
+  };
+  /** the first task to open it finds the namespace files, then the inputFiles (which win); the
+   * next ones find what the task before left */
   const openShared = async () => {
     const dir = await freshDir();
     if (await storage.exists(snapshotUri())) await unpackInto(dir, await storage.get(snapshotUri()));
-    else await writeInputFiles(ctx, dir, await ctx.render(shared!.inputFiles));
+    else {
+      await sharedKit().copyNamespaceFiles(ctx, dir, await ctx.render(shared!.namespaceFiles));
+      await sharedKit().writeInputFiles(ctx, dir, await ctx.render(shared!.inputFiles));
+    }
     return dir;
   };
   const { inputs, secrets, failure } = openSealed(job.variables.inputs, seal);
@@ -104,7 +108,7 @@ export function createRunContext(
     },
     async readFile(uri: string) {
       const canonical = uriOfPath(pathOfUri(uri));
-      if (!readablePrefixes(job).some((prefix) => canonical.startsWith(prefix))) {
+      if (!jobPrefixes(job).some((prefix) => canonical.startsWith(prefix))) {
         throw new Error(
           `${uri} belongs to another execution: a task reads the files of its own execution or of the execution that started it`,
         );
@@ -141,7 +145,9 @@ export function createRunContext(
         putFile: (name: string, content: Buffer | string | Readable) =>
           storage.put(sharedPath(name), content),
       };
-      return { outputFiles: await storeOutputFiles(owner, dir, patterns as string[], new Set()) };
+      return {
+        outputFiles: await sharedKit().storeOutputFiles(owner, dir, patterns as string[], new Set()),
+      };
     },
     async cleanup() {
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
@@ -151,21 +157,14 @@ export function createRunContext(
   return ctx;
 }
 
-/** URI prefixes of the files a job may read: its execution's, its parent's when it runs in a subflow
- * (the parent passes files down as inputs), and its namespace's files (what fileURI() names). */
-function readablePrefixes(job: WorkerJob): string[] {
-  const own = executionStoragePrefix(job.namespace, job.flowId, job.executionId);
-  const prefixes = [`${uriOfPath(own)}/`, `${uriOfPath(namespaceFilesPrefix(job.namespace))}/`];
-  const trigger = job.variables.trigger as Record<string, unknown> | undefined;
-  if (
-    trigger &&
-    typeof trigger.executionId === 'string' &&
-    typeof trigger.namespace === 'string' &&
-    typeof trigger.flowId === 'string'
-  ) {
-    prefixes.push(
-      `${uriOfPath(executionStoragePrefix(trigger.namespace, trigger.flowId, trigger.executionId))}/`,
-    );
-  }
-  return prefixes;
+/** URI prefixes of the files a job may read: its execution's and its parent's (readablePrefixes), and
+ * its namespace's files (what fileURI() names). */
+function jobPrefixes(job: WorkerJob): string[] {
+  return [
+    ...readablePrefixes(
+      { namespace: job.namespace, flowId: job.flowId, id: job.executionId },
+      job.variables.trigger,
+    ),
+    `${uriOfPath(namespaceFilesPrefix(job.namespace))}/`,
+  ];
 }

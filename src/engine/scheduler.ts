@@ -10,7 +10,9 @@ import type { PreconditionStore } from './preconditions.js';
 import type { ConditionContext, ConditionDef } from '../conditions/types.js';
 import { conditionsHold } from '../conditions/registry.js';
 import { executionVariables } from './variables.js';
-import { dueOccurrences, firstFireDate, isScheduled, nextFireDate } from './schedule.js';
+import { dueOccurrences, firstFireDate, isPolling, isScheduled, nextFireDate } from './schedule.js';
+import { advanceBackfill, type Backfill, backfillHorizon } from './backfill.js';
+import { isTerminal, type StateType } from './state.js';
 import type { Storage } from '../storage/storage.js';
 import type { LivenessBackend, RetentionBackend } from './ports.js';
 import { purgeExpired, type RetentionPolicy } from './retention.js';
@@ -25,8 +27,9 @@ export interface DueTrigger {
   lastDate: string | null;
   /** the execution this trigger started last is still running */
   previousRunning: boolean;
-  /** a backfill asked through the API: what is due fires at once, as for a `backfill` in the flow */
-  backfilling: boolean;
+  /** a backfill asked through the API, running or done: while it runs, what is due up to its end
+   * fires at once, as for a `backfill` in the flow */
+  backfill: Backfill | null;
 }
 
 export interface SchedulerTx {
@@ -36,13 +39,17 @@ export interface SchedulerTx {
   preconditions: PreconditionStore;
   createExecution(execution: Execution): Promise<void>;
   emitExecutor(message: ExecutorMessage): Promise<void>;
-  /** moves the trigger on; `executionId` is the last execution it started, when it started one */
+  /** moves the trigger on; `executionId` is the last execution it started, when it started one;
+   * `backfill` the backfill's new progress, when one runs */
   updateTrigger(
     trigger: DueTrigger,
     next: Date | null,
     last: Date | null,
     executionId?: string,
+    backfill?: Backfill,
   ): Promise<void>;
+  /** turns a trigger off, as the API's toggle does (its `stopAfter` was met) */
+  disableTrigger(namespace: string, flowId: string, triggerId: string): Promise<void>;
 }
 
 export interface SchedulerBackend {
@@ -66,7 +73,14 @@ export interface SchedulerOptions {
   retention?: { backend: RetentionBackend; storage?: Storage; policy: RetentionPolicy; everyMs?: number };
   /** seals the SECRET inputs of the executions it starts */
   inputSeal?: InputSeal;
+  /** Asks what a polling trigger (http.Trigger) watches: the trigger's variables when it should fire,
+   * undefined when not. Called outside any transaction. */
+  poll?: Poller;
 }
+
+export type Poller = (flow: Flow, trigger: TriggerDef) => Promise<Record<string, unknown> | undefined>;
+
+type PollAnswer = { variables?: Record<string, unknown> };
 
 export class Scheduler {
   private running = false;
@@ -75,6 +89,10 @@ export class Scheduler {
   private wake?: () => void;
   private readonly logger: ServiceLogger;
   private lastPurge = 0;
+  /** polling triggers found due in this tick, to be asked outside the transaction */
+  private toPoll: Array<{ key: string; flow: Flow; trigger: TriggerDef }> = [];
+  /** their answers, for the pass that fires them */
+  private polled = new Map<string, PollAnswer>();
 
   constructor(
     private readonly backend: SchedulerBackend,
@@ -105,10 +123,21 @@ export class Scheduler {
     }
     await this.purge(now);
     await this.backend.reconcile((_flow, trigger) => firstFireDate(trigger, now));
-    await this.backend.processDue(now, async (tx, due) => {
-      for (const row of due) await this.fire(tx, row, now);
-    });
+    const fireDue = () =>
+      this.backend.processDue(now, async (tx, due) => {
+        for (const row of due) await this.fire(tx, row, now);
+      });
+    await fireDue();
+    // a poll is a request outside: it is never made while the trigger rows are locked (on PGlite
+    // that would hold the only connection), so due polling triggers are asked between two passes
+    if (this.toPoll.length > 0) {
+      const asked = this.toPoll.splice(0);
+      await Promise.all(asked.map(async (p) => this.polled.set(p.key, await this.ask(p.flow, p.trigger))));
+      await fireDue();
+      this.polled.clear();
+    }
     await this.backend.processEnded(async (tx, ended, flows) => {
+      for (const e of ended) await this.stopAfter(tx, e);
       for (const e of ended) await this.fireFlowTriggers(tx, e, flows, now);
       await tx.preconditions.purgeExpired(now);
     });
@@ -140,6 +169,36 @@ export class Scheduler {
         this.timer = setTimeout(resolve, tickMs - (Date.now() % tickMs));
       });
     }
+  }
+
+  private async ask(flow: Flow, trigger: TriggerDef): Promise<PollAnswer> {
+    const where = { flow: `${flow.namespace}.${flow.id}`, trigger: trigger.id };
+    if (!this.options.poll) {
+      this.logger.warn(where, 'scheduler: this scheduler cannot poll; the trigger waits for its next date');
+      return {};
+    }
+    try {
+      return { variables: await this.options.poll(flow, trigger) };
+    } catch (error) {
+      // as Kestra: a poll that fails is logged and tried again at the next interval
+      this.logger.warn({ ...where, error: String(error) }, 'scheduler: a polling trigger failed');
+      return {};
+    }
+  }
+
+  /** Kestra's `stopAfter`: once an execution a trigger started ends in one of these states, the
+   * trigger is turned off. */
+  private async stopAfter(tx: SchedulerTx, ended: EndedExecution): Promise<void> {
+    if (!ended.triggerId || !isTerminal(ended.state)) return;
+    const flow = await tx.getFlow(ended.namespace, ended.flowId);
+    const trigger = flow?.triggers.find((t) => t.id === ended.triggerId);
+    const states = trigger?.stopAfter as StateType[] | undefined;
+    if (!trigger || !states?.includes(ended.state)) return;
+    await tx.disableTrigger(ended.namespace, ended.flowId, trigger.id);
+    this.logger.info(
+      { flow: `${ended.namespace}.${ended.flowId}`, trigger: trigger.id, state: ended.state },
+      'scheduler: trigger turned off: an execution it started ended in one of its stopAfter states',
+    );
   }
 
   private async fireFlowTriggers(
@@ -208,6 +267,7 @@ export class Scheduler {
     trigger: TriggerDef,
     variables: Record<string, unknown>,
     context: Record<string, unknown> = {},
+    labels?: Record<string, string>,
   ): Promise<string | undefined> {
     let raw: Record<string, unknown>;
     try {
@@ -234,6 +294,7 @@ export class Scheduler {
     }
     const execution = newExecution(flow, values, {
       trigger: { id: trigger.id, type: trigger.type, variables },
+      labels,
     });
     await tx.createExecution(execution);
     await tx.emitExecutor({ type: 'execution.created', executionId: execution.id });
@@ -274,13 +335,26 @@ export class Scheduler {
     // no overlap: while the execution it started last runs, the trigger waits (the occurrences it
     // misses meanwhile are then handled as recoverMissedSchedules says)
     if (row.previousRunning) return;
-    const due = dueOccurrences(trigger, new Date(row.nextDate), now);
+    if (isPolling(trigger)) return this.firePolling(tx, row, flow, trigger, now);
+    const backfill = row.backfill?.done === false ? row.backfill : undefined;
+    const due = dueOccurrences(
+      trigger,
+      new Date(row.nextDate),
+      backfill ? backfillHorizon(backfill, now) : now,
+    );
     // Missed occurrences catch up one at a time, each once the one before has ended, so that they
     // never overlap either. A backfill is the exception: its point is to fill history now.
     const { fire, next } =
-      trigger.backfill || row.backfilling || due.fire.length <= 1
+      trigger.backfill || backfill || due.fire.length <= 1
         ? due
         : { fire: due.fire.slice(0, 1), next: due.fire[1] };
+    // a backfill's inputs and labels win over the trigger's (Kestra's Backfill)
+    const firing = backfill?.inputs
+      ? {
+          ...trigger,
+          inputs: { ...(trigger.inputs as Record<string, unknown> | undefined), ...backfill.inputs },
+        }
+      : trigger;
     let previous = row.lastDate;
     let started: string | undefined;
     for (const date of fire) {
@@ -291,8 +365,34 @@ export class Scheduler {
       };
       previous = variables.date;
       if (!(await this.scheduleConditionsHold(flow, trigger, variables))) continue;
-      started = (await this.startExecution(tx, flow, trigger, variables)) ?? started;
+      started = (await this.startExecution(tx, flow, firing, variables, {}, backfill?.labels)) ?? started;
     }
-    await tx.updateTrigger(row, next, fire.length > 0 ? fire[fire.length - 1] : null, started);
+    const last = fire.length > 0 ? fire[fire.length - 1] : null;
+    if (!backfill) return tx.updateTrigger(row, next, last, started);
+    const advanced = advanceBackfill(backfill, fire.length, next, now);
+    await tx.updateTrigger(row, advanced.next, last, started, advanced.backfill);
+  }
+
+  /** A due polling trigger: asked first (between two passes, see tick), then fired when its answer
+   * says so and its conditions hold; either way its next poll is an interval away. */
+  private async firePolling(
+    tx: SchedulerTx,
+    row: DueTrigger,
+    flow: Flow,
+    trigger: TriggerDef,
+    now: Date,
+  ): Promise<void> {
+    const key = `${row.namespace}\u0000${row.flowId}\u0000${row.triggerId}`;
+    const answer = this.polled.get(key);
+    if (!answer) {
+      this.toPoll.push({ key, flow, trigger });
+      return;
+    }
+    this.polled.delete(key);
+    const variables = answer.variables;
+    let started: string | undefined;
+    if (variables && (await this.scheduleConditionsHold(flow, trigger, variables)))
+      started = await this.startExecution(tx, flow, trigger, variables);
+    await tx.updateTrigger(row, dueOccurrences(trigger, new Date(row.nextDate), now).next, now, started);
   }
 }

@@ -9,7 +9,13 @@ import { type AttemptFailure, attemptFailureOf } from './attempt-failure.js';
 import { newId } from './execution.js';
 import type { LogLine, WorkerJob } from './messages.js';
 import { Heartbeat } from './heartbeat.js';
-import type { LivenessBackend, QueueSignals, SecretResolver, WorkerBackend } from './ports.js';
+import type {
+  LivenessBackend,
+  QueueSignals,
+  SecretResolver,
+  SharedDirectoryKit,
+  WorkerBackend,
+} from './ports.js';
 import { createRunContext } from './run-context.js';
 import { type ServiceLogger, silentLogger } from './service-logger.js';
 import { failureKind, isDiskFull } from './failure-kind.js';
@@ -41,6 +47,8 @@ export interface WorkerOptions {
   onFenced?: (reason: string) => void;
   /** serve only jobs of this worker group (tasks with `workerGroup.key`); absent: jobs of no group */
   workerGroup?: string;
+  /** fills and empties a WorkingDirectory's shared directory */
+  sharedDirectoryKit?: SharedDirectoryKit;
 }
 
 /** Claims runnable task runs from the queue, runs them, and reports each result to the executor. */
@@ -190,6 +198,7 @@ export class Worker {
       await this.renderOptions(job),
       this.options.inputSeal,
       this.options.namespaces,
+      this.options.sharedDirectoryKit,
     );
     let state: 'SUCCESS' | 'WARNING' | 'FAILED' | 'KILLED' = 'SUCCESS';
     let outputs: Record<string, unknown> | undefined;

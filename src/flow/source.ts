@@ -101,7 +101,14 @@ export function parseSource(source: string, errors: ErrorList): ParsedSource | u
   let fatal = false;
   for (const error of doc.errors) {
     fatal = true;
-    errors.add(positions.at(error.pos[0]), `invalid YAML: ${error.message}`);
+    errors.add(
+      positions.at(error.pos[0]),
+      // Kestra's API saves one flow per request too; its bulk and validate calls, like
+      // `sluice flow validate`, take a file of several
+      error.code === 'MULTIPLE_DOCS'
+        ? 'one flow is one YAML document: this text holds several (`---`); send them one by one'
+        : `invalid YAML: ${error.message}`,
+    );
   }
   if (fatal) return undefined;
   const seen = walk(doc.contents, positions, errors);

@@ -20,8 +20,11 @@ import { registerHealth } from './health.js';
 import { registerKvRoutes } from './kv-routes.js';
 import { registerLogRoutes } from './log-routes.js';
 import { registerNamespaceFileRoutes } from './namespace-file-routes.js';
+import { registerNamespaceRoutes } from './namespace-routes.js';
 import { registerMetrics } from './metrics.js';
+import { registerNotificationRoutes } from './notification-routes.js';
 import { registerResourceRoutes } from './resources/resource-routes.js';
+import { registerTimelineRoutes } from './resources/timeline-routes.js';
 import { registerSecretRoutes } from './secret-routes.js';
 import { openApiOptions, registerOpenApiRoute, registerSharedSchemas } from './openapi.js';
 import { registerTriggerRoutes } from './trigger-routes.js';
@@ -101,8 +104,12 @@ export function buildServer(options: ServerOptions): FastifyInstance {
     registerMetrics(app, db);
     registerKvRoutes(app, db);
     registerNamespaceFileRoutes(app, db, options.storage, uploadLimit);
+    registerNamespaceRoutes(app, db);
     registerSecretRoutes(app, db, options.cipher);
-    registerResourceRoutes(app, { db, cipher: options.cipher, syncRetry: options.syncRetry });
+    const resources = { db, cipher: options.cipher, syncRetry: options.syncRetry };
+    registerResourceRoutes(app, resources);
+    registerTimelineRoutes(app, resources);
+    registerNotificationRoutes(app, resources);
   });
 
   return app;

@@ -38,16 +38,14 @@ export function registerDashboardRoutes(app: FastifyInstance, db: Database): voi
         : new Date(endDate.getTime() - 7 * DAY);
       const span = endDate.getTime() - startDate.getTime();
       if (!(span > 0) || span > MAX_RANGE_DAYS * DAY) {
-        return reply
-          .code(400)
-          .send(
-            apiError(`the range must be positive and at most ${MAX_RANGE_DAYS} days`, [
-              {
-                path: 'query.startDate',
-                message: `must be before endDate, by at most ${MAX_RANGE_DAYS} days`,
-              },
-            ]),
-          );
+        return reply.code(400).send(
+          apiError(`the range must be positive and at most ${MAX_RANGE_DAYS} days`, [
+            {
+              path: 'query.startDate',
+              message: `must be before endDate, by at most ${MAX_RANGE_DAYS} days`,
+            },
+          ]),
+        );
       }
       return dashboard(db, { namespace: req.query.namespace, startDate, endDate });
     },

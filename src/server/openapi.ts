@@ -40,6 +40,7 @@ const TAGS = [
   { name: 'Executions', description: 'Start, search, follow and control executions; their files' },
   { name: 'Logs', description: 'Execution logs: search, download, follow' },
   { name: 'Triggers', description: 'Schedule triggers as the scheduler keeps them' },
+  { name: 'Namespaces', description: 'The namespaces that hold flows, files, KV pairs or secrets' },
   { name: 'KV', description: 'The typed key-value store of each namespace' },
   { name: 'Files', description: 'The files of each namespace: read, list, upload, move, delete' },
   { name: 'Secrets', description: 'The secrets of each namespace: written and listed, never read back' },
@@ -54,6 +55,10 @@ const TAGS = [
   { name: 'Destinations', description: 'Connectors with their configuration, secrets masked: check' },
   { name: 'Connections', description: 'A source, a destination, the streams and a schedule; its state' },
   { name: 'Jobs', description: "A connection's syncs, resets, refreshes and clears, with counts and logs" },
+  {
+    name: 'Notifications',
+    description: 'Where failures, successes and schema changes are notified: webhook, Slack',
+  },
 ];
 
 type Operation = { 'x-optional-body'?: boolean; requestBody?: { required?: boolean } };

@@ -13,7 +13,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 export const UI_DIST = fileURLToPath(new URL('../../ui/dist/', import.meta.url));
 
 /** The UI's top-level pages (ui/src/App.tsx): each and everything below it is the app. */
-const APP_SECTIONS = ['flows', 'executions', 'logs', 'connections', 'sources', 'destinations'];
+const APP_SECTIONS = [
+  'flows',
+  'executions',
+  'logs',
+  'triggers',
+  'namespaces',
+  'connections',
+  'sources',
+  'destinations',
+  'settings',
+];
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -40,6 +40,8 @@ export interface TestEngineOptions {
   workerThreads?: number;
   /** how often syncs log their progress */
   syncProgressIntervalMs?: number;
+  /** true: the execution observer runs (connection timelines, notifications) */
+  observer?: boolean;
 }
 
 export async function startTestEngine(
@@ -55,6 +57,7 @@ export async function startTestEngine(
     storage,
     pollMs: 100,
     scheduler: false,
+    observer: options.observer ?? false,
     worker: options.worker,
     secrets: options.secrets,
     cipher: TEST_CIPHER,

@@ -13,7 +13,11 @@ import { FlowPage } from './pages/FlowPage';
 import { FlowsPage } from './pages/FlowsPage';
 import { LoginPage } from './pages/LoginPage';
 import { LogsPage } from './pages/LogsPage';
+import { NamespacePage, isNamespaceTab } from './pages/NamespacePage';
+import { NamespacesPage } from './pages/NamespacesPage';
 import { NewConnectionPage } from './pages/NewConnectionPage';
+import { TriggersPage } from './pages/TriggersPage';
+import { NotificationsPage } from './pages/NotificationsPage';
 import { match, useLocation } from './router';
 import { toggleTheme, useTheme } from './theme';
 
@@ -27,6 +31,13 @@ function page(path: string): ReactNode {
   if (path === '/executions') return <ExecutionsPage />;
   if ((params = match('/executions/:id', path))) return <ExecutionPage key={params.id} id={params.id} />;
   if (path === '/logs') return <LogsPage />;
+  if (path === '/triggers') return <TriggersPage />;
+  if (path === '/namespaces') return <NamespacesPage />;
+  if ((params = match('/namespaces/:namespace', path)))
+    return <NamespacePage key={params.namespace} namespace={params.namespace} tab="files" />;
+  if ((params = match('/namespaces/:namespace/:tab', path)) && isNamespaceTab(params.tab))
+    return <NamespacePage key={params.namespace} namespace={params.namespace} tab={params.tab} />;
+  if (path === '/settings/notifications') return <NotificationsPage />;
   if (path === '/connections') return <ConnectionsPage />;
   if (path === '/connections/new') return <NewConnectionPage />;
   if ((params = match('/connections/:id', path))) return <ConnectionPage key={params.id} id={params.id} />;
@@ -52,7 +63,10 @@ const NAV = [
   { href: '/flows', label: 'Flows', sections: ['/flows'] },
   { href: '/executions', label: 'Executions', sections: ['/executions'] },
   { href: '/logs', label: 'Logs', sections: ['/logs'] },
+  { href: '/triggers', label: 'Triggers', sections: ['/triggers'] },
+  { href: '/namespaces', label: 'Namespaces', sections: ['/namespaces'] },
   { href: '/connections', label: 'Connections', sections: DATA_SECTIONS },
+  { href: '/settings/notifications', label: 'Notifications', sections: ['/settings'] },
 ];
 
 const isIn = (path: string, section: string) => path === section || path.startsWith(`${section}/`);

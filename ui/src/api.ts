@@ -51,6 +51,9 @@ export interface RequestOptions {
   yaml?: string;
   /** multipart: the browser sets the content type with its boundary */
   form?: FormData;
+  /** a plain-text body (a KV value) */
+  text?: string;
+  headers?: Record<string, string>;
   signal?: AbortSignal;
 }
 
@@ -60,18 +63,30 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
       ? { 'content-type': 'application/x-yaml' }
       : options.json !== undefined
         ? { 'content-type': 'application/json' }
-        : undefined;
+        : options.text !== undefined
+          ? { 'content-type': 'text/plain' }
+          : undefined;
   const response = await fetch(path, {
     method: options.method ?? (contentType || options.form ? 'POST' : 'GET'),
-    headers: headers(contentType),
+    headers: headers({ ...options.headers, ...contentType }),
     body:
-      options.form ?? options.yaml ?? (options.json !== undefined ? JSON.stringify(options.json) : undefined),
+      options.form ??
+      options.yaml ??
+      options.text ??
+      (options.json !== undefined ? JSON.stringify(options.json) : undefined),
     signal: options.signal,
     credentials: CREDENTIALS,
   });
   if (!response.ok) throw await failure(response);
   if (response.status === 204) return undefined as T;
   return (await response.json()) as T;
+}
+
+/** A text the API serves as it is (a namespace file's content). */
+export async function apiText(path: string, signal?: AbortSignal): Promise<string> {
+  const response = await fetch(path, { headers: headers(), signal, credentials: CREDENTIALS });
+  if (!response.ok) throw await failure(response);
+  return response.text();
 }
 
 /** A query string from the defined, non-empty values (lists repeat the key). */

@@ -5,3 +5,4 @@ import { lazy } from 'react';
 export const FlowEditor = lazy(() => import('./editor/FlowEditor'));
 export const Topology = lazy(() => import('./graph/Topology'));
 export const ConnectorForm = lazy(() => import('./connectors/ConnectorForm'));
+export const FileEditor = lazy(() => import('./editor/FileEditor'));

@@ -4,6 +4,8 @@ export type { State, StateType } from '../../src/engine/state.js';
 export type { Flow, InputDef, TaskDef } from '../../src/flow/model.js';
 export type { FlowSummary } from '../../src/db/flow-repository.js';
 export type { StoredLogLine as LogLine } from '../../src/db/log-search.js';
+export type { NamespaceSummary } from '../../src/db/namespace-listing.js';
+export type { TriggerListing } from '../../src/db/trigger-repository.js';
 export type { Dashboard, Bucket as DashboardBucket, ExecutionBrief } from '../../src/db/dashboard.js';
 
 export interface Page<T> {

@@ -240,23 +240,10 @@ function unsupportedOption(manifest: Manifest): string | undefined {
   const streams = Array.isArray(manifest.streams) ? manifest.streams : [];
   for (const [i, stream] of streams.entries()) {
     if (!isObject(stream)) continue;
-    const where = `streams.${i}`;
     const cursor = stream.incremental_sync;
-    const retriever = isObject(stream.retriever) ? stream.retriever : {};
-    if (isObject(cursor)) {
-      for (const option of ['is_data_feed', 'global_substream_cursor', 'clamping'])
-        if (cursor[option]) return `${where}.incremental_sync.${option} is not supported`;
-      if (retriever.partition_router)
-        return `${where}.incremental_sync: ${String(cursor.type)} with a partition router (per-partition state) is not supported`;
-    }
-    const routers = ([] as unknown[]).concat(retriever.partition_router ?? []);
-    for (const [r, router] of routers.entries()) {
-      const parents =
-        isObject(router) && Array.isArray(router.parent_stream_configs) ? router.parent_stream_configs : [];
-      for (const [p, parent] of parents.entries())
-        if (isObject(parent) && parent.incremental_dependency)
-          return `${where}.retriever.partition_router${Array.isArray(retriever.partition_router) ? `.${r}` : ''}.parent_stream_configs.${p}.incremental_dependency is not supported`;
-    }
+    if (isObject(cursor))
+      for (const option of ['clamping'])
+        if (cursor[option]) return `streams.${i}.incremental_sync.${option} is not supported`;
   }
   return undefined;
 }

@@ -29,9 +29,12 @@ export interface FlowableContext {
   /** Drops the task runs under `parent` (and theirs), so that its tasks may run again. */
   forgetChildren(parent: TaskRun): void;
   /** Renders a property with the variables of this task run (secrets masked as everywhere). */
-  render(value: unknown, task: TaskDef, run: TaskRun): unknown;
+  render(value: unknown, task: TaskDef, run: TaskRun): Promise<unknown>;
+  /** A property that is a whole number ≥ 0 or an expression giving one (`concurrent`…); `fallback`
+   * when absent. */
+  wholeNumber(raw: unknown, task: TaskDef, run: TaskRun, fallback: number): Promise<number>;
   /** Renders a condition and applies Kestra's truthiness. */
-  holds(condition: unknown, task: TaskDef, run: TaskRun): boolean;
+  holds(condition: unknown, task: TaskDef, run: TaskRun): Promise<boolean>;
   /** Wakes this task run's flowable (its `wake`) after the delay, through the queue. */
   wakeAfter(run: TaskRun, delayMs: number): Promise<void>;
   /** Says that the execution document changed, so the executor walks again. */

@@ -62,8 +62,8 @@ function iterationsOf(run: TaskRun): Iterations {
   return (run.outputs?.iterations as Iterations | undefined) ?? {};
 }
 
-function flag(value: unknown, task: TaskDef, run: TaskRun, ctx: FlowableContext): boolean {
-  const rendered = typeof value === 'string' ? ctx.render(value, task, run) : value;
+async function flag(value: unknown, task: TaskDef, run: TaskRun, ctx: FlowableContext): Promise<boolean> {
+  const rendered = typeof value === 'string' ? await ctx.render(value, task, run) : value;
   return rendered !== false && rendered !== 'false';
 }
 
@@ -89,11 +89,11 @@ export const forEachItemExecutable: Flowable = {
     const splitsUri = split?.outputs?.splits;
     if (typeof splitsUri !== 'string') throw new Error(`task '${String(task.splitTaskId)}' gave no batches`);
     const batches = (await ctx.readText(splitsUri, MAX_SPLITS_TEXT)).split('\n').filter((l) => l !== '');
-    const wait = flag(task.wait, task, run, ctx);
+    const wait = await flag(task.wait, task, run, ctx);
     // like a Subflow, the step has one attempt spanning its child executions
     run.attempts.push({ state: newState(ctx.now(), 'RUNNING') });
-    const namespace = String(ctx.render(task.namespace, task, run));
-    const flowId = String(ctx.render(task.flowId, task, run));
+    const namespace = String(await ctx.render(task.namespace, task, run));
+    const flowId = String(await ctx.render(task.flowId, task, run));
     const children: string[] = [];
     for (const [iteration, items] of batches.entries()) {
       children.push(
@@ -123,11 +123,11 @@ export const forEachItemExecutable: Flowable = {
 
   async next(run, task, ctx) {
     const n = run.items?.length ?? 0;
-    if (n === 0 || !flag(task.wait, task, run, ctx)) return { done: true, state: 'SUCCESS' };
+    if (n === 0 || !(await flag(task.wait, task, run, ctx))) return { done: true, state: 'SUCCESS' };
     if ((iterationsOf(run).RUNNING ?? 0) > 0) return PENDING;
     run.outputs = { ...run.outputs, subflowOutputsBaseUri: ctx.filesOf(run) };
     ctx.changed();
-    const transmit = flag(task.transmitFailed, task, run, ctx);
+    const transmit = await flag(task.transmitFailed, task, run, ctx);
     return { done: true, state: transmit ? terminalState(iterationsOf(run)) : 'SUCCESS' };
   },
 

@@ -7,7 +7,7 @@ export const ifFlowable: Flowable = {
   async next(run, task, ctx) {
     if (run.branch === undefined) {
       try {
-        const holds = ctx.holds(task.condition, task, run);
+        const holds = await ctx.holds(task.condition, task, run);
         run.branch = holds ? 'then' : 'else';
         run.outputs = { evaluationResult: holds };
       } catch (error) {

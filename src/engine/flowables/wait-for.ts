@@ -52,7 +52,7 @@ export const waitFor: Flowable = {
     if (reached === undefined) {
       let met: boolean;
       try {
-        met = ctx.holds(task.condition, task, run);
+        met = await ctx.holds(task.condition, task, run);
       } catch (error) {
         run.error = error instanceof Error ? error.message : String(error);
         return over(run, ctx, { done: true, state: 'FAILED' });

@@ -131,4 +131,26 @@ export const triggerTypes: TriggerTypeSpec[] = [
       inputs: looseMap().optional(),
     }),
   },
+  {
+    type: 'io.kestra.plugin.core.http.Trigger',
+    aliases: ['io.kestra.plugin.fs.http.Trigger', 'http-trigger'],
+    description:
+      'Sends an HTTP request every `interval` and starts an execution when `responseCondition` holds ' +
+      '(`trigger.code`, `trigger.body`, `trigger.headers` hold the response).',
+    properties: z.strictObject({
+      ...common,
+      uri: text(),
+      method: text().optional(),
+      body: text().optional(),
+      formData: looseMap().optional(),
+      contentType: text().optional(),
+      headers: looseMap().optional(),
+      options: looseMap().optional(),
+      sslOptions: looseMap().optional(),
+      encryptBody: z.boolean().optional(),
+      responseCondition: text().optional(),
+      interval: duration().optional(),
+      inputs: looseMap().optional(),
+    }),
+  },
 ];

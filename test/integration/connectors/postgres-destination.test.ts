@@ -346,9 +346,13 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
   });
 
   test('a state is emitted once the records before it are committed; a batch no state covers never commits', async () => {
-    const catalog = { streams: [configured(stream('batches', { id: { type: 'integer' } }), 'append')] };
+    // incremental: a full refresh appended that cannot resume commits nothing before COMPLETE
+    const batches = configured(stream('batches', { id: { type: 'integer' } }), 'append', {
+      syncMode: 'incremental',
+      cursor: 'id',
+    });
     const { code, messages } = await write(
-      catalog,
+      { streams: [batches] },
       [
         record('batches', { id: 1 }),
         record('batches', { id: 2 }),
@@ -362,6 +366,47 @@ describe.skipIf(SKIP_POSTGRES)(suiteTitle('destination-postgres', SKIP_POSTGRES)
     expect(statesOf(messages).map((s) => s.state.destinationStats)).toEqual([{ recordCount: 2 }]);
     // 3 was loaded in a batch of its own, in a transaction that no state closed
     expect(await rows('SELECT id::int FROM public.batches ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
+  });
+
+  test('committed-state answers the last state each table committed in the sync, and COMPLETE for a stream committed whole; nothing for another sync', async () => {
+    const ofSync = (syncId: number): ConfiguredAirbyteCatalog => ({
+      streams: [
+        {
+          ...configured(stream('ledger', { id: { type: 'integer' } }), 'append', {
+            syncMode: 'incremental',
+            cursor: 'id',
+          }),
+          sync_id: syncId,
+        },
+        { ...configured(stream('whole', { id: { type: 'integer' } }), 'append'), sync_id: syncId },
+      ],
+    });
+    const cut = complete('ledger');
+    if (cut.type === 'TRACE') cut.trace.stream_status!.status = 'INCOMPLETE';
+    await write(ofSync(41), [
+      record('ledger', { id: 1 }),
+      streamState('ledger', { at: 1 }),
+      record('ledger', { id: 2 }),
+      record('whole', { id: 1 }),
+      cut,
+    ]);
+    expect(await rows('SELECT id::int FROM public.ledger')).toEqual([{ id: 1 }]);
+    const committed = async (catalog: ConfiguredAirbyteCatalog) => {
+      const argv = [
+        'committed-state',
+        '--config',
+        await files.file(`committed-config-${catalog.streams[0].sync_id}.json`, db.config()),
+        '--catalog',
+        await files.file(`committed-catalog-${catalog.streams[0].sync_id}.json`, catalog),
+      ];
+      return (await runConnector(run, argv)).messages;
+    };
+    const answer = await committed(ofSync(41));
+    expect(statesOf(answer).map((s) => s.state.stream?.stream_state)).toEqual([{ at: 1 }]);
+    expect(
+      answer.flatMap((m) => (m.type === 'TRACE' ? [m.trace.stream_status?.stream_descriptor.name] : [])),
+    ).toEqual(['whole']);
+    expect(await committed(ofSync(42))).toEqual([]);
   });
 
   test('a later sync with new fields adds their columns', async () => {

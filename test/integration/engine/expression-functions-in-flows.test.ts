@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createKvStore } from '../../../src/db/kv-store.js';
 import { testDialects } from '../../support/databases.js';
-import { runOf, startTestEngine, type TestEngine } from '../../support/engine.js';
+import { runOf, runsOf, startTestEngine, type TestEngine } from '../../support/engine.js';
 
 // The template functions that need the platform (internal storage for read() and fileSize(), the KV
-// store for kv(), namespace files) and the data filters, in real flows on a worker.
+// store for kv(), namespace files) and the data filters, in real flows on a worker, and read() and kv()
+// in the templates the executor renders.
 
 describe.each(testDialects())('template functions in flows on $name', (dialect) => {
   let engine: TestEngine;
@@ -70,23 +72,77 @@ tasks:
     );
   });
 
-  test('read() is refused, with the reason, where no worker runs the template (flow outputs)', async () => {
+  test('read() works where the executor renders: flow outputs and ForEach values', async () => {
     const exec = await engine.run(`
 id: outputs-read
 namespace: test.expr.outputs
 tasks:
   - id: write
     type: shell
-    outputFiles: [a.txt]
+    outputFiles: [a.txt, list.json]
     commands:
       - printf abc > a.txt
+      - printf '["x","y"]' > list.json
+  - id: each
+    type: io.kestra.plugin.core.flow.ForEach
+    values: "{{ read(outputs.write.outputFiles['list.json']) }}"
+    tasks:
+      - id: seen
+        type: return
+        format: "{{ taskrun.value }}"
 outputs:
   - id: text
     type: STRING
-    value: "{{ read(outputs.write.outputFiles['a.txt']) }}"
+    value: "{{ read(outputs.write.outputFiles['a.txt']) }} {{ fileSize(outputs.write.outputFiles['a.txt']) }}"
+`);
+    expect(exec.state.current).toBe('SUCCESS');
+    expect(exec.outputs).toEqual({ text: 'abc 3' });
+    expect(runsOf(exec, 'seen').map((r) => r.value)).toEqual(['x', 'y']);
+  });
+
+  test('kv() works in an If condition, read in the executor', async () => {
+    await createKvStore(engine.db).put('test.expr.ifkv', 'go', { type: 'BOOLEAN', value: true });
+    const exec = await engine.run(`
+id: if-kv
+namespace: test.expr.ifkv
+tasks:
+  - id: check
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ kv('go') }}"
+    then:
+      - id: yes
+        type: return
+        format: went
+`);
+    expect(exec.state.current).toBe('SUCCESS');
+    expect(runOf(exec, 'yes').outputs).toEqual({ value: 'went' });
+  });
+
+  test("an executor-side read() of another execution's file is refused", async () => {
+    const other = await engine.run(`
+id: owner
+namespace: test.expr.outputs
+tasks:
+  - id: write
+    type: local-files
+    inputs: { s.txt: secret }
+    outputs: [s.txt]
+`);
+    const uri = (runOf(other, 'write').outputs?.uris as Record<string, string>)['s.txt'];
+    const exec = await engine.run(`
+id: thief
+namespace: test.expr.outputs
+tasks:
+  - id: check
+    type: io.kestra.plugin.core.flow.If
+    condition: "{{ read('${uri}') == 'secret' }}"
+    then:
+      - id: never
+        type: log
+        message: never
 `);
     expect(exec.state.current).toBe('FAILED');
-    expect(JSON.stringify(exec)).toMatch(/function `read` is not available here/);
+    expect(runOf(exec, 'check').error).toMatch(/belongs to another execution/);
   });
 
   test('encrypt() then decrypt() with a key gives the text back; jq, yaml and toIon shape outputs', async () => {

@@ -65,14 +65,16 @@ tasks:
 `);
     expect(exec.state.current).toBe('SUCCESS');
     const all = runOf(exec, 'fetch').outputs!;
-    expect(all.size).toBe(2);
+    // the execution's own "Flow started" line counts, as in Kestra (its get-log test expects 3)
+    expect(all.size).toBe(3);
     expect(String(all.uri)).toMatch(/\.ion$/);
     const entries = await ionLines(all.uri);
-    expect(entries.map((e) => [e.taskId, e.level, e.message])).toEqual([
+    expect(entries.map((e) => [e.taskId ?? null, e.level, e.message])).toEqual([
+      [null, 'INFO', 'Flow started'],
       ['a', 'INFO', 'from a'],
       ['b', 'ERROR', 'from b'],
     ]);
-    expect(entries[0]).toMatchObject({
+    expect(entries[1]).toMatchObject({
       namespace: 'test.system',
       flowId: 'fetch-own',
       executionId: exec.id,
@@ -104,9 +106,10 @@ tasks:
 `,
       { target: other.id },
     );
-    expect(runOf(exec, 'fetch').outputs?.size).toBe(2);
+    expect(runOf(exec, 'fetch').outputs?.size).toBe(4);
     const messages = (await ionLines(runOf(exec, 'fetch').outputs?.uri)).map((e) => e.message);
-    expect(messages).toEqual([`first of ${other.id}`, 'second']);
+    expect(messages.slice(0, 3)).toEqual(['Flow started', `first of ${other.id}`, 'second']);
+    expect(messages[3]).toMatch(/^Flow completed with state SUCCESS in \d+:\d\d:\d\d\.\d{3}$/);
     expect(runOf(exec, 'half').state.current).toBe('FAILED');
     const logs = await engine.logs(exec.id);
     expect(logs.some((l) => l.taskId === 'half' && /Both `namespace` and `flowId`/.test(l.message))).toBe(
@@ -228,7 +231,8 @@ tasks:
 `);
     expect(exec.state.current).toBe('SUCCESS');
     const outputs = runOf(exec, 'purge').outputs!;
-    expect(outputs).toEqual({ executionsCount: 1, logsCount: 1, storagesCount: 1, metricsCount: 0 });
+    // its task line and its own "Flow started" and "Flow completed" lines
+    expect(outputs).toEqual({ executionsCount: 1, logsCount: 3, storagesCount: 1, metricsCount: 0 });
     expect(await getExecution(engine.db, old.id)).toBeUndefined();
     expect(await engine.logs(old.id)).toEqual([]);
     expect(await engine.storage.exists(fileUri)).toBe(false);
@@ -255,6 +259,6 @@ tasks:
       { target: noisy.id },
     );
     expect(runOf(exec, 'purge').outputs).toEqual({ count: 2 });
-    expect((await engine.logs(noisy.id)).map((l) => l.taskId)).toEqual(['first']);
+    expect((await engine.logs(noisy.id)).map((l) => l.taskId)).toEqual([null, 'first', null]);
   });
 });

@@ -1,5 +1,6 @@
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { createNamespaceFileStore } from '../../../src/db/namespace-file-store.js';
 import { testDialects } from '../../support/databases.js';
 import { runOf, runsOf, startTestEngine, type TestEngine } from '../../support/engine.js';
 
@@ -168,22 +169,36 @@ tasks:
     expect((runOf(exec, 'read').outputs?.vars as Record<string, unknown>).content).toBe('1x');
   });
 
-  test('namespaceFiles, not supported yet, fail the WorkingDirectory with the reason', async () => {
+  test('namespaceFiles copies the included namespace files in first, and inputFiles win over them', async () => {
+    const files = createNamespaceFileStore(engine.db, engine.storage);
+    await files.write('test.wd.nsfiles', '/scripts/a.txt', 'from the namespace');
+    await files.write('test.wd.nsfiles', '/scripts/b.txt', 'replaced');
+    await files.write('test.wd.nsfiles', '/scripts/skip.log', 'excluded');
+    await files.write('test.wd.nsfiles', '/other.txt', 'not included');
     const exec = await engine.run(`
 id: wd-namespace-files
-namespace: test.wd
+namespace: test.wd.nsfiles
 tasks:
   - id: wd
     type: working-directory
     namespaceFiles:
       enabled: true
+      include: ["scripts/**"]
+      exclude: ["**/*.log"]
+    inputFiles:
+      scripts/b.txt: from inputFiles
     tasks:
-      - id: never
-        type: log
-        message: never
+      - id: read
+        type: shell
+        commands:
+          - ${capture('listing', 'find . -type f | sort | tr "\\n" " "')}
+          - ${capture('a', 'cat scripts/a.txt')}
+          - ${capture('b', 'cat scripts/b.txt')}
 `);
-    expect(exec.state.current).toBe('FAILED');
-    expect(runOf(exec, 'wd').error).toContain('namespaceFiles is not supported');
-    expect(runsOf(exec, 'never')).toHaveLength(0);
+    expect(exec.state.current).toBe('SUCCESS');
+    const vars = runOf(exec, 'read').outputs?.vars as Record<string, unknown>;
+    expect(vars.listing).toBe('./scripts/a.txt ./scripts/b.txt ');
+    expect(vars.a).toBe('from the namespace');
+    expect(vars.b).toBe('from inputFiles');
   });
 });

@@ -72,7 +72,8 @@ describe.each(testDialects())('log routes on $name', (dialect) => {
     const response = await fetch(`${base}/api/v1/logs/${done.id}/download`);
     expect(response.headers.get('content-type')).toMatch(/text\/plain/);
     const text = await response.text();
-    expect(text.trim().split('\n')).toHaveLength(3);
+    // the three task lines between the execution's own "Flow started" and "Flow completed…"
+    expect(text.trim().split('\n')).toHaveLength(5);
     expect(text).toMatch(/ERROR third it broke/);
   });
 
@@ -84,6 +85,12 @@ describe.each(testDialects())('log routes on $name', (dialect) => {
       .split('\n\n')
       .filter((c) => c.startsWith('event: log'))
       .map((c) => JSON.parse(c.slice(c.indexOf('data: ') + 6)) as { message: string });
-    expect(lines.map((l) => l.message)).toEqual(['quiet detail', 'something odd', 'it broke']);
+    expect(lines.map((l) => l.message).slice(0, 4)).toEqual([
+      'Flow started',
+      'quiet detail',
+      'something odd',
+      'it broke',
+    ]);
+    expect(lines[4].message).toMatch(/^Flow completed with state SUCCESS in /);
   });
 });

@@ -1,4 +1,6 @@
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -75,7 +77,13 @@ const SOURCE = {
 };
 const DESTINATION = {
   name: 'walked destination',
-  configuration: { destinationType: 'jsonl', path: '/dev/null', password: 'not-shown' },
+  // a file of its own: the fixture also writes <path>.status, which /dev/null.status is not, and a
+  // failed sync is now tried again with Airbyte's backoff
+  configuration: {
+    destinationType: 'jsonl',
+    path: path.join(tmpdir(), `sluice-openapi-walk-${process.pid}.jsonl`),
+    password: 'not-shown',
+  },
 };
 
 const ORDER = ['get', 'put', 'patch', 'post', 'delete'];
@@ -288,6 +296,11 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       updateConnection: json({ schedule: { scheduleType: 'manual' } }),
       resetConnectionState: json({}),
       createJob: json({ connectionId: resources.connection, jobType: 'sync' }),
+      // a connection that does not exist: a job of the walk's own would hold up its createJob
+      refreshConnectionStream: json({ connectionId: 'walked', refreshMode: 'merge' }),
+      clearConnectionStream: json({ connectionId: 'walked', streams: [{ streamName: 'users' }] }),
+      resetConnectionStream: json({ connectionId: 'walked', streams: [{ streamName: 'users' }] }),
+      discoverSchemaForConnection: json({ connectionId: resources.connection }),
       setKeyValue: json('walked'),
       deleteKeyValues: json({ keys: [KEY] }),
       restartExecutionsByIds: json([finished.id]),
@@ -298,6 +311,16 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
         executionLabels: [{ key: 'walked', value: 'yes' }],
       }),
       putNamespaceSecret: json({ key: KEY, value: 'walked' }),
+      listConnectionEvents: json({ connectionId: resources.connection }),
+      getConnectionEvent: json({ connectionEventId: 'no-such-event' }),
+      putInstallationNotificationSettings: json({ notificationSettings: {} }),
+      putConnectionNotificationSettings: json({ notifySchemaChanges: true }),
+      putFlowNotificationSettings: json({ notificationSettings: {} }),
+      // nothing listens on port 1: the answer says the test message failed
+      tryNotification: json({
+        notificationType: ['webhook'],
+        webhookConfiguration: { url: 'http://127.0.0.1:1/walk' },
+      }),
     };
     // the routes after a delete still need the finished execution
     const idOf: Record<string, string> = { deleteExecution: 'no-such-execution' };
@@ -328,6 +351,10 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       deleteExecution: 404,
       // the job has ended
       cancelJob: 409,
+      refreshConnectionStream: 404,
+      clearConnectionStream: 404,
+      resetConnectionStream: 404,
+      getConnectionEvent: 404,
       // the connection the walk itself created still uses them
       deleteSource: 409,
       deleteDestination: 409,

@@ -25,4 +25,18 @@ describe('BulkBuffer', () => {
     second.push('two\n');
     expect(text(second.take())).toBe('one\ntwo\n');
   });
+
+  test('takeFirst gives the lines a state covers and keeps the rest intact after their chunk is given back', () => {
+    const buffer = new BulkBuffer();
+    // ≈ 2 MB: the lines span several chunks, and the cut falls inside one
+    const lines = Array.from({ length: 20_000 }, (_, i) => `${i}\t${'z'.repeat(100)}\n`);
+    for (const line of lines) buffer.push(line);
+    const covered = lines.slice(0, 12_345).join('');
+    const first = buffer.takeFirst(Buffer.byteLength(covered), 12_345);
+    expect(text(first)).toBe(covered);
+    BulkBuffer.recycle(first);
+    const refill = new BulkBuffer();
+    for (let i = 0; i < 20_000; i++) refill.push(`${'w'.repeat(100)}\n`);
+    expect([buffer.lines, text(buffer.take())]).toEqual([20_000 - 12_345, lines.slice(12_345).join('')]);
+  });
 });

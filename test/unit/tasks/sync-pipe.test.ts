@@ -138,3 +138,41 @@ describe('SyncPipe acknowledgements', () => {
     expect(acks).toEqual([]);
   });
 });
+
+describe('SyncPipe state names', () => {
+  test('a STREAM state reaches the destination under the stream’s destination name; its acknowledgement gives the source’s state back', async () => {
+    const acks: Acknowledgement[] = [];
+    const renamed: StreamRoute = {
+      outputName: 'users',
+      source: { name: 'users', namespace: 'public' },
+      destination: { name: 'app_users' },
+    };
+    const pipe = new SyncPipe(new Map([[streamKey(renamed.source), renamed]]), {
+      logger: quiet,
+      onAck: async (ack) => {
+        acks.push(ack);
+      },
+      onControl: async () => undefined,
+    });
+    const sent: AirbyteMessage[] = [];
+    const input = {
+      failed: undefined,
+      record: () => undefined,
+      message: (message: AirbyteMessage) => {
+        sent.push(message);
+      },
+      end: async () => undefined,
+    };
+    const state: AirbyteStateMessage = {
+      type: 'STREAM',
+      stream: { stream_descriptor: { name: 'users', namespace: 'public' }, stream_state: { cursor: 3 } },
+    };
+    await pipe.fromSource({ message: { type: 'STATE', state } }, input);
+    const forwarded = sent.find((m) => m.type === 'STATE');
+    expect(forwarded?.type === 'STATE' && forwarded.state.stream?.stream_descriptor).toEqual({
+      name: 'app_users',
+    });
+    await pipe.acknowledgements(messages(forwarded!));
+    expect(acks.map((a) => a.states)).toEqual([[state]]);
+  });
+});

@@ -25,7 +25,7 @@ const VERB: Record<Action, { label: string; done: string; unfit: string }> = {
 const plural = (n: number) => `${n} execution${n === 1 ? '' : 's'}`;
 
 /** `key:value` pairs, one per line or separated by commas; undefined when one is malformed. */
-function parseLabels(text: string): Array<{ key: string; value: string }> | undefined {
+export function parseLabels(text: string): Array<{ key: string; value: string }> | undefined {
   const parts = text
     .split(/[\n,]/)
     .map((p) => p.trim())

@@ -61,9 +61,9 @@ function SortHeader({
 
 /** Executions a page at a time, refreshed every two seconds: text search, filters and sort live in the
  * URL; rows can be selected for a bulk restart, kill, delete or label change. `fixed` pins a namespace
- * and flow (the flow page's tab) and hides those filters. The flows Sluice runs for connections are
+ * and perhaps a flow (the namespace's and the flow page's tabs) and hides those filters. The flows Sluice runs for connections are
  * left out unless asked for. */
-export function ExecutionsTable({ fixed }: { fixed?: { namespace: string; flowId: string } }) {
+export function ExecutionsTable({ fixed }: { fixed?: { namespace: string; flowId?: string } }) {
   const { params } = useLocation();
   const [text, setText] = useState(params.get('q') ?? '');
   const q = useDebounced(text, 250);
@@ -71,7 +71,7 @@ export function ExecutionsTable({ fixed }: { fixed?: { namespace: string; flowId
     q: fixed ? '' : q,
     state: params.get('state') ?? '',
     namespace: fixed?.namespace ?? params.get('namespace') ?? '',
-    flowId: fixed?.flowId ?? params.get('flowId') ?? '',
+    flowId: fixed ? (fixed.flowId ?? '') : (params.get('flowId') ?? ''),
     range: params.get('range') ?? '',
     connections: params.get('connections') ?? '',
     sort: params.get('sort') ?? 'state.startDate:desc',

@@ -7,6 +7,7 @@ import { ExecutionsTable } from '../components/ExecutionsTable';
 import { CONNECTIONS_NAMESPACE, useConnectionName } from '../components/FlowName';
 import { Link } from '../components/Link';
 import { Tabs } from '../components/Tabs';
+import { NextRun, TriggersTable } from '../components/TriggersTable';
 import { useLoad } from '../hooks';
 import { FlowEditor, Topology } from '../lazy';
 import { navigate, useLeaveGuard } from '../router';
@@ -28,7 +29,7 @@ tasks:
     message: Hello {{ inputs.name }}
 `;
 
-type Tab = 'editor' | 'topology' | 'executions';
+type Tab = 'editor' | 'topology' | 'executions' | 'triggers';
 
 /** Creating a flow whose id is taken is refused (as in Kestra): say which, and what to do instead. */
 function explainExisting(error: Error): Error {
@@ -131,6 +132,7 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
             <div className="muted">
               {namespace} · revision {flow.data?.revision ?? '…'}
               {flow.data?.disabled && ' · disabled'}
+              <NextRun namespace={namespace} flowId={id} />
             </div>
           )}
         </div>
@@ -157,6 +159,7 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
             { id: 'editor', label: 'Editor' },
             { id: 'topology', label: 'Topology' },
             { id: 'executions', label: 'Executions' },
+            { id: 'triggers', label: 'Triggers' },
           ]}
           current={tab}
           onChange={setTab}
@@ -171,6 +174,7 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
         {tab === 'topology' && flow.data && <Topology flow={flow.data} theme={theme} />}
       </Suspense>
       {tab === 'executions' && !isNew && <ExecutionsTable fixed={{ namespace, flowId: id }} />}
+      {tab === 'triggers' && !isNew && <TriggersTable namespace={namespace} flowId={id} />}
       {confirmingSave && (
         <ConfirmDialog
           title={`Save with ${problems.length} error${problems.length === 1 ? '' : 's'}?`}

@@ -27,14 +27,14 @@ export class DatetimeCursor {
   /** the latest cursor value seen so far, or the start of this sync */
   private latest: PyDateTime | undefined;
   private syncStart: PyDateTime | undefined;
+  private syncEnd: PyDateTime | undefined;
 
   constructor(
     private readonly def: Component,
     config: Row,
   ) {
     if (def.type !== 'DatetimeBasedCursor') throw new ComponentError(def, `${def.type} is not supported`);
-    if (def.is_data_feed || def.global_substream_cursor || def.clamping)
-      throw new ComponentError(def, 'is_data_feed, global_substream_cursor and clamping are not supported');
+    if (def.clamping) throw new ComponentError(def, 'clamping is not supported');
     this.ctx = ctxFor(config, def);
     this.cursorField = interpolateText(String(def.cursor_field), this.ctx.vars());
     this.format = String(def.datetime_format);
@@ -43,8 +43,22 @@ export class DatetimeCursor {
     this.endKey = interpolateText(String(def.partition_field_end ?? 'end_time'), this.ctx.vars());
   }
 
+  /** a data feed filters on its cursor itself (below), so client-side filtering adds nothing */
   get clientSide(): boolean {
-    return this.def.is_client_side_incremental === true;
+    return this.def.is_client_side_incremental === true && !this.dataFeed;
+  }
+
+  /** is_data_feed: the API gives the newest records first, so the first record older than the sync's
+   * start ends the pagination (CursorStopCondition) and such records are dropped. */
+  get dataFeed(): boolean {
+    return this.def.is_data_feed === true;
+  }
+
+  /** ConcurrentCursor.should_be_synced: a record without a readable cursor value is kept. */
+  shouldBeSynced(record: Row): boolean {
+    const value = this.parse(record[this.cursorField]);
+    if (!value || !this.syncStart || !this.syncEnd) return true;
+    return this.syncStart.micros <= value.micros && value.micros <= this.syncEnd.micros;
   }
 
   parse(value: unknown): PyDateTime | undefined {
@@ -103,6 +117,7 @@ export class DatetimeCursor {
       state && state[this.cursorField] !== undefined ? this.parse(state[this.cursorField]) : undefined;
     const syncStart = saved && saved.micros >= start.micros ? saved : start;
     this.syncStart = syncStart;
+    this.syncEnd = end;
     this.latest = syncStart;
     const lookback = this.duration(this.def.lookback_window);
     let lower = lookback ? syncStart.plus(lookback, -1) : syncStart;
@@ -156,7 +171,8 @@ export class DatetimeCursor {
     return this.latest ? { [this.cursorField]: this.output(this.latest) } : {};
   }
 
-  private output(dt: PyDateTime): string {
+  /** A datetime in the cursor's datetime_format, as its state holds it. */
+  output(dt: PyDateTime): string {
     return formatDatetime(dt, this.format);
   }
 

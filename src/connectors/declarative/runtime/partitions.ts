@@ -8,12 +8,15 @@ import { type RequestParts, emptyParts, inject } from './request-options.js';
 type Row = Record<string, unknown>;
 
 export interface Partition {
+  /** what templates see as stream_partition: the partition and a parent's extra_fields */
   fields: Row;
+  /** the partition alone, as per-partition state names it */
+  partition: Row;
   parts: RequestParts;
 }
 
-/** Reads a parent stream's records (full refresh) for a SubstreamPartitionRouter. */
-export type ParentReader = (stream: Component) => AsyncIterable<Row>;
+/** A parent stream's records, each with the partition it came from, for a SubstreamPartitionRouter. */
+export type ParentReader = (parent: Component) => AsyncIterable<{ record: Row; partition: Row }>;
 
 export async function* partitions(
   def: Component | Component[] | undefined,
@@ -21,12 +24,12 @@ export async function* partitions(
   readParent: ParentReader,
 ): AsyncGenerator<Partition> {
   if (!def) {
-    yield { fields: {}, parts: emptyParts() };
+    yield { fields: {}, partition: {}, parts: emptyParts() };
     return;
   }
   // several routers: their cartesian product (CartesianProductStreamSlicer)
   const routers = Array.isArray(def) ? def : [def];
-  yield* product(routers, config, readParent, { fields: {}, parts: emptyParts() });
+  yield* product(routers, config, readParent, { fields: {}, partition: {}, parts: emptyParts() });
 }
 
 async function* product(
@@ -46,7 +49,11 @@ async function* product(
     Object.assign(parts.headers, acc.parts.headers, p.parts.headers);
     Object.assign(parts.json, acc.parts.json, p.parts.json);
     Object.assign(parts.data, acc.parts.data, p.parts.data);
-    yield* product(rest, config, readParent, { fields: { ...acc.fields, ...p.fields }, parts });
+    yield* product(rest, config, readParent, {
+      fields: { ...acc.fields, ...p.fields },
+      partition: { ...acc.partition, ...p.partition },
+      parts,
+    });
   }
 }
 
@@ -62,26 +69,25 @@ async function* single(def: Component, config: Row, readParent: ParentReader): A
       for (const value of values) {
         const parts = emptyParts();
         inject(def.request_option as Component | undefined, value, ctx, parts);
-        yield { fields: { [field]: value }, parts };
+        yield { fields: { [field]: value }, partition: { [field]: value }, parts };
       }
       return;
     }
     case 'SubstreamPartitionRouter': {
       for (const parent of (def.parent_stream_configs as Component[]) ?? []) {
-        if (parent.incremental_dependency)
-          throw new ComponentError(parent, 'incremental_dependency is not supported');
         const pctx = ctxFor(config, parent);
         const key = interpolateText(String(parent.parent_key), pctx.vars()).split('/');
         const field = interpolateText(String(parent.partition_field), pctx.vars());
         const extra = (parent.extra_fields as string[][] | undefined) ?? [];
-        for await (const record of readParent(parent.stream as Component)) {
+        for await (const { record, partition: parentSlice } of readParent(parent)) {
           const value = dig(record, key);
           if (value === undefined || value === null) continue;
-          const fields: Row = { [field]: value, parent_slice: {} };
+          const partition: Row = { [field]: value, parent_slice: parentSlice };
+          const fields: Row = { ...partition };
           for (const path of extra) fields[path.join('.')] = dig(record, path);
           const parts = emptyParts();
           inject(parent.request_option as Component | undefined, value, pctx, parts);
-          yield { fields, parts };
+          yield { fields, partition, parts };
         }
       }
       return;

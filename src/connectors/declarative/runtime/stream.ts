@@ -4,6 +4,7 @@ import { interpolateText } from '../interpolation/interpolate.js';
 import { type Component, ComponentError, ctxFor } from './component.js';
 import { DatetimeCursor, type Slice } from './cursor.js';
 import { paginator } from './paginator.js';
+import { PartitionCursor } from './partition-cursor.js';
 import { type Partition, partitions } from './partitions.js';
 import { recordPipeline } from './records.js';
 import { mergeParts, emptyParts } from './request-options.js';
@@ -11,8 +12,10 @@ import { Requester } from './requester.js';
 
 type Row = Record<string, unknown>;
 
+const STATE_INTERVAL_MS = 600_000;
+
 export interface StreamEvents {
-  record(data: Row): Promise<void> | void;
+  record(data: Row, partition: Row): Promise<void> | void;
   /** the stream's state after a slice (only for a stream with a cursor) */
   state(state: Row): Promise<void> | void;
 }
@@ -69,54 +72,98 @@ export class DeclarativeStream {
     return undefined;
   }
 
-  /** Reads the stream; `incremental` uses and emits the cursor's state. */
-  async read(events: StreamEvents, options: ReadOptions = {}): Promise<void> {
+  /** Reads the stream; `incremental` uses and emits the cursor's state. Returns the state at the
+   * end (a parent read for a substream with incremental_dependency gives it to the child's). */
+  async read(events: StreamEvents, options: ReadOptions = {}): Promise<Row | undefined> {
     const retriever = this.retriever;
-    const requester = new Requester(retriever.requester as Component, this.config, options.signal);
-    const pages = paginator(retriever.paginator as Component | undefined, this.config);
-    const pipeline = recordPipeline(
-      retriever.record_selector as Component,
-      (this.def.transformations as Component[] | undefined) ?? [],
-      this.config,
-    );
-    const cursor = this.incrementalSync ? new DatetimeCursor(this.incrementalSync, this.config) : undefined;
+    const parts = {
+      requester: new Requester(retriever.requester as Component, this.config, options.signal),
+      pages: paginator(retriever.paginator as Component | undefined, this.config),
+      pipeline: recordPipeline(
+        retriever.record_selector as Component,
+        (this.def.transformations as Component[] | undefined) ?? [],
+        this.config,
+        this.schema(),
+      ),
+    };
     let count = 0;
+    const emit = async (record: Row, partition: Row) => {
+      await events.record(record, partition);
+      return options.limit !== undefined && ++count >= options.limit;
+    };
     const routers = retriever.partition_router as Component | Component[] | undefined;
-    const readParent = (parent: Component) => this.parentRecords(parent, options.signal);
+    const cursorDef = this.incrementalSync;
+    const incremental = options.incremental === true;
+    if (cursorDef && routers) return this.readPartitioned(cursorDef, routers, parts, emit, events, options);
+    const cursor = cursorDef ? new DatetimeCursor(cursorDef, this.config) : undefined;
+    const readParent = (parent: Component) =>
+      this.parentRecords(parent, undefined, undefined, options.signal);
     for await (const partition of partitions(routers, this.config, readParent)) {
-      if (routers && cursor)
-        throw new ComponentError(
-          this.incrementalSync as Component,
-          'incremental_sync with a partition router is not supported yet',
-        );
       const slices: (Slice | undefined)[] = cursor
-        ? cursor.slices(options.incremental ? options.state : undefined)
+        ? cursor.slices(incremental ? options.state : undefined)
         : [undefined];
       for (const slice of slices) {
-        const done = await this.readSlice(
-          partition,
-          slice,
-          { requester, pages, pipeline, cursor },
-          async (record) => {
-            await events.record(record);
-            return options.limit !== undefined && ++count >= options.limit;
-          },
+        const done = await this.readSlice(partition, slice, { ...parts, cursor }, (r) =>
+          emit(r, partition.partition),
         );
-        if (cursor && options.incremental) await events.state(cursor.state());
-        if (done) return;
+        if (cursor && incremental) await events.state(cursor.state());
+        if (done) return undefined;
       }
     }
+    return cursor ? cursor.state() : undefined;
+  }
+
+  /** A cursor under a partition router: one cursor per partition (partition-cursor.ts). */
+  private async readPartitioned(
+    cursorDef: Component,
+    routers: Component | Component[],
+    parts: Omit<SliceParts, 'cursor'>,
+    emit: (record: Row, partition: Row) => Promise<boolean>,
+    events: StreamEvents,
+    options: ReadOptions,
+  ): Promise<Row | undefined> {
+    const incremental = options.incremental === true;
+    const state = incremental ? options.state : undefined;
+    const perPartition = new PartitionCursor(cursorDef, this.config, state);
+    // the parents read incrementally (incremental_dependency) and the state each ends with
+    const parentStates: Row = {};
+    const readParent = (parent: Component) =>
+      this.parentRecords(
+        parent,
+        parent.incremental_dependency && state ? parentStateIn(parent, state, this.config) : undefined,
+        parent.incremental_dependency ? parentStates : undefined,
+        options.signal,
+      );
+    // SubstreamPartitionRouter.get_stream_state; other routers have no parent state
+    const single = Array.isArray(routers) ? undefined : routers;
+    const substream = single?.type === 'SubstreamPartitionRouter';
+    let lastState = Date.now();
+    for await (const partition of partitions(routers, this.config, readParent)) {
+      const entry = perPartition.cursorFor(partition.partition);
+      if (!entry) continue;
+      for (const slice of entry.cursor.slices(entry.state)) {
+        const done = await this.readSlice(partition, slice, { ...parts, cursor: entry.cursor }, (record) => {
+          perPartition.observe(record);
+          return emit(record, partition.partition);
+        });
+        if (done) return undefined;
+      }
+      perPartition.close(entry.key, entry.cursor);
+      // the CDK checkpoints a partitioned stream at most every ten minutes, then at the end
+      if (incremental && Date.now() - lastState > STATE_INTERVAL_MS) {
+        lastState = Date.now();
+        await events.state(perPartition.state(perPartition.parentState, false));
+      }
+    }
+    const final = perPartition.state(substream ? parentStates : undefined, true);
+    if (incremental) await events.state(final);
+    return final;
   }
 
   private async readSlice(
     partition: Partition,
     slice: Slice | undefined,
-    parts: {
-      requester: Requester;
-      pages: ReturnType<typeof paginator>;
-      pipeline: ReturnType<typeof recordPipeline>;
-      cursor: DatetimeCursor | undefined;
-    },
+    parts: SliceParts,
     emit: (record: Row) => Promise<boolean>,
   ): Promise<boolean> {
     const fields = { ...partition.fields, ...(slice?.fields ?? {}) };
@@ -140,11 +187,15 @@ export class DeclarativeStream {
         headers: result.headers,
       };
       const records = parts.pipeline.records(result.body, vars);
+      const feed = slice && parts.cursor?.dataFeed ? parts.cursor : undefined;
+      const last = records[records.length - 1];
+      const stop = feed !== undefined && last !== undefined && !feed.shouldBeSynced(last);
       for (const record of records) {
+        if (feed && !feed.shouldBeSynced(record)) continue;
         if (slice && parts.cursor && !parts.cursor.observe(record, slice)) continue;
         if (await emit(record)) return true;
       }
-      token = parts.pages.next(result, records, token);
+      token = stop ? undefined : parts.pages.next(result, records, token);
       if (token === undefined) return false;
       if (page > 1_000_000)
         throw new ComponentError(
@@ -154,11 +205,45 @@ export class DeclarativeStream {
     }
   }
 
-  private async *parentRecords(parent: Component, signal?: AbortSignal): AsyncGenerator<Row> {
-    const stream = new DeclarativeStream(parent, this.config);
-    const buffer: Row[] = [];
-    // a parent's records are few next to the child's: read them whole, then route
-    await stream.read({ record: (r) => void buffer.push(r), state: () => undefined }, { signal });
+  /** A parent's records with their partitions; with `stateOut`, read incrementally from `stateIn`
+   * and its final state kept under its name. A parent's records are few next to the child's: read
+   * them whole, then route. */
+  private async *parentRecords(
+    parent: Component,
+    stateIn: Row | undefined,
+    stateOut: Row | undefined,
+    signal?: AbortSignal,
+  ): AsyncGenerator<{ record: Row; partition: Row }> {
+    const stream = new DeclarativeStream(parent.stream as Component, this.config);
+    const buffer: { record: Row; partition: Row }[] = [];
+    const final = await stream.read(
+      { record: (record, partition) => void buffer.push({ record, partition }), state: () => undefined },
+      { signal, incremental: stateOut !== undefined, state: stateIn },
+    );
+    if (stateOut) stateOut[stream.name] = final ?? {};
     yield* buffer;
   }
+}
+
+type SliceParts = {
+  requester: Requester;
+  pages: ReturnType<typeof paginator>;
+  pipeline: ReturnType<typeof recordPipeline>;
+  cursor: DatetimeCursor | undefined;
+};
+
+/** _instantiate_parent_stream_state_manager: the parent's state within the child's — under
+ * parent_state, else the child's global cursor, else a lone legacy value under the parent's field. */
+function parentStateIn(parent: Component, childState: Row, config: Row): Row | undefined {
+  const stream = parent.stream as Component;
+  const name = interpolateText(String(stream.name ?? ''), ctxFor(config, stream).vars());
+  const parents = childState.parent_state as Row | undefined;
+  if (parents && typeof parents === 'object' && parents[name] && typeof parents[name] === 'object')
+    return parents[name] as Row;
+  if (childState.state && typeof childState.state === 'object') return childState.state as Row;
+  const values = Object.values(childState);
+  const cursor = stream.incremental_sync as Component | undefined;
+  if (values.length === 1 && cursor)
+    return { [interpolateText(String(cursor.cursor_field), ctxFor(config, cursor).vars())]: values[0] };
+  return undefined;
 }

@@ -113,24 +113,18 @@ describe('manifest loading, as the CDK reads YAML', () => {
     expect(m.version).toBe('6.44.0');
   });
 
-  it('refuses incremental_dependency, naming its JSON path', () => {
-    const text = manifest(`      partition_router:
-        type: SubstreamPartitionRouter
-        parent_stream_configs:
-          - type: ParentStreamConfig
-            parent_key: id
-            partition_field: parent_id
-            incremental_dependency: true
-            stream:
-              type: DeclarativeStream
-              name: parents
-              retriever:
-                type: SimpleRetriever
-                requester: { type: HttpRequester, url_base: "https://x" }
-                record_selector: { type: RecordSelector, extractor: { type: DpathExtractor, field_path: [] } }`);
-    const all = new Set([...ALL, 'SubstreamPartitionRouter', 'ParentStreamConfig']);
-    expect(() => prepareManifest(text, all)).toThrow(
-      'streams.0.retriever.partition_router.parent_stream_configs.0.incremental_dependency is not supported',
+  it('refuses an option not implemented (clamping), naming its JSON path', () => {
+    const text = manifest('').replace(
+      '    schema_loader:',
+      `    incremental_sync:
+      type: DatetimeBasedCursor
+      cursor_field: updated_at
+      datetime_format: "%Y-%m-%d"
+      start_datetime: "2024-01-01"
+      clamping: { target: DAY }
+    schema_loader:`,
     );
+    const all = new Set([...ALL, 'DatetimeBasedCursor', 'MinMaxDatetime']);
+    expect(() => prepareManifest(text, all)).toThrow('streams.0.incremental_sync.clamping is not supported');
   });
 });
