@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError } from '../api';
+import { api, ApiError, query } from '../api';
 import { ConnectionOptions, type Options } from '../components/ConnectionOptions';
 import { ErrorNote } from '../components/ErrorNote';
 import { JobsTable } from '../components/JobsTable';
@@ -14,7 +14,7 @@ import { NotificationSettingsForm } from '../components/NotificationSettingsForm
 import { useLoad } from '../hooks';
 import { getActor, useCatalog, useDestinationModes } from '../resources';
 import { navigate } from '../router';
-import type { Actor, Connection, StreamSetting } from '../types';
+import type { Actor, Connection, DataPage, Job, StreamSetting } from '../types';
 
 type Tab = 'jobs' | 'timeline' | 'streams' | 'settings';
 
@@ -267,14 +267,42 @@ export function ConnectionPage({ id }: { id: string }) {
   const [started, setStarted] = useState(0);
   const [syncError, setSyncError] = useState<Error>();
 
+  // the newest job: while it runs, "Sync now" waits and "Cancel sync" stops it
+  const latest = useLoad(
+    `${id}|${started}`,
+    (signal) => api<DataPage<Job>>(`/api/v1/jobs${query({ connectionId: id, limit: 1 })}`, { signal }),
+    2000,
+  );
+  const running = latest.data?.data.find((j) => j.status === 'pending' || j.status === 'running');
+  const [asking, setAsking] = useState(false);
+
   const syncNow = async () => {
     setSyncError(undefined);
+    setAsking(true);
     try {
       await api('/api/v1/jobs', { json: { connectionId: id, jobType: 'sync' } });
-      setStarted((n) => n + 1);
       setTab('jobs');
     } catch (e) {
-      setSyncError(e as Error);
+      setSyncError(
+        e instanceof ApiError && e.status === 409
+          ? new Error('A job of this connection is already running: wait for its end, or cancel it.')
+          : (e as Error),
+      );
+    } finally {
+      setStarted((n) => n + 1);
+      setAsking(false);
+    }
+  };
+
+  const cancel = async (jobId: string) => {
+    setSyncError(undefined);
+    try {
+      await api(`/api/v1/jobs/${jobId}`, { method: 'DELETE' });
+    } catch (e) {
+      // a job that ended meanwhile has nothing left to cancel
+      if (!(e instanceof ApiError && e.status === 409)) setSyncError(e as Error);
+    } finally {
+      setStarted((n) => n + 1);
     }
   };
 
@@ -303,8 +331,18 @@ export function ConnectionPage({ id }: { id: string }) {
           )}
         </div>
         <div className="actions">
-          <button className="primary" onClick={syncNow} disabled={!c}>
-            Sync now
+          {running && (
+            <button className="danger" onClick={() => void cancel(running.jobId)}>
+              Cancel sync
+            </button>
+          )}
+          <button
+            className="primary"
+            onClick={syncNow}
+            disabled={!c || !latest.data || running !== undefined || asking}
+            title={running ? 'A job is running: wait for its end, or cancel it' : undefined}
+          >
+            {running ? 'Syncing…' : 'Sync now'}
           </button>
         </div>
       </div>
