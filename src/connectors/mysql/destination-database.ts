@@ -218,7 +218,7 @@ export function mysqlDestinationDatabase(connection: mysql.Connection): Destinat
 
     deleteMatching: (target, source, condition) => `DELETE f FROM ${target} f JOIN ${source} ON ${condition}`,
 
-    async stagedSyncId(schema, staging) {
+    async stagedSyncId(schema, staging, generationId) {
       const [tables] = await db.query<mysql.RowDataPacket[]>(
         'SELECT 1 FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?',
         [schema, staging],
@@ -226,7 +226,8 @@ export function mysqlDestinationDatabase(connection: mysql.Connection): Destinat
       if (tables.length === 0) return undefined;
       const [rows] = await db.query<mysql.RowDataPacket[]>(
         `SELECT JSON_UNQUOTE(JSON_EXTRACT(${quote('_airbyte_meta')}, '$.sync_id')) AS id ` +
-          `FROM ${quote(schema)}.${quote(staging)} LIMIT 1`,
+          `FROM ${quote(schema)}.${quote(staging)} WHERE ${quote('_airbyte_generation_id')} = ? LIMIT 1`,
+        [generationId],
       );
       const id = rows[0]?.id as string | null | undefined;
       return id == null || id === 'null' ? undefined : Number(id);

@@ -219,14 +219,16 @@ export function postgresDestinationDatabase(client: pg.Client): DestinationDatab
     deleteMatching: (target, source, condition) =>
       `DELETE FROM ${target} f USING ${source} WHERE ${condition}`,
 
-    async stagedSyncId(schema, staging) {
+    async stagedSyncId(schema, staging, generationId) {
       const { rows } = await client.query<{ id: string | null }>(
         `SELECT CASE WHEN to_regclass($1) IS NULL THEN NULL ELSE 'probe' END AS id`,
         [`${quote(schema)}.${quote(staging)}`],
       );
       if (rows[0].id === null) return undefined;
       const found = await client.query<{ id: string | null }>(
-        `SELECT ${quote('_airbyte_meta')}->>'sync_id' AS id FROM ${quote(schema)}.${quote(staging)} LIMIT 1`,
+        `SELECT ${quote('_airbyte_meta')}->>'sync_id' AS id FROM ${quote(schema)}.${quote(staging)} ` +
+          `WHERE ${quote('_airbyte_generation_id')} = $1 LIMIT 1`,
+        [generationId],
       );
       const id = found.rows[0]?.id;
       return id == null ? undefined : Number(id);

@@ -62,9 +62,9 @@ export interface DestinationDatabase {
   ): Promise<void>;
   /** DELETE of the rows of `target` (aliased f) that have a match in `source` (aliased n) */
   deleteMatching(target: string, source: string, condition: string): string;
-  /** the `sync_id` in `_airbyte_meta` of a row of the staging table, undefined when the table does not
-   * exist or holds no row */
-  stagedSyncId(schema: string, staging: string): Promise<number | undefined>;
+  /** the `sync_id` in `_airbyte_meta` of a row of the staging table of generation `generationId`,
+   * undefined when the table does not exist or holds no row of that generation */
+  stagedSyncId(schema: string, staging: string, generationId: number): Promise<number | undefined>;
   /** replaces `table` by `staging` (and its indexes) so that readers see the old table or the new one,
    * never neither */
   swap(schema: string, table: string, staging: string): Promise<void>;

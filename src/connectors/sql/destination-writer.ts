@@ -31,7 +31,14 @@ import type { ColumnType } from './column-types.js';
 import { SEQUENCE, dedupStatements } from './dedup.js';
 import type { DestinationDatabase } from './destination-database.js';
 import { DestinationStateTable } from './destination-state.js';
-import { META_COLUMNS, RAW_ID, type TablePlan, describe, planTables } from './destination-plan.js';
+import {
+  GENERATION_ID,
+  META_COLUMNS,
+  RAW_ID,
+  type TablePlan,
+  describe,
+  planTables,
+} from './destination-plan.js';
 import { JsonMembers } from './json-members.js';
 import { withRawIds } from './raw-ids.js';
 import { columnDefinitions, dropRowDefaults, metaJson, migrateTable } from './table-layout.js';
@@ -403,10 +410,13 @@ async function prepare(
     const staged = defaults ? [...columnDefinitions(db, plan, defaults).values()] : definitions;
     if (defaults) rowColumns = [...plan.columns.map((c) => c.name), RAW_ID];
     // An earlier attempt of the same sync (the same sync_id in its rows) staged rows its acknowledged
-    // state covers: an attempt that resumes (its minimum generation keeps them) goes on from them,
-    // Airbyte's resumable full refresh. Anything else staged there goes.
+    // state covers: an attempt that resumes them (the same generation: the platform starts a new one
+    // for a stream it reads again from the start) goes on from them, Airbyte's resumable full refresh.
+    // Anything else staged there goes, a staging table from before generations too.
     const resumed =
-      plan.syncId !== undefined && (await db.stagedSyncId(plan.schema, plan.staging)) === plan.syncId;
+      plan.syncId !== undefined &&
+      (await db.columns(plan.schema, plan.staging))?.has(GENERATION_ID) === true &&
+      (await db.stagedSyncId(plan.schema, plan.staging, plan.generationId)) === plan.syncId;
     if (resumed) {
       await out.log(
         'INFO',
