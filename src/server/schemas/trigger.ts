@@ -30,6 +30,11 @@ export const Trigger = {
             end: { type: ['string', 'null'], format: 'date-time' },
             inputs: { type: 'object', additionalProperties: true },
             labels: { type: 'object', additionalProperties: { type: 'string' } },
+            resume: {
+              type: ['string', 'null'],
+              format: 'date-time',
+              description: 'where the schedule resumes once a backfill with an end is done',
+            },
             total: { type: 'integer', description: 'occurrences from start to end' },
             fired: { type: 'integer', description: 'how many have fired' },
             done: { type: 'boolean' },

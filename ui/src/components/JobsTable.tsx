@@ -49,6 +49,18 @@ function AttemptFailure({ attempt }: { attempt: JobAttempt }) {
   );
 }
 
+/** Why a failed job failed, in its row: its last attempt's failure, fetched once per job. */
+function FailureReason({ jobId }: { jobId: string }) {
+  const job = useLoad(jobId, (signal) => api<Job>(`/api/v1/jobs/${jobId}`, { signal }));
+  const failure = job.data?.attempts?.at(-1)?.failureSummary?.failures[0];
+  if (!failure) return null;
+  return (
+    <div className="error-text small job-failure" data-testid="job-failure" title={failure.failureType}>
+      {failure.externalMessage}
+    </div>
+  );
+}
+
 /** One job's streams and its attempts' logs, followed every two seconds until it ends. */
 function JobDetails({ job }: { job: Job }) {
   const details = useLoad(
@@ -149,6 +161,9 @@ export function JobsTable({ connectionId, reloadKey }: { connectionId: string; r
                 <td>
                   <JobStatusBadge status={job.status} />
                   {job.jobType !== 'sync' && <span className="muted small"> {job.jobType}</span>}
+                  {(job.status === 'failed' || job.status === 'incomplete') && (
+                    <FailureReason jobId={job.jobId} />
+                  )}
                   {(job.attemptCount ?? 1) > 1 && (
                     <span className="muted small" data-testid="job-attempts">
                       {' '}

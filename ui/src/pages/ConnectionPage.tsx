@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { api, ApiError } from '../api';
+import { api, ApiError, query } from '../api';
 import { ConnectionOptions, type Options } from '../components/ConnectionOptions';
 import { ErrorNote } from '../components/ErrorNote';
 import { JobsTable } from '../components/JobsTable';
@@ -7,13 +7,14 @@ import { Link } from '../components/Link';
 import { ScheduleText } from '../components/ScheduleField';
 import { SectionNav } from '../components/SectionNav';
 import { StreamPicker, streamsOrAll, streamsProblem } from '../components/StreamPicker';
+import { SchemaChangeNote, StreamJobs } from '../components/StreamJobs';
 import { Tabs } from '../components/Tabs';
 import { Timeline } from '../components/Timeline';
 import { NotificationSettingsForm } from '../components/NotificationSettingsForm';
 import { useLoad } from '../hooks';
 import { getActor, useCatalog, useDestinationModes } from '../resources';
 import { navigate } from '../router';
-import type { Actor, Connection, StreamSetting } from '../types';
+import type { Actor, Connection, DataPage, Job, StreamSetting } from '../types';
 
 type Tab = 'jobs' | 'timeline' | 'streams' | 'settings';
 
@@ -32,16 +33,42 @@ function StreamsTab({
   connection,
   destination,
   onSaved,
+  onStarted,
 }: {
   connection: Connection;
   destination: Actor | undefined;
   onSaved: () => void;
+  onStarted: () => void;
 }) {
   const catalog = useCatalog(connection.sourceId);
   const destinationModes = useDestinationModes(destination);
   const [streams, setStreams] = useState<StreamSetting[]>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
+  const [review, setReview] = useState<string>();
+
+  /** Airbyte's "Refresh source schema": discover now, compare, apply as the connection says. */
+  const refreshSchema = async () => {
+    setError(undefined);
+    setReview(undefined);
+    try {
+      const result = await api<{ schemaChange: string; appliedChanges?: string[] }>(
+        '/api/v1/sources/discover_schema',
+        { json: { sourceId: connection.sourceId, connectionId: connection.connectionId } },
+      );
+      setReview(
+        result.schemaChange === 'no_change'
+          ? 'No schema change.'
+          : result.appliedChanges?.length
+            ? `Applied: ${result.appliedChanges.join('; ')}`
+            : `Schema change found (${result.schemaChange.replace('_', '-')}).`,
+      );
+      catalog.refresh();
+      onSaved();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
 
   useEffect(() => {
     if (catalog.data) setStreams(streamsOrAll(connection.configurations.streams, catalog.data.catalog));
@@ -75,8 +102,8 @@ function StreamsTab({
           {catalog.data?.discoveredAt && `Discovered ${new Date(catalog.data.discoveredAt).toLocaleString()}`}
         </span>
         <div className="actions">
-          <button onClick={catalog.refresh} disabled={catalog.loading}>
-            Refresh the source’s schema
+          <button onClick={refreshSchema} disabled={catalog.loading}>
+            Refresh source schema
           </button>
           <button
             className="primary"
@@ -89,6 +116,11 @@ function StreamsTab({
       </div>
       <ErrorNote error={catalog.error ?? error} />
       {problem && <p className="error-text">{problem}</p>}
+      {review && (
+        <p className="muted" role="status">
+          {review}
+        </p>
+      )}
       {catalog.loading && <p className="muted">Discovering the source’s streams…</p>}
       {catalog.data && streams && !catalog.loading && (
         <StreamPicker
@@ -98,6 +130,7 @@ function StreamsTab({
           destinationModes={destinationModes}
         />
       )}
+      {streams && <StreamJobs connection={connection} streams={streams} onStarted={onStarted} />}
     </section>
   );
 }
@@ -142,6 +175,7 @@ function StateView({ connectionId }: { connectionId: string }) {
 
 function SettingsTab({ connection, onSaved }: { connection: Connection; onSaved: () => void }) {
   const [options, setOptions] = useState<Options>(connection);
+  const [behavior, setBehavior] = useState(connection.nonBreakingSchemaUpdatesBehavior ?? 'ignore');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
 
@@ -152,7 +186,15 @@ function SettingsTab({ connection, onSaved }: { connection: Connection; onSaved:
       const { name, schedule, namespaceDefinition, namespaceFormat, prefix, status } = options;
       await api(connectionPath(connection.connectionId), {
         method: 'PATCH',
-        json: { name, schedule, namespaceDefinition, namespaceFormat, prefix, status },
+        json: {
+          name,
+          schedule,
+          namespaceDefinition,
+          namespaceFormat,
+          prefix,
+          status,
+          nonBreakingSchemaUpdatesBehavior: behavior,
+        },
       });
       onSaved();
     } catch (e) {
@@ -175,6 +217,21 @@ function SettingsTab({ connection, onSaved }: { connection: Connection; onSaved:
     <>
       <section className="panel">
         <ConnectionOptions value={options} onChange={setOptions} />
+        <div className="field">
+          <label htmlFor="schema-updates">
+            When the source’s schema changes without breaking the connection
+          </label>
+          <select
+            id="schema-updates"
+            value={behavior}
+            onChange={(e) => setBehavior(e.target.value as typeof behavior)}
+          >
+            <option value="ignore">Ignore: review the changes yourself</option>
+            <option value="disable_connection">Pause the connection</option>
+            <option value="propagate_columns">Propagate column changes only</option>
+            <option value="propagate_fully">Propagate all changes (streams and columns)</option>
+          </select>
+        </div>
         <ErrorNote error={error} />
         <div className="form-actions">
           <button className="danger" onClick={remove}>
@@ -210,14 +267,42 @@ export function ConnectionPage({ id }: { id: string }) {
   const [started, setStarted] = useState(0);
   const [syncError, setSyncError] = useState<Error>();
 
+  // the newest job: while it runs, "Sync now" waits and "Cancel sync" stops it
+  const latest = useLoad(
+    `${id}|${started}`,
+    (signal) => api<DataPage<Job>>(`/api/v1/jobs${query({ connectionId: id, limit: 1 })}`, { signal }),
+    2000,
+  );
+  const running = latest.data?.data.find((j) => j.status === 'pending' || j.status === 'running');
+  const [asking, setAsking] = useState(false);
+
   const syncNow = async () => {
     setSyncError(undefined);
+    setAsking(true);
     try {
       await api('/api/v1/jobs', { json: { connectionId: id, jobType: 'sync' } });
-      setStarted((n) => n + 1);
       setTab('jobs');
     } catch (e) {
-      setSyncError(e as Error);
+      setSyncError(
+        e instanceof ApiError && e.status === 409
+          ? new Error('A job of this connection is already running: wait for its end, or cancel it.')
+          : (e as Error),
+      );
+    } finally {
+      setStarted((n) => n + 1);
+      setAsking(false);
+    }
+  };
+
+  const cancel = async (jobId: string) => {
+    setSyncError(undefined);
+    try {
+      await api(`/api/v1/jobs/${jobId}`, { method: 'DELETE' });
+    } catch (e) {
+      // a job that ended meanwhile has nothing left to cancel
+      if (!(e instanceof ApiError && e.status === 409)) setSyncError(e as Error);
+    } finally {
+      setStarted((n) => n + 1);
     }
   };
 
@@ -246,12 +331,23 @@ export function ConnectionPage({ id }: { id: string }) {
           )}
         </div>
         <div className="actions">
-          <button className="primary" onClick={syncNow} disabled={!c}>
-            Sync now
+          {running && (
+            <button className="danger" onClick={() => void cancel(running.jobId)}>
+              Cancel sync
+            </button>
+          )}
+          <button
+            className="primary"
+            onClick={syncNow}
+            disabled={!c || !latest.data || running !== undefined || asking}
+            title={running ? 'A job is running: wait for its end, or cancel it' : undefined}
+          >
+            {running ? 'Syncing…' : 'Sync now'}
           </button>
         </div>
       </div>
       <ErrorNote error={connection.error ?? syncError} />
+      {c && <SchemaChangeNote connection={c} />}
       <Tabs<Tab>
         tabs={[
           { id: 'jobs', label: 'Jobs' },
@@ -265,7 +361,15 @@ export function ConnectionPage({ id }: { id: string }) {
       {tab === 'jobs' && <JobsTable connectionId={id} reloadKey={started} />}
       {tab === 'timeline' && <Timeline connectionId={id} reloadKey={started} />}
       {tab === 'streams' && c && (
-        <StreamsTab connection={c} destination={destination.data} onSaved={connection.reload} />
+        <StreamsTab
+          connection={c}
+          destination={destination.data}
+          onSaved={connection.reload}
+          onStarted={() => {
+            setStarted((n) => n + 1);
+            setTab('jobs');
+          }}
+        />
       )}
       {tab === 'settings' && c && (
         <SettingsTab key={c.updatedAt} connection={c} onSaved={connection.reload} />
