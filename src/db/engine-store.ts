@@ -111,7 +111,6 @@ function executorTx(
         `WITH saved AS (
            UPDATE executions SET state = $2, doc = $3, updated = now(), ended = $4 WHERE id = $1),
          queued AS (${insertMessagesSql('$5')}),
-         logged AS (${insertLogsSql('$6')}),
          woken AS (${notifyQueuedSql('queued')})
          SELECT pg_notify('${EXECUTION_UPDATED_CHANNEL}', $1),
                 CASE WHEN $4::timestamptz IS NOT NULL THEN pg_notify('${EXECUTION_ENDED_CHANNEL}', $1) END,
@@ -122,9 +121,9 @@ function executorTx(
           storableDocument(execution, maxDocumentChars, `execution ${execution.id}'s document`),
           ended ? (execution.state.endDate ?? new Date().toISOString()) : null,
           messagesParam(take()),
-          storableJson(JSON.stringify(logged)),
         ],
       );
+      if (logged.length > 0) await writeExecutionLogs(tx, logged);
     },
     flush: () => emitAll(tx, take()),
     log(line) {
@@ -462,6 +461,19 @@ export function createWorkerBackend(db: Database, limits: StoreLimits = {}): Wor
       await db.query(insertLogsSql('$1'), [storableJson(JSON.stringify(lines))]);
     },
   };
+}
+
+/** An execution's own log lines ("Flow started"…) are not worth its progress: written under a
+ * savepoint, so that a log table that refuses them (a full disk) never stops the execution's save. */
+async function writeExecutionLogs(tx: Queryable, lines: LogLine[]): Promise<void> {
+  await tx.query('SAVEPOINT execution_logs');
+  try {
+    await tx.query(insertLogsSql('$1'), [storableJson(JSON.stringify(lines))]);
+    await tx.query('RELEASE SAVEPOINT execution_logs');
+  } catch {
+    // a connection that is gone fails this too, and that error goes up
+    await tx.query('ROLLBACK TO SAVEPOINT execution_logs');
+  }
 }
 
 /** An INSERT of the log lines of a JSON array parameter, in their order. */
