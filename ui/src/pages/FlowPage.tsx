@@ -174,12 +174,13 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
               Execute
             </button>
           )}
-          {!isNew && flow.data && (
+          {/* a connection's flow is the connection's to stop or remove, on its own page */}
+          {!isNew && flow.data && namespace !== CONNECTIONS_NAMESPACE && (
             <button onClick={() => void toggleDisabled()} disabled={dirty}>
               {flow.data.disabled ? 'Enable' : 'Disable'}
             </button>
           )}
-          {!isNew && flow.data && (
+          {!isNew && flow.data && namespace !== CONNECTIONS_NAMESPACE && (
             <button className="danger" onClick={() => setConfirmingDelete(true)}>
               Delete
             </button>
