@@ -10,6 +10,7 @@ import { Tabs } from '../components/Tabs';
 import { NextRun, TriggersTable } from '../components/TriggersTable';
 import { useLoad } from '../hooks';
 import { FlowEditor, Topology } from '../lazy';
+import { FlowRevisions } from '../revisions/FlowRevisions';
 import { navigate, useLeaveGuard } from '../router';
 import { useTheme } from '../theme';
 import type { FlowProblem } from '../editor/validation';
@@ -29,7 +30,7 @@ tasks:
     message: Hello {{ inputs.name }}
 `;
 
-type Tab = 'editor' | 'topology' | 'executions' | 'triggers';
+type Tab = 'editor' | 'topology' | 'executions' | 'triggers' | 'revisions';
 
 /** Creating a flow whose id is taken is refused (as in Kestra): say which, and what to do instead. */
 function explainExisting(error: Error): Error {
@@ -72,6 +73,8 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
   const [executing, setExecuting] = useState(false);
   const [problems, setProblems] = useState<FlowProblem[]>([]);
   const [confirmingSave, setConfirmingSave] = useState(false);
+  const [confirmingDelete, setConfirmingDelete] = useState(false);
+  const [toggleError, setToggleError] = useState<Error>();
   const theme = useTheme();
   const connectionName = useConnectionName(namespace ?? '', id ?? '');
 
@@ -115,6 +118,26 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
     }
   };
 
+  /** Enabling or disabling saves a revision with `disabled:` set (the server's by-ids routes). */
+  const toggleDisabled = async () => {
+    if (isNew || !flow.data) return;
+    setToggleError(undefined);
+    try {
+      await api(`/api/v1/flows/${flow.data.disabled ? 'enable' : 'disable'}/by-ids`, {
+        json: [{ namespace, id }],
+      });
+      flow.reload();
+    } catch (e) {
+      setToggleError(e as Error);
+    }
+  };
+
+  const remove = async () => {
+    if (isNew) return;
+    await api(flowPath(namespace, id), { method: 'DELETE' });
+    navigate('/flows');
+  };
+
   if (flow.error instanceof ApiError && flow.error.status === 404) {
     return (
       <div className="page">
@@ -151,6 +174,17 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
               Execute
             </button>
           )}
+          {/* a connection's flow is the connection's to stop or remove, on its own page */}
+          {!isNew && flow.data && namespace !== CONNECTIONS_NAMESPACE && (
+            <button onClick={() => void toggleDisabled()} disabled={dirty}>
+              {flow.data.disabled ? 'Enable' : 'Disable'}
+            </button>
+          )}
+          {!isNew && flow.data && namespace !== CONNECTIONS_NAMESPACE && (
+            <button className="danger" onClick={() => setConfirmingDelete(true)}>
+              Delete
+            </button>
+          )}
         </div>
       </div>
       {!isNew && (
@@ -160,13 +194,14 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
             { id: 'topology', label: 'Topology' },
             { id: 'executions', label: 'Executions' },
             { id: 'triggers', label: 'Triggers' },
+            { id: 'revisions', label: 'Revisions' },
           ]}
           current={tab}
           onChange={setTab}
         />
       )}
       {namespace === CONNECTIONS_NAMESPACE && id && <ConnectionNotice connectionId={id} />}
-      <ErrorNote error={flow.error ?? saveError} />
+      <ErrorNote error={flow.error ?? saveError ?? toggleError} />
       <Suspense fallback={<div className="muted">Loading…</div>}>
         {tab === 'editor' && (isNew || flow.data) && (
           <FlowEditor value={source} onChange={setSource} onSave={requestSave} onProblems={setProblems} />
@@ -175,6 +210,24 @@ export function FlowPage({ namespace, id }: { namespace?: string; id?: string })
       </Suspense>
       {tab === 'executions' && !isNew && <ExecutionsTable fixed={{ namespace, flowId: id }} />}
       {tab === 'triggers' && !isNew && <TriggersTable namespace={namespace} flowId={id} />}
+      {tab === 'revisions' && !isNew && flow.data && (
+        <FlowRevisions
+          path={flowPath(namespace, id)}
+          current={flow.data.revision ?? 0}
+          onRestored={flow.reload}
+        />
+      )}
+      {confirmingDelete && (
+        <ConfirmDialog
+          title={`Delete flow ${namespace}.${id}?`}
+          confirmLabel="Delete"
+          danger
+          onConfirm={remove}
+          onClose={() => setConfirmingDelete(false)}
+        >
+          <p>It no longer runs; its past executions stay.</p>
+        </ConfirmDialog>
+      )}
       {confirmingSave && (
         <ConfirmDialog
           title={`Save with ${problems.length} error${problems.length === 1 ? '' : 's'}?`}
