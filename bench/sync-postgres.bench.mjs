@@ -233,6 +233,9 @@ try {
   process.stdout.write(`${ROWS.toLocaleString('en-US')} rows, ${mb.toFixed(0)} MB in the source table\n`);
 
   const ratios = [];
+  // on a machine other work keeps busy, wall time follows CPU time: the pipe's CPU (both psql, both
+  // backends) over the sync's (the whole sluice tree, both backends) is the steadier measure
+  const cpuRatios = [];
   const peaks = [];
   for (let pair = 1; pair <= PAIRS; pair++) {
     psql(TARGET_DB, `DROP TABLE IF EXISTS copied; CREATE TABLE copied (${columns})`);
@@ -246,6 +249,8 @@ try {
     const synced = Number(psql(TARGET_DB, 'SELECT count(*) FROM postgres_to_postgres.t'));
     if (synced !== ROWS) throw new Error(`the sync wrote ${synced} rows, not ${ROWS}`);
     ratios.push(copy.ms / sync.ms);
+    const cpuOf = (r) => r.roles.reduce((sum, p) => sum + p.cpuS, 0);
+    cpuRatios.push(cpuOf(copy) / cpuOf(sync));
     peaks.push(sync.peakMb);
     process.stdout.write(`\n# pair ${pair}\n`);
     process.stdout.write(`${line('psql \\copy | psql \\copy', copy)}\n${cpu(copy)}\n`);
@@ -260,7 +265,8 @@ try {
   process.stdout.write(
     `\nend to end over ${PAIRS} pairs: ratio min ${sorted[0].toFixed(2)}×, median ` +
       `${sorted[Math.floor(sorted.length / 2)].toFixed(2)}×, max ${sorted.at(-1).toFixed(2)}×; ` +
-      `peak memory of the process tree ${Math.round(Math.max(...peaks))} MB (target < 300 MB)\n`,
+      `peak memory of the process tree ${Math.round(Math.max(...peaks))} MB (target < 300 MB)\n` +
+      `CPU time, pipe / sync: ${cpuRatios.map((r) => `${r.toFixed(2)}×`).join(', ')}\n`,
   );
 
   if (EXTRA) {

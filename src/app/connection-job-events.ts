@@ -36,7 +36,11 @@ export function connectionJobEvent(
     };
   }
   const sync = execution.taskRunList.find((tr) => tr.taskId === SYNC_TASK_ID);
-  const last = sync && sync.attempts.length > 0 ? attemptView(sync, sync.attempts.length - 1) : undefined;
+  const attempts = sync ? sync.attempts.map((_, i) => attemptView(sync, i)) : [];
+  const last = attempts.at(-1);
+  // what the whole job loaded: every attempt commits its own part (Airbyte's aggregated stats)
+  const loaded = (field: 'recordsSynced' | 'bytesSynced') =>
+    attempts.reduce((total, a) => total + ((a[field] as number | undefined) ?? 0), 0);
   const failure = (last?.failureSummary as { failures?: Record<string, unknown>[] } | null | undefined)
     ?.failures?.[0];
   const ended = execution.state.histories.at(-1)?.date;
@@ -51,8 +55,8 @@ export function connectionJobEvent(
       statusType: job.status,
       startTimeEpochSeconds: epochSeconds(running ?? execution.state.histories[0]?.date),
       endTimeEpochSeconds: epochSeconds(ended),
-      recordsLoaded: job.rowsSynced,
-      bytesLoaded: job.bytesSynced,
+      recordsLoaded: loaded('recordsSynced'),
+      bytesLoaded: loaded('bytesSynced'),
       attemptsCount: sync?.attempts.length ?? 0,
       streams: job.streams,
       ...(notice.state === 'FAILED' && {

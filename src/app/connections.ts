@@ -10,6 +10,7 @@ import {
   connectionStateKey,
   type JobType,
   jobStatus,
+  type RefreshType,
   SYNC_TASK_ID,
   syncRetry,
 } from '../connections/connection.js';
@@ -48,7 +49,12 @@ import type { Execution, TaskRun } from '../engine/execution.js';
 import { isTerminal } from '../engine/state.js';
 import { loadFlow } from '../flow/load.js';
 import type { RetryDef } from '../flow/model.js';
-import type { ConnectorSpecification, JsonObject, StreamDescriptor } from '../protocol/messages.js';
+import type {
+  AirbyteCatalog,
+  ConnectorSpecification,
+  JsonObject,
+  StreamDescriptor,
+} from '../protocol/messages.js';
 import { validateConfig } from '../protocol/config-validation.js';
 import { emit } from '../queue/postgres-queue.js';
 import type { SecretCipher } from '../secrets/cipher.js';
@@ -212,7 +218,7 @@ async function storable(deps: ResourceDeps, kind: ActorKind, connector: string, 
   };
 }
 
-function clearConfig(deps: ResourceDeps, actor: ActorRow): JsonObject {
+export function clearConfig(deps: ResourceDeps, actor: ActorRow): JsonObject {
   return decryptSecretFields(actor.spec, actor.configuration, deps.cipher) as JsonObject;
 }
 
@@ -252,7 +258,7 @@ export async function createActor(
   return actorView(actor);
 }
 
-async function actorOr404(deps: ResourceDeps, kind: ActorKind, id: string): Promise<ActorRow> {
+export async function actorOr404(deps: ResourceDeps, kind: ActorKind, id: string): Promise<ActorRow> {
   const actor = await getActor(deps.db, kind, id);
   if (!actor) throw new ResourceError(404, `no ${kind} ${id}`);
   return actor;
@@ -303,7 +309,7 @@ export async function removeActor(deps: ResourceDeps, kind: ActorKind, id: strin
 /** Runs a connector with an actor's stored configuration. Whatever comes back — the answer, the
  * connector's error, its stderr quoted in it — has the configuration's secret fields masked, as a
  * sync task's logs have: connectors put connection strings in their messages. */
-async function withStoredConfig<T>(
+export async function withStoredConfig<T>(
   deps: ResourceDeps,
   actor: ActorRow,
   call: (config: JsonObject) => Promise<T>,
@@ -358,6 +364,7 @@ export interface ConnectionInput {
   namespaceFormat?: string;
   prefix?: string;
   status?: ConnectionSettings['status'];
+  nonBreakingSchemaUpdatesBehavior?: ConnectionSettings['nonBreakingSchemaUpdatesBehavior'];
 }
 
 export function connectionView(c: ConnectionRow): JsonObject {
@@ -372,7 +379,7 @@ export function connectionView(c: ConnectionRow): JsonObject {
   };
 }
 
-async function connectionOr404(deps: ResourceDeps, id: string): Promise<ConnectionRow> {
+export async function connectionOr404(deps: ResourceDeps, id: string): Promise<ConnectionRow> {
   const c = await getConnection(deps.db, id);
   if (!c) throw new ResourceError(404, `no connection ${id}`);
   return c;
@@ -380,7 +387,11 @@ async function connectionOr404(deps: ResourceDeps, id: string): Promise<Connecti
 
 /** Saves the connection and the flow it runs as, in one transaction. Streams are checked against the
  * source's cached catalog when there is one, so a typo is refused now rather than at the first job. */
-async function store(deps: ResourceDeps, def: ConnectionDef): Promise<ConnectionRow> {
+export async function storeConnection(
+  deps: ResourceDeps,
+  def: ConnectionDef,
+  catalogOf: (source: ActorRow) => AirbyteCatalog | null | undefined = () => undefined,
+): Promise<ConnectionRow> {
   const source = await actorOr404(deps, 'source', def.sourceId);
   await actorOr404(deps, 'destination', def.destinationId);
   const { schedule } = def.settings;
@@ -408,8 +419,9 @@ async function store(deps: ResourceDeps, def: ConnectionDef): Promise<Connection
       errors.map((e) => ({ message: e.message })),
     );
   }
+  const catalog = catalogOf(source);
   return deps.db.transaction(async (tx) => {
-    const row = await saveConnection(tx, def);
+    const row = await saveConnection(tx, { ...def, ...(catalog && { catalog }) });
     await saveFlow(tx, flow);
     return row;
   });
@@ -417,20 +429,27 @@ async function store(deps: ResourceDeps, def: ConnectionDef): Promise<Connection
 
 export async function createConnection(deps: ResourceDeps, input: ConnectionInput): Promise<JsonObject> {
   const id = randomUUID();
-  const row = await store(deps, {
-    id,
-    name: input.name ?? `connection ${id.slice(0, 8)}`,
-    sourceId: input.sourceId,
-    destinationId: input.destinationId,
-    settings: {
-      configurations: input.configurations ?? { streams: [] },
-      schedule: input.schedule ?? { scheduleType: 'manual' },
-      namespaceDefinition: input.namespaceDefinition ?? 'destination',
-      ...(input.namespaceFormat !== undefined && { namespaceFormat: input.namespaceFormat }),
-      ...(input.prefix !== undefined && { prefix: input.prefix }),
-      status: input.status ?? 'active',
+  const row = await storeConnection(
+    deps,
+    {
+      id,
+      name: input.name ?? `connection ${id.slice(0, 8)}`,
+      sourceId: input.sourceId,
+      destinationId: input.destinationId,
+      settings: {
+        configurations: input.configurations ?? { streams: [] },
+        schedule: input.schedule ?? { scheduleType: 'manual' },
+        namespaceDefinition: input.namespaceDefinition ?? 'destination',
+        ...(input.namespaceFormat !== undefined && { namespaceFormat: input.namespaceFormat }),
+        ...(input.prefix !== undefined && { prefix: input.prefix }),
+        status: input.status ?? 'active',
+        ...(input.nonBreakingSchemaUpdatesBehavior !== undefined && {
+          nonBreakingSchemaUpdatesBehavior: input.nonBreakingSchemaUpdatesBehavior,
+        }),
+      },
     },
-  });
+    (source) => source.catalog,
+  );
   return connectionView(row);
 }
 
@@ -441,13 +460,35 @@ export async function updateConnection(
 ): Promise<JsonObject> {
   const current = await connectionOr404(deps, id);
   const { name, ...settings } = input;
-  const row = await store(deps, {
-    id,
-    name: name ?? current.name,
-    sourceId: current.sourceId,
-    destinationId: current.destinationId,
-    settings: { ...current.settings, ...settings },
-  });
+  const next: ConnectionSettings = { ...current.settings, ...settings };
+  const reconfigured = settings.configurations !== undefined;
+  if (reconfigured) {
+    // streams chosen again are chosen against what the source offers now: the schema change that
+    // broke the connection is reviewed (Airbyte's "review changes")
+    delete next.breakingChange;
+    delete next.schemaChange;
+    if (settings.status === undefined && current.settings.breakingChange) next.status = 'active';
+    if (next.status === 'active') delete next.statusReason;
+  } else if (settings.status === 'active') {
+    if (current.settings.breakingChange) {
+      throw new ResourceError(
+        409,
+        `connection ${id} has a breaking schema change (${current.settings.statusReason ?? ''}): change its streams first`,
+      );
+    }
+    delete next.statusReason;
+  }
+  const row = await storeConnection(
+    deps,
+    {
+      id,
+      name: name ?? current.name,
+      sourceId: current.sourceId,
+      destinationId: current.destinationId,
+      settings: next,
+    },
+    (source) => (reconfigured ? source.catalog : undefined),
+  );
   await recordSettingsChange(deps, current, row);
   return connectionView(row);
 }
@@ -499,8 +540,13 @@ export async function removeConnection(deps: ResourceDeps, id: string): Promise<
 
 export async function connectionState(deps: ResourceDeps, id: string) {
   await connectionOr404(deps, id);
-  const { state } = await createSyncStateStore(deps.db).load(connectionStateKey(id));
-  return { connectionId: id, stateType: stateTypeOf(state), state: state ?? null };
+  const store = createSyncStateStore(deps.db);
+  const { state } = await store.load(connectionStateKey(id));
+  const generations = [...(await store.generations(connectionStateKey(id)))].map(([key, generationId]) => {
+    const [namespace, name] = JSON.parse(key) as [string | null, string];
+    return { streamName: name, ...(namespace !== null && { streamNamespace: namespace }), generationId };
+  });
+  return { connectionId: id, stateType: stateTypeOf(state), state: state ?? null, generations };
 }
 
 export async function resetConnectionState(deps: ResourceDeps, id: string, streams?: StreamDescriptor[]) {
@@ -517,12 +563,27 @@ function stateTypeOf(state: unknown): string {
 
 // ------------------------------------------------------------------------------- jobs
 
+/** What a refresh or clear concerns beyond the whole connection: some streams, and a refresh's type. */
+export interface JobOptions {
+  streams?: StreamDescriptor[];
+  refreshType?: RefreshType;
+}
+
 export async function createJob(
   deps: ResourceDeps,
   connectionId: string,
   jobType: JobType,
+  options: JobOptions = {},
 ): Promise<JsonObject> {
-  await connectionOr404(deps, connectionId);
+  const connection = await connectionOr404(deps, connectionId);
+  if (connection.settings.breakingChange && (jobType === 'sync' || jobType === 'refresh')) {
+    throw new ResourceError(
+      409,
+      `connection ${connectionId} is paused by a breaking schema change: ${connection.settings.statusReason ?? ''}`.trim(),
+    );
+  }
+  const streams = options.streams ?? [];
+  checkStreamsOf(connection, streams);
   const running = await searchExecutions(deps.db, {
     namespace: CONNECTIONS_NAMESPACE,
     flowId: connectionId,
@@ -535,8 +596,33 @@ export async function createJob(
   }
   const flow = await getFlow(deps.db, CONNECTIONS_NAMESPACE, connectionId);
   if (!flow) throw new ResourceError(404, `no connection ${connectionId}`);
-  const execution = await startExecution(deps.db, flow, { jobType });
+  const execution = await startExecution(deps.db, flow, {
+    jobType,
+    ...(streams.length > 0 && { jobStreams: streams.map(descriptor) }),
+    ...(options.refreshType !== undefined && { refreshType: options.refreshType }),
+  });
   return jobView(execution);
+}
+
+/** Streams a job names must be the connection's: a typo is refused now rather than ignored. */
+function checkStreamsOf(connection: ConnectionRow, streams: StreamDescriptor[]): void {
+  const configured = connection.settings.configurations.streams;
+  const known = (s: StreamDescriptor) =>
+    configured.length === 0 ||
+    configured.some((c) => c.name === s.name && (s.namespace === undefined || c.namespace === s.namespace));
+  const unknown = streams.filter((s) => !known(s));
+  if (unknown.length > 0) {
+    throw new ResourceError(
+      422,
+      `connection ${connection.id} has no stream ${unknown.map((s) => JSON.stringify(s.name)).join(', ')}`,
+    );
+  }
+}
+
+function descriptor(s: StreamDescriptor): StreamDescriptor {
+  return s.namespace === undefined || s.namespace === null
+    ? { name: s.name }
+    : { name: s.name, namespace: s.namespace };
 }
 
 export async function listJobs(
@@ -633,6 +719,7 @@ export function jobView(execution: Execution): JsonObject {
     jobId: execution.id,
     status: jobStatus(execution),
     jobType: (execution.inputs as { jobType?: string }).jobType ?? 'sync',
+    ...jobScopeView(execution.inputs as { jobType?: string; jobStreams?: unknown; refreshType?: string }),
     connectionId: execution.flowId,
     startTime: start ?? null,
     lastUpdatedAt: last ?? null,
@@ -644,12 +731,28 @@ export function jobView(execution: Execution): JsonObject {
   };
 }
 
+/** A refresh's or clear's streams and a refresh's type, in Airbyte's names (its JobRead's
+ * resetConfig.streamsToReset and refreshConfig.streamsToRefresh). */
+function jobScopeView(inputs: { jobType?: string; jobStreams?: unknown; refreshType?: string }): JsonObject {
+  const streams = Array.isArray(inputs.jobStreams) ? (inputs.jobStreams as StreamDescriptor[]) : [];
+  const named = streams.map((s) => ({
+    name: s.name,
+    ...(s.namespace !== undefined && { namespace: s.namespace }),
+  }));
+  if (inputs.jobType === 'refresh') {
+    return { refreshConfig: { refreshType: inputs.refreshType ?? 'truncate', streamsToRefresh: named } };
+  }
+  if (inputs.jobType === 'clear' || inputs.jobType === 'reset')
+    return { resetConfig: { streamsToReset: named } };
+  return {};
+}
+
 function isoDuration(ms: number): string {
   return `PT${(ms / 1000).toFixed(3).replace(/\.?0+$/, '')}S`;
 }
 
 /** A connector's failure at spec/check/discover time is the caller's configuration at fault. */
-async function rethrow<T>(fn: () => Promise<T>): Promise<T> {
+export async function rethrow<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (error) {

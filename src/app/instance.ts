@@ -28,6 +28,7 @@ import type { SyncStateStore } from '../tasks/sync/state-store.js';
 import { createTaskRuntime } from '../tasks/runtime.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { createInputSeal } from '../secrets/sealed-inputs.js';
+import { connectionSchemaWatch } from './connection-schema.js';
 import { createConnectorResolver } from './connector-resolver.js';
 import { createTaskPlatform } from './task-platform.js';
 
@@ -127,6 +128,7 @@ export class Instance {
         syncInProcess: options.syncInProcess,
         syncProgressIntervalMs: options.syncProgressIntervalMs,
         cipher: options.cipher,
+        schemaWatch: options.cipher && connectionSchemaWatch({ db: options.db, cipher: options.cipher }),
       });
       this.worker = new Worker(
         createWorkerBackend(options.db, options.limits),

@@ -4,14 +4,24 @@
 import type { Execution } from '../engine/execution.js';
 import type { RetryDef } from '../flow/model.js';
 import type { NamespaceDefinition, PublicSyncMode } from '../tasks/sync/catalog.js';
+import { JOB_TYPES, REFRESH_TYPES } from '../tasks/sync/generations.js';
 
 export const CONNECTIONS_NAMESPACE = 'sluice.connections';
 /** Kestra's flow scopes: USER flows are the users' own, SYSTEM ones those Sluice generates (the
  * connections' flows, in CONNECTIONS_NAMESPACE). */
 export type FlowScope = 'USER' | 'SYSTEM';
 export const SYNC_TASK_ID = 'sync';
-export const JOB_TYPES = ['sync', 'reset', 'refresh', 'clear'] as const;
-export type JobType = (typeof JOB_TYPES)[number];
+export { JOB_TYPES, type JobType, REFRESH_TYPES, type RefreshType } from '../tasks/sync/generations.js';
+
+/** Airbyte's public names for what a sync does when the source's schema changed without breaking
+ * the connection (its nonBreakingSchemaUpdatesBehavior). */
+export const SCHEMA_UPDATE_BEHAVIORS = [
+  'ignore',
+  'disable_connection',
+  'propagate_columns',
+  'propagate_fully',
+] as const;
+export type SchemaUpdateBehavior = (typeof SCHEMA_UPDATE_BEHAVIORS)[number];
 
 export interface StreamSetting {
   name: string;
@@ -28,6 +38,14 @@ export interface ConnectionSettings {
   namespaceFormat?: string;
   prefix?: string;
   status: 'active' | 'inactive';
+  /** default `ignore`, as Airbyte's */
+  nonBreakingSchemaUpdatesBehavior?: SchemaUpdateBehavior;
+  /** set when a schema change broke the connection (Airbyte's breakingChange), with why; the
+   * connection is inactive until its streams are fixed */
+  breakingChange?: boolean;
+  statusReason?: string;
+  /** Airbyte's schemaChange: a non-breaking change the connection ignored is there for review */
+  schemaChange?: 'no_change' | 'non_breaking' | 'breaking';
 }
 
 export interface ConnectionDef {
@@ -59,7 +77,12 @@ export function connectionFlow(c: ConnectionDef, retry: RetryDef = syncRetry()):
     namespace: CONNECTIONS_NAMESPACE,
     description: `Connection ${c.name}`,
     labels: { 'sluice.connection': c.id },
-    inputs: [{ id: 'jobType', type: 'SELECT', values: [...JOB_TYPES], defaults: 'sync' }],
+    inputs: [
+      { id: 'jobType', type: 'SELECT', values: [...JOB_TYPES], defaults: 'sync' },
+      // a refresh's or clear's streams ([{name, namespace?}], none = all) and a refresh's type
+      { id: 'jobStreams', type: 'JSON', required: false, defaults: '[]' },
+      { id: 'refreshType', type: 'SELECT', values: [...REFRESH_TYPES], defaults: 'truncate' },
+    ],
     concurrency: { limit: 1, behavior: 'QUEUE' },
     tasks: [
       {
@@ -72,6 +95,8 @@ export function connectionFlow(c: ConnectionDef, retry: RetryDef = syncRetry()):
         ...(settings.namespaceFormat !== undefined && { namespaceFormat: settings.namespaceFormat }),
         ...(settings.prefix !== undefined && { prefix: settings.prefix }),
         jobType: '{{ inputs.jobType }}',
+        jobStreams: '{{ inputs.jobStreams }}',
+        refreshType: '{{ inputs.refreshType }}',
         retry,
       },
     ],

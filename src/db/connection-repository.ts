@@ -1,4 +1,5 @@
 import type { ConnectionSettings } from '../connections/connection.js';
+import type { AirbyteCatalog } from '../protocol/messages.js';
 import type { Queryable } from './database.js';
 
 export interface ConnectionRow {
@@ -7,11 +8,13 @@ export interface ConnectionRow {
   sourceId: string;
   destinationId: string;
   settings: ConnectionSettings;
+  /** the source's catalog the connection was last configured against (schema-changes.ts) */
+  catalog?: AirbyteCatalog | null;
   created: string;
   updated: string;
 }
 
-const SELECT = `SELECT id, name, source_id AS "sourceId", destination_id AS "destinationId", settings,
+const SELECT = `SELECT id, name, source_id AS "sourceId", destination_id AS "destinationId", settings, catalog,
                        to_json(created)#>>'{}' AS created, to_json(updated)#>>'{}' AS updated
                   FROM connections`;
 
@@ -40,9 +43,18 @@ export async function saveConnection(
   c: Omit<ConnectionRow, 'created' | 'updated'>,
 ): Promise<ConnectionRow> {
   await q.query(
-    `INSERT INTO connections (id, name, source_id, destination_id, settings) VALUES ($1, $2, $3, $4, $5)
-     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, settings = EXCLUDED.settings, updated = now()`,
-    [c.id, c.name, c.sourceId, c.destinationId, JSON.stringify(c.settings)],
+    `INSERT INTO connections (id, name, source_id, destination_id, settings, catalog)
+     VALUES ($1, $2, $3, $4, $5, $6::jsonb)
+     ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, settings = EXCLUDED.settings,
+       catalog = coalesce(EXCLUDED.catalog, connections.catalog), updated = now()`,
+    [
+      c.id,
+      c.name,
+      c.sourceId,
+      c.destinationId,
+      JSON.stringify(c.settings),
+      c.catalog ? JSON.stringify(c.catalog) : null,
+    ],
   );
   return (await getConnection(q, c.id))!;
 }

@@ -1,5 +1,5 @@
 import type { ConnectorSide, ReplacedConfig, StoredSync, SyncStateStore } from '../tasks/sync/state-store.js';
-import { withoutStreams } from '../protocol/state.js';
+import { streamKey, withoutStreams } from '../protocol/state.js';
 import type { Database } from './database.js';
 
 export function createSyncStateStore(db: Database): SyncStateStore {
@@ -53,6 +53,25 @@ export function createSyncStateStore(db: Database): SyncStateStore {
           state === undefined ? null : JSON.stringify(state),
         ]);
       });
+    },
+    async generations(key) {
+      const { rows } = await db.query<{ stream: string; generation_id: string }>(
+        'SELECT stream, generation_id FROM stream_generations WHERE key = $1',
+        [key],
+      );
+      return new Map(rows.map((r) => [r.stream, Number(r.generation_id)]));
+    },
+    async bumpGenerations(key, streams, startedBy) {
+      if (streams.length === 0) return;
+      await db.query(
+        `INSERT INTO stream_generations (key, stream, generation_id, started_by)
+         SELECT $1, stream, 1, $3 FROM unnest($2::text[]) AS stream
+         ON CONFLICT (key, stream) DO UPDATE
+           SET generation_id = stream_generations.generation_id + 1, started_by = EXCLUDED.started_by,
+               updated = now()
+           WHERE stream_generations.started_by <> EXCLUDED.started_by`,
+        [key, [...new Set(streams.map(streamKey))], startedBy],
+      );
     },
     async saveConfig(key: string, side: ConnectorSide, config: ReplacedConfig) {
       await db.query(

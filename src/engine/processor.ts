@@ -81,6 +81,7 @@ export class ExecutionProcessor {
       forgetChildren: (parent) => this.forgetChildren(parent),
       render: (value, task, run) => this.render(value, this.variables(task, run)),
       holds: (condition, task, run) => this.holds(condition, this.variables(task, run)),
+      wholeNumber: (raw, task, run, fallback) => this.intProperty(raw, run, task, fallback),
       wakeAfter: (run, delayMs) =>
         this.tx.emitExecutor(
           { type: 'timer', executionId: this.execution.id, taskRunId: run.id, kind: 'flowable' },
@@ -722,8 +723,6 @@ export class ExecutionProcessor {
     switch (task.type) {
       case FLOWABLE.allowFailure:
         return this.evalList(tasks, run, null, 1);
-      case FLOWABLE.parallel:
-        return this.evalList(tasks, run, null, await this.intProperty(task.concurrent, run, task, 0));
       case FLOWABLE.switch:
         return this.evalSwitch(run, task);
       case FLOWABLE.forEach:

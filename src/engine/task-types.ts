@@ -3,7 +3,6 @@ import { findFlowable } from './flowables/index.js';
 // Canonical names of the flowable task types the executor resolves itself. Every other task type is
 // runnable and goes to a worker. (The flow loader turns aliases and short names into these.)
 export const FLOWABLE = {
-  parallel: 'io.kestra.plugin.core.flow.Parallel',
   forEach: 'io.kestra.plugin.core.flow.ForEach',
   eachSequential: 'io.kestra.plugin.core.flow.EachSequential',
   eachParallel: 'io.kestra.plugin.core.flow.EachParallel',

@@ -22,6 +22,7 @@ const APP_SECTIONS = [
   'connections',
   'sources',
   'destinations',
+  'settings',
 ];
 
 const TYPES: Record<string, string> = {

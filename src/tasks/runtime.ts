@@ -13,7 +13,7 @@ import { httpRunnables } from './http/index.js';
 import { scriptRunnables } from './script/index.js';
 import type { SecretCipher } from '../secrets/cipher.js';
 import { storageRunnables } from './storage/index.js';
-import type { ConnectorResolver, SyncStateStore } from './sync/state-store.js';
+import type { ConnectorResolver, SchemaWatch, SyncStateStore } from './sync/state-store.js';
 import { createSyncTask } from './sync/sync-task.js';
 import type { TaskPlatform } from './platform.js';
 import { systemRunnables } from './system/index.js';
@@ -30,6 +30,8 @@ export interface TaskRuntimeDeps {
   syncProgressIntervalMs?: number;
   /** encrypts the secret fields of configurations that connectors replace */
   cipher?: SecretCipher;
+  /** compares the source's schema at the start of a connection's sync with the connection's */
+  schemaWatch?: SchemaWatch;
 }
 
 /** Runnable task implementations by canonical type name (the flow loader has already turned aliases
@@ -49,6 +51,7 @@ export function createTaskRuntime(deps: TaskRuntimeDeps): (type: string) => Runn
       inProcess: deps.syncInProcess,
       progressIntervalMs: deps.syncProgressIntervalMs,
       cipher: deps.cipher,
+      schemaWatch: deps.schemaWatch,
     }),
     'io.kestra.plugin.core.kv.Set': kvSetTask,
     'io.kestra.plugin.core.kv.Get': kvGetTask,

@@ -194,6 +194,25 @@ describe.skipIf(skipped !== undefined)(
       await shot('connection-settings');
     });
 
+    test("a stream's menu clears its data after a dialog asks; the other stream's rows stay", async () => {
+      await page.goto(`${server.base}${connectionPath}`);
+      await page.getByRole('tab', { name: 'Streams' }).click();
+      const row = page.locator('.stream-jobs tr[data-stream="users"]');
+      await row.getByLabel('actions for users').click();
+      await row.getByRole('button', { name: 'Clear data' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Clear the data of users?' });
+      await shot('connection-clear-stream');
+      await dialog.getByRole('button', { name: 'Clear data' }).click();
+      await page
+        .locator('tr[data-job][data-status="succeeded"]', { hasText: 'clear' })
+        .waitFor({ timeout: 40_000 });
+      const count = async (table: string) =>
+        Number((await destinationDb.query(`SELECT count(*) AS n FROM public."${table}"`)).rows[0].n);
+      expect([await count('e2e_users'), await count('e2e_products')]).toEqual([0, COUNT]);
+      await page.getByRole('tab', { name: 'Streams' }).click();
+      await expect.poll(() => row.locator('td').nth(1).innerText()).toBe('1');
+    });
+
     test('the lists; phone width without horizontal scrolling; the dark theme', async () => {
       await page.goto(`${server.base}/connections`);
       await page
@@ -247,7 +266,8 @@ describe.skipIf(skipped !== undefined)(
       try {
         const desktop = await dark.newPage();
         await desktop.goto(`${server.base}${connectionPath}`);
-        await desktop.getByRole('button', { name: 'Logs' }).click();
+        // the newest job first: the clear of the test before
+        await desktop.getByRole('button', { name: 'Logs' }).first().click();
         await desktop.locator('.attempt .log-line').first().waitFor();
         await shot('connection-dark', desktop);
       } finally {

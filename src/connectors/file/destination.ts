@@ -18,6 +18,7 @@ import type {
   StateMessage,
   StreamDescriptor,
 } from '../../protocol/messages.js';
+import { truncates } from '../../protocol/generations.js';
 import { streamKey } from '../../protocol/state.js';
 import {
   EXTENSIONS,
@@ -61,7 +62,8 @@ function outputsOf(
   streams: readonly ConfiguredAirbyteStream[],
 ): Map<string, StreamOutput> {
   const outputs = new Map<string, StreamOutput>();
-  for (const { stream, destination_sync_mode: mode } of streams) {
+  for (const configured of streams) {
+    const { stream, destination_sync_mode: mode } = configured;
     const descriptor = stream.namespace
       ? { name: stream.name, namespace: stream.namespace }
       : { name: stream.name };
@@ -72,7 +74,8 @@ function outputsOf(
     }
     outputs.set(streamKey(descriptor), {
       descriptor,
-      overwrite: mode === 'overwrite',
+      // a truncating refresh keeps no earlier generation's files, as an overwrite
+      overwrite: mode === 'overwrite' || truncates(configured),
       folder: streamFolder(config.destination_path, descriptor),
       columns: columnsOf(stream.json_schema),
       records: 0,

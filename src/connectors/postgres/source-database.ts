@@ -6,7 +6,6 @@
 // digits, is emitted as a JSON string holding its exact decimal text, because a consumer that parses
 // JSON numbers into doubles (Node, most tools) would round it; every other value is a JSON number.
 import pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import type { JsonObject } from '../../protocol/messages.js';
 import type {
   RowChunk,
@@ -18,6 +17,7 @@ import type {
 } from '../sql/source-reader.js';
 import { flatten } from '../../protocol/codec.js';
 import { type CopyRow, copyBinaryRows } from './copy-binary.js';
+import { copyOut } from './copy-out.js';
 
 interface ColumnRow {
   namespace: string;
@@ -231,7 +231,7 @@ export function postgresSourceDatabase(client: pg.Client, schemas: readonly stri
       `COPY (SELECT row_to_json(x)::text, ${cursorColumn ? `${cursorColumn}::text` : 'NULL'} ` +
       `FROM ${table(t)} t CROSS JOIN LATERAL (SELECT ${projection.join(', ')}) x` +
       `${where}${cursorColumn ? ` ORDER BY ${cursorColumn}` : ''}) TO STDOUT (FORMAT binary)`;
-    return flatten(sourceRows(copyBinaryRows(client.query(copyTo(sql)))));
+    return flatten(sourceRows(copyBinaryRows(client.query(copyOut(sql)))));
   };
   return {
     async tables() {
@@ -271,7 +271,7 @@ export function postgresSourceDatabase(client: pg.Client, schemas: readonly stri
       const same = conditions.filter((c) => c !== 'TRUE').join(' AND ') || 'TRUE';
       const list = columns.map((c) => `t.${quote(c.name)}`).join(', ');
       const where = same === 'TRUE' ? '' : ` WHERE ${same}`;
-      const copy = client.query(copyTo(`COPY (SELECT ${list} FROM ${table(t)} t${where}) TO STDOUT`));
+      const copy = client.query(copyOut(`COPY (SELECT ${list} FROM ${table(t)} t${where}) TO STDOUT`));
       // the rest is read after the bulk, in the same transaction (one snapshot)
       async function* rest(): AsyncGenerator<SourceRow> {
         if (same !== 'TRUE') yield* rows({ table: t, columns }, `NOT (${same})`);

@@ -8,6 +8,7 @@ import type {
   JsonObject,
   StreamDescriptor,
 } from '../../protocol/messages.js';
+import { truncates } from '../../protocol/generations.js';
 import { streamKey } from '../../protocol/state.js';
 import { type ColumnType, columnType } from './column-types.js';
 import { type IdentifierRules, columnNames, nameHash, tableNames } from './identifiers.js';
@@ -27,7 +28,7 @@ export interface TablePlan {
   stream: StreamDescriptor;
   schema: string;
   table: string;
-  /** the table an overwrite fills before it replaces `table` */
+  /** the table an overwrite or a truncating refresh fills before it replaces `table` */
   staging: string;
   mode: WriteMode;
   columns: PlannedColumn[];
@@ -37,9 +38,10 @@ export interface TablePlan {
   /** `_airbyte_generation_id` of every row this sync writes: the configured stream's generation_id, 0
    * without one (as Airbyte's destinations take a catalog from before generations) */
   generationId: number;
-  /** staged rows of an earlier attempt of the same sync are kept (resumed) only when this is true:
-   * the configured stream's minimum_generation_id is below its generation_id */
-  keepsStaged: boolean;
+  /** the stream's rows replace the table's when it ends COMPLETE (they go to `staging` first): an
+   * overwrite, and any stream whose minimum_generation_id is its generation_id (above 0), which is how
+   * the platform asks a truncating refresh or a clear to keep no older generation's rows */
+  replaces: boolean;
 }
 
 /** Airbyte's columns of every typed final table, named as theirs are. */
@@ -149,9 +151,6 @@ function planTable(
     cursor: mode === 'append_dedup' && cursorPath?.length ? column(cursorPath, 'cursor field') : undefined,
     syncId: typeof configured.sync_id === 'number' ? configured.sync_id : undefined,
     generationId: typeof configured.generation_id === 'number' ? configured.generation_id : 0,
-    keepsStaged:
-      typeof configured.generation_id === 'number' &&
-      typeof configured.minimum_generation_id === 'number' &&
-      configured.minimum_generation_id < configured.generation_id,
+    replaces: mode === 'overwrite' || truncates(configured),
   };
 }

@@ -331,7 +331,7 @@ async function swapCompleted(
   out: MessageOutput,
 ): Promise<void> {
   for (const { plan, rowColumns } of writers.values()) {
-    if (plan.mode !== 'overwrite') continue;
+    if (!plan.replaces) continue;
     const status = ended.get(plan.key);
     if (status === 'INCOMPLETE') {
       await out.log(
@@ -355,7 +355,7 @@ function completed(writer: TableWriter): void {
   writer.covered = { bytes: writer.buffer.bytes, lines: writer.buffer.lines };
   writer.dirty = false;
   writer.untilComplete = false;
-  if (writer.plan.mode !== 'overwrite') {
+  if (!writer.plan.replaces) {
     writer.complete = true;
     writer.stateChanged = true;
   }
@@ -394,7 +394,7 @@ async function prepare(
   let types = plan.columns.map((c) => c.type);
   let target = final;
   let rowColumns: string[] | undefined;
-  if (plan.mode === 'overwrite') {
+  if (plan.replaces) {
     target = qualified(db, plan.schema, plan.staging);
     // Rows in bulk leave the columns that are the same for every row of a load to defaults: parsing
     // them for each of a million rows was a quarter of PostgreSQL's work. The defaults go before the
@@ -443,7 +443,7 @@ async function prepare(
     const name = `_sluice_dedup_${plan.staging.slice('_sluice_stage_'.length)}`;
     await db.createTempTable(name, [...definitions, `${q(SEQUENCE)} ${db.metaTypes.sequence}`]);
     temp = db.tempName(name);
-    merge = dedupStatements(db, plan, loadColumns, final, temp);
+    merge = dedupStatements(db, plan, loadColumns, target, temp);
   }
   return {
     plan,

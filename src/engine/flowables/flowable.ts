@@ -30,6 +30,9 @@ export interface FlowableContext {
   forgetChildren(parent: TaskRun): void;
   /** Renders a property with the variables of this task run (secrets masked as everywhere). */
   render(value: unknown, task: TaskDef, run: TaskRun): Promise<unknown>;
+  /** A property that is a whole number ≥ 0 or an expression giving one (`concurrent`…); `fallback`
+   * when absent. */
+  wholeNumber(raw: unknown, task: TaskDef, run: TaskRun, fallback: number): Promise<number>;
   /** Renders a condition and applies Kestra's truthiness. */
   holds(condition: unknown, task: TaskDef, run: TaskRun): Promise<boolean>;
   /** Wakes this task run's flowable (its `wake`) after the delay, through the queue. */

@@ -1,6 +1,7 @@
 import type { Flowable } from './flowable.js';
 import { forEachItem, forEachItemExecutable } from './for-each-item.js';
 import { ifFlowable } from './if.js';
+import { parallel } from './parallel.js';
 import { sequential } from './sequential.js';
 import { waitFor } from './wait-for.js';
 import { workingDirectory } from './working-directory.js';
@@ -9,6 +10,7 @@ import { workingDirectory } from './working-directory.js';
 // a line below; the processor needs no change.
 const FLOWABLES: readonly Flowable[] = [
   sequential,
+  parallel,
   ifFlowable,
   waitFor,
   workingDirectory,

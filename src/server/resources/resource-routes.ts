@@ -30,7 +30,7 @@ import {
   type ActorInput,
   type ConnectionInput,
 } from '../../app/connections.js';
-import type { JobType } from '../../connections/connection.js';
+import type { JobType, RefreshType } from '../../connections/connection.js';
 import type { ActorKind } from '../../db/actor-repository.js';
 import type { StreamDescriptor } from '../../protocol/messages.js';
 import { HttpError } from '../errors.js';
@@ -53,7 +53,11 @@ import {
   listOf,
   listQuery,
   stateReset,
+  schemaReviewView,
+  streamClearInput,
+  streamRefreshInput,
 } from './schemas.js';
+import { discoverSchemaForConnection } from '../../app/connection-schema.js';
 
 type Id = { Params: { id: string } };
 type Page = { Querystring: { limit: number; offset: number } };
@@ -78,6 +82,7 @@ export function registerResourceRoutes(app: FastifyInstance, deps: ResourceDeps)
   registerDefinitionRoutes(app, deps);
   for (const kind of ['source', 'destination'] as const) registerActorRoutes(app, deps, kind);
   registerConnectionRoutes(app, deps);
+  registerStreamJobRoutes(app, deps);
   registerJobRoutes(app, deps);
 }
 
@@ -350,6 +355,96 @@ function registerConnectionRoutes(app: FastifyInstance, deps: ResourceDeps): voi
     },
     (req) => answer(() => resetConnectionState(deps, req.params.id, req.body?.streams)),
   );
+}
+
+type ConnectionStream = { streamName: string; streamNamespace?: string };
+const descriptors = (streams: ConnectionStream[] = []): StreamDescriptor[] =>
+  streams.map((s) =>
+    s.streamNamespace === undefined
+      ? { name: s.streamName }
+      : { name: s.streamName, namespace: s.streamNamespace },
+  );
+
+/** Airbyte's config-API routes for refreshing and clearing streams: each starts a job. */
+function registerStreamJobRoutes(app: FastifyInstance, deps: ResourceDeps): void {
+  const tags = ['Connections'];
+  const started = { 200: { description: 'the job started', ...job }, ...errors(400, 404, 409, 422) };
+  app.post<{ Body: { connectionId: string; refreshMode?: string; streams?: ConnectionStream[] } }>(
+    '/api/v1/connections/refresh',
+    {
+      schema: {
+        operationId: 'refreshConnectionStream',
+        tags,
+        summary:
+          'Read some streams (or all) again from the start: truncate keeps only the new copy, merge keeps what the destination had too',
+        body: streamRefreshInput,
+        response: started,
+      },
+    },
+    (req) =>
+      answer(() =>
+        createJob(deps, req.body.connectionId, 'refresh', {
+          streams: descriptors(req.body.streams),
+          refreshType: (req.body.refreshMode ?? 'truncate').toLowerCase() as RefreshType,
+        }),
+      ),
+  );
+  app.post<{ Body: { sourceId: string; connectionId: string } }>(
+    '/api/v1/sources/discover_schema',
+    {
+      schema: {
+        operationId: 'discoverSchemaForConnection',
+        tags,
+        summary:
+          "Discover the source's schema now and compare it with the connection's: changes are applied as its nonBreakingSchemaUpdatesBehavior says, a breaking one pauses it",
+        body: {
+          ...object(
+            {
+              sourceId: { type: 'string' },
+              connectionId: { type: 'string' },
+              disable_cache: { type: 'boolean' },
+            },
+            ['connectionId'],
+          ),
+          additionalProperties: false,
+        },
+        response: {
+          200: { description: 'the catalog and the diff', ...schemaReviewView },
+          ...errors(400, 404, 422),
+        },
+      },
+    },
+    (req) =>
+      answer(async () => {
+        const result = await discoverSchemaForConnection(deps, req.body.connectionId);
+        const sourceId = (result.connection as { sourceId: string }).sourceId;
+        if (req.body.sourceId !== undefined && req.body.sourceId !== sourceId) {
+          throw new ResourceError(
+            422,
+            `connection ${req.body.connectionId} does not read source ${req.body.sourceId}`,
+          );
+        }
+        return result;
+      }),
+  );
+  for (const path of ['clear', 'reset'] as const) {
+    app.post<{ Body: { connectionId: string; streams: ConnectionStream[] } }>(
+      `/api/v1/connections/${path}/stream`,
+      {
+        schema: {
+          operationId: path === 'clear' ? 'clearConnectionStream' : 'resetConnectionStream',
+          tags,
+          summary: 'Empty some streams in the destination and forget their state',
+          body: streamClearInput,
+          response: started,
+        },
+      },
+      (req) =>
+        answer(() =>
+          createJob(deps, req.body.connectionId, 'clear', { streams: descriptors(req.body.streams) }),
+        ),
+    );
+  }
 }
 
 function registerJobRoutes(app: FastifyInstance, deps: ResourceDeps): void {

@@ -160,6 +160,12 @@ const connectionSettings = {
   namespaceFormat: text('for custom_format; ${SOURCE_NAMESPACE} stands for the source namespace'),
   prefix: text('put before every stream name in the destination'),
   status: { type: 'string', enum: ['active', 'inactive'] },
+  nonBreakingSchemaUpdatesBehavior: {
+    type: 'string',
+    enum: ['ignore', 'disable_connection', 'propagate_columns', 'propagate_fully'],
+    description:
+      "what a sync does when the source's schema changed without breaking the connection (default ignore)",
+  },
 };
 
 export const connection = open(
@@ -169,6 +175,9 @@ export const connection = open(
     sourceId: { type: 'string' },
     destinationId: { type: 'string' },
     ...connectionSettings,
+    breakingChange: { type: 'boolean', description: 'a schema change broke the connection: it is paused' },
+    statusReason: { type: 'string', description: 'why the connection is inactive, when Sluice paused it' },
+    schemaChange: { type: 'string', enum: ['no_change', 'non_breaking', 'breaking'] },
     createdAt: { type: 'string' },
     updatedAt: { type: 'string' },
   },
@@ -198,6 +207,15 @@ export const connectionStateView = open(
     connectionId: { type: 'string' },
     stateType: { type: 'string', enum: ['not_set', 'legacy', 'stream', 'global'] },
     state: {},
+    generations: {
+      type: 'array',
+      description: "each stream's current generation (0 for a stream never refreshed or cleared)",
+      items: open({
+        streamName: { type: 'string' },
+        streamNamespace: { type: 'string' },
+        generationId: { type: 'integer' },
+      }),
+    },
   },
   ['connectionId', 'stateType'],
 );
@@ -287,3 +305,51 @@ export const jobInput = {
   ),
   additionalProperties: false,
 };
+
+/** Airbyte's ConnectionStream: one stream of a connection, in the config API's names. */
+const connectionStream = {
+  ...object({ streamName: { type: 'string', minLength: 1 }, streamNamespace: { type: 'string' } }, [
+    'streamName',
+  ]),
+  additionalProperties: false,
+};
+
+/** Airbyte's ConnectionStreamRefreshRequestBody (POST /connections/refresh). */
+export const streamRefreshInput = {
+  ...object(
+    {
+      connectionId: { type: 'string' },
+      // Airbyte's generated clients send the enum's values in lower case; its docs write them capitalised
+      refreshMode: { type: 'string', enum: ['truncate', 'merge', 'Truncate', 'Merge', 'TRUNCATE', 'MERGE'] },
+      streams: { type: 'array', items: connectionStream, description: 'none = every stream' },
+    },
+    ['connectionId'],
+  ),
+  additionalProperties: false,
+};
+
+/** Airbyte's ConnectionStreamRequestBody (POST /connections/clear/stream, /connections/reset/stream). */
+export const streamClearInput = {
+  ...object(
+    {
+      connectionId: { type: 'string' },
+      streams: { type: 'array', items: connectionStream, minItems: 1 },
+    },
+    ['connectionId', 'streams'],
+  ),
+  additionalProperties: false,
+};
+
+/** Airbyte's SourceDiscoverSchemaRead for a connection: the catalog, the diff, what was applied. */
+export const schemaReviewView = open(
+  {
+    catalog: open({ streams: { type: 'array', items: open({}) } }, ['streams']),
+    catalogDiff: open({ transforms: { type: 'array', items: open({}) } }, ['transforms']),
+    breakingChange: { type: 'boolean' },
+    schemaChange: { type: 'string', enum: ['no_change', 'non_breaking', 'breaking'] },
+    appliedChanges: { type: 'array', items: { type: 'string' } },
+    connectionStatus: { type: 'string', enum: ['active', 'inactive'] },
+    connection: open({}),
+  },
+  ['catalog', 'catalogDiff', 'breakingChange', 'schemaChange', 'connectionStatus'],
+);

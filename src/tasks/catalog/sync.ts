@@ -63,6 +63,11 @@ export const syncTasks = [
       // what the API's jobs ask for; a flow's own syncs leave it out (a rendered `{{ inputs.… }}` is
       // checked when the task runs)
       jobType: text().optional(),
+      // a refresh's or clear's streams (a list, or its JSON text; none = all) and a refresh's type
+      jobStreams: z
+        .union([text(), z.array(z.strictObject({ name: z.string(), namespace: z.string().optional() }))])
+        .optional(),
+      refreshType: text().optional(),
     }),
   }),
 ];

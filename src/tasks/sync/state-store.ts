@@ -1,6 +1,7 @@
 // What a sync keeps between its runs. The sync task depends on this interface only; the database
 // implementation plugs in where the worker is built.
-import type { JsonObject, StreamDescriptor } from '../../protocol/messages.js';
+import type { AirbyteCatalog, JsonObject, StreamDescriptor } from '../../protocol/messages.js';
+import type { StreamChoice } from './catalog.js';
 
 export type ConnectorSide = 'source' | 'destination';
 
@@ -37,6 +38,12 @@ export interface SyncStateStore {
   /** Forgets the state of the given streams (all of it when none are given, or when the state is
    * not kept per stream). */
   resetState(key: string, streams?: StreamDescriptor[]): Promise<void>;
+  /** Each stream's current generation (Airbyte's stream_generation), by protocol/state.ts streamKey;
+   * a stream never refreshed has none (generation 0). */
+  generations(key: string): Promise<Map<string, number>>;
+  /** Starts a new generation of each stream (Airbyte's GenerationBumper), once per `startedBy`: the
+   * same attempt asking again (a rerun after its worker died) changes nothing. */
+  bumpGenerations(key: string, streams: StreamDescriptor[], startedBy: string): Promise<void>;
 }
 
 export interface ResolvedConnector {
@@ -50,3 +57,19 @@ export interface ConnectorResolver {
   actor(side: ConnectorSide, id: string): Promise<ResolvedConnector | undefined>;
   definition(side: ConnectorSide, name: string): Promise<string[] | undefined>;
 }
+
+/** What a sync runs with once the platform compared the source's schema with what the sync was
+ * configured against (connections/schema-changes.ts): the catalog to plan from and the streams. */
+export interface SchemaReview {
+  catalog: AirbyteCatalog;
+  /** undefined: every stream of `catalog` */
+  streams?: StreamChoice[];
+}
+
+/** Looks at what the source discovered at the start of a sync. Answers undefined for a sync it does
+ * not watch (a flow's own); throws a SyncFailure to stop the sync (a breaking change). */
+export type SchemaWatch = (
+  key: string,
+  discovered: AirbyteCatalog,
+  log: (message: string) => void,
+) => Promise<SchemaReview | undefined>;

@@ -9,6 +9,7 @@ import { ConnectorError } from '../../cdk/errors.js';
 import type { TaskDef } from '../../flow/model.js';
 import type {
   AirbyteStateMessage,
+  ConfiguredAirbyteStream,
   ConnectorSpecification,
   JsonObject,
   StreamDescriptor,
@@ -24,7 +25,25 @@ import {
 } from '../../secrets/connector-secrets.js';
 import { INJECTED_MANIFEST } from '../../connectors/declarative/manifest-key.js';
 import type { RunContext, RunnableTask, TaskResult } from '../types.js';
-import { type NamespaceMapping, planSync, type StreamChoice, CatalogError } from './catalog.js';
+import {
+  type NamespaceMapping,
+  planSync,
+  type StreamChoice,
+  CatalogError,
+  type SyncPlan,
+} from './catalog.js';
+import {
+  descriptorOf,
+  inScope,
+  isClear,
+  JOB_TYPES,
+  type JobScope,
+  type JobType,
+  REFRESH_TYPES,
+  type RefreshType,
+  setGenerations,
+  streamsToBump,
+} from './generations.js';
 import {
   check,
   committedState,
@@ -44,6 +63,7 @@ import type {
   ConnectorResolver,
   ConnectorSide,
   ReplacedConfig,
+  SchemaWatch,
   StoredSync,
   SyncStateStore,
 } from './state-store.js';
@@ -61,18 +81,18 @@ export interface SyncTaskOptions {
   /** encrypts the secret fields of a configuration a connector replaces (CONTROL) before it is stored;
    * without one, such a configuration is used for the rest of the run but not kept */
   cipher?: SecretCipher;
+  /** compares the source's schema with the one the sync was configured against (API connections) */
+  schemaWatch?: SchemaWatch;
 }
-
-/** Airbyte's job types: a sync; a reset or clear (empty the destination's streams and forget the
- * state); a refresh (forget the state and copy everything again, replacing what the destination has). */
-const JOB_TYPES = ['sync', 'reset', 'clear', 'refresh'] as const;
-type JobType = (typeof JOB_TYPES)[number];
 
 interface SyncProps extends NamespaceMapping {
   source: ConnectorRef;
   destination: ConnectorRef;
   streams?: StreamChoice[];
   jobType?: JobType;
+  /** the streams a refresh or clear concerns (all when none), as a list or its JSON text */
+  jobStreams?: StreamDescriptor[] | string;
+  refreshType?: RefreshType;
 }
 
 interface Side {
@@ -128,9 +148,28 @@ function failedAttempt(error: unknown, committed: { recordsCommitted: number; by
 }
 
 function pick(task: TaskDef): Record<string, unknown> {
-  const { source, destination, streams, namespaceDefinition, namespaceFormat, prefix, jobType } =
-    task as Record<string, unknown>;
-  return { source, destination, streams, namespaceDefinition, namespaceFormat, prefix, jobType };
+  const {
+    source,
+    destination,
+    streams,
+    namespaceDefinition,
+    namespaceFormat,
+    prefix,
+    jobType,
+    jobStreams,
+    refreshType,
+  } = task as Record<string, unknown>;
+  return {
+    source,
+    destination,
+    streams,
+    namespaceDefinition,
+    namespaceFormat,
+    prefix,
+    jobType,
+    jobStreams,
+    refreshType,
+  };
 }
 
 class SyncRun {
@@ -153,13 +192,7 @@ class SyncRun {
   }
 
   async run(props: SyncProps): Promise<TaskResult> {
-    const jobType = props.jobType ?? 'sync';
-    if (!JOB_TYPES.includes(jobType)) {
-      throw new SyncFailure(
-        'config_error',
-        `jobType: expected one of ${JOB_TYPES.join(', ')}, got ${jobType}`,
-      );
-    }
+    const scope = jobScopeOf(props);
     const source = await this.side('source', props.source);
     const destination = await this.side('destination', props.destination);
     if (this.options.inProcess !== false) this.builtIns = await builtInsOf(source, destination);
@@ -182,24 +215,32 @@ class SyncRun {
       check(this.call(source), source.config),
       check(this.call(destination), destination.config),
     ]);
-    const plan = planSync(catalog, props.streams, props);
-    if (jobType !== 'sync') {
-      await this.options.states.resetState(this.key);
-      this.state = undefined;
-      this.ctx.logger.info(`${jobType}: the state is reset`);
-      // a refresh copies everything again and a clear copies nothing: either way, replacing
+    // a clear reads nothing from the source: its schema does not matter to it
+    const review = isClear(scope.jobType)
+      ? undefined
+      : await this.options.schemaWatch?.(this.key, catalog, (m) => this.ctx.logger.info(m));
+    const plan = review
+      ? planSync(review.catalog, review.streams, props)
+      : planSync(catalog, props.streams, props);
+    const streamCount = plan.sourceCatalog.streams.length;
+    if (isClear(scope.jobType)) {
+      // Airbyte's catalog for a clear: only the streams it empties, each a full refresh overwrite
+      onlyStreams(plan, (s) => inScope(scope, s.stream));
       for (const s of [...plan.sourceCatalog.streams, ...plan.destinationCatalog.streams]) {
+        s.sync_mode = 'full_refresh';
         s.destination_sync_mode = 'overwrite';
       }
-      if (jobType !== 'refresh') return this.clear(destination, plan);
     }
     for (const s of plan.destinationCatalog.streams) s.sync_id = syncIdOf(this.ctx.taskRun.id);
-    await this.resumeFromDestination(destination, plan);
-    if (plan.sourceCatalog.streams.length === 0) {
-      await this.saveState(true);
-      return { outputs: this.outputs(new Map(), new Map()) };
+    if (!isClear(scope.jobType)) {
+      await this.resumeFromDestination(destination, plan);
+      if (plan.sourceCatalog.streams.length === 0) {
+        await this.saveState(true);
+        return { outputs: this.outputs(new Map(), new Map()) };
+      }
     }
-    this.startFullRefreshesAfresh(plan);
+    await this.startGenerations(plan, scope, streamCount);
+    if (isClear(scope.jobType)) return this.clear(destination, plan);
     this.ctx.logger.info(
       `syncing ${plan.sourceCatalog.streams
         .map((s) => `${s.stream.name} (${s.sync_mode}/${s.destination_sync_mode})`)
@@ -251,45 +292,45 @@ class SyncRun {
   }
 
   /**
-   * Airbyte's rules for state during a full refresh (AttemptHandler): it is only for the attempts of
-   * the sync that made it. A new sync starts every full-refresh stream afresh; an attempt of the same
-   * sync (a retry, or a rerun after its worker died) resumes it, and the destination keeps the rows
-   * earlier attempts staged (the same sync_id, and a minimum generation that keeps them).
+   * Airbyte's rules for state and generations (AttemptHandler, docs/sync.md): a job's first attempt
+   * starts a new generation of every full-refresh stream and of the streams a refresh or clear names,
+   * and forgets their state; a later attempt of the same job (a retry, or a rerun after its worker
+   * died) does so only for the full-refresh streams its source cannot resume (is_resumable). Every
+   * stream of the destination's catalog then carries sync_id, generation_id and
+   * minimum_generation_id.
    */
-  private startFullRefreshesAfresh(plan: ReturnType<typeof planSync>): void {
+  private async startGenerations(
+    plan: ReturnType<typeof planSync>,
+    scope: JobScope,
+    streamCount: number,
+  ): Promise<void> {
     const resuming =
       this.state !== undefined &&
       (this.stored.lastTaskRun === this.ctx.taskRun.id || this.resumesDestination);
-    // a later attempt clears only the streams its source cannot resume (is_resumable, as Airbyte)
-    const full = plan.sourceCatalog.streams.filter(
-      (s) => s.sync_mode === 'full_refresh' && !(resuming && s.stream.is_resumable === true),
+    const afresh = streamsToBump(plan.sourceCatalog.streams, scope, resuming);
+    const descriptors = afresh.map((s) => descriptorOf(s.stream));
+    await this.options.states.bumpGenerations(
+      this.key,
+      descriptors,
+      `${this.ctx.taskRun.id}/${this.ctx.taskRun.attempt}`,
     );
-    if (full.length > 0 && this.state !== undefined) {
-      // a state not kept per stream cannot lose some streams' part: it goes only when all are full
-      this.state =
-        Array.isArray(this.state) || full.length === plan.sourceCatalog.streams.length
-          ? withoutStreams(
-              this.state,
-              full.map((s) => descriptorOf(s.stream)),
-            )
-          : this.state;
+    if (afresh.length > 0 && this.state !== undefined) {
+      // a state not kept per stream cannot lose some streams' part: it goes only when all start afresh
+      if (Array.isArray(this.state) || afresh.length === streamCount) {
+        this.state = withoutStreams(this.state, descriptors);
+        await this.options.states.resetState(this.key, descriptors);
+      }
       this.ctx.logger.info(
-        `${full.map((s) => s.stream.name).join(', ')}: a full refresh that starts afresh, whatever state it had`,
+        `${afresh.map((s) => s.stream.name).join(', ')}: a new generation, read from the start whatever state it had`,
       );
     }
-    // Generations as Airbyte's destinations read them: rows of an older generation than the minimum
-    // are not kept. Each attempt is a generation; a stream that starts again from nothing makes every
-    // earlier attempt's staged rows too old, one that resumes keeps them.
-    const generation = this.ctx.taskRun.attempt + 1;
-    plan.sourceCatalog.streams.forEach((configured, i) => {
-      const destination = plan.destinationCatalog.streams[i];
-      const resumed =
-        resuming &&
-        (configured.sync_mode === 'incremental' || configured.stream.is_resumable === true) &&
-        hasStateFor(this.state, configured.stream);
-      destination.generation_id = generation;
-      destination.minimum_generation_id = resumed ? 0 : generation;
-    });
+    setGenerations(
+      plan.sourceCatalog.streams,
+      plan.destinationCatalog.streams,
+      await this.options.states.generations(this.key),
+      syncIdOf(this.ctx.taskRun.id),
+      scope,
+    );
   }
 
   private async move(
@@ -644,6 +685,46 @@ async function declarativeSource(manifest: unknown): Promise<Source> {
   }
 }
 
+/** The job a task run is, from its properties: Airbyte's job type and the streams it concerns. */
+function jobScopeOf(props: SyncProps): JobScope {
+  const jobType = props.jobType ?? 'sync';
+  if (!JOB_TYPES.includes(jobType)) {
+    throw new SyncFailure('config_error', `jobType: expected one of ${JOB_TYPES.join(', ')}, got ${jobType}`);
+  }
+  const refreshType = props.refreshType || undefined;
+  if (refreshType !== undefined && !REFRESH_TYPES.includes(refreshType)) {
+    throw new SyncFailure(
+      'config_error',
+      `refreshType: expected one of ${REFRESH_TYPES.join(', ')}, got ${refreshType}`,
+    );
+  }
+  let streams = props.jobStreams;
+  if (typeof streams === 'string') {
+    try {
+      streams = (streams.trim() === '' ? [] : JSON.parse(streams)) as StreamDescriptor[];
+    } catch {
+      throw new SyncFailure('config_error', `jobStreams: not a JSON list of streams: ${streams}`);
+    }
+  }
+  if (
+    streams !== undefined &&
+    (!Array.isArray(streams) || streams.some((s) => typeof s?.name !== 'string'))
+  ) {
+    throw new SyncFailure('config_error', 'jobStreams: expected a list of {name, namespace?}');
+  }
+  return { jobType, streams: streams?.map((s) => descriptorOf(s)), refreshType };
+}
+
+/** Keeps the plan's streams that `keep` takes, in both catalogs and the routes. */
+function onlyStreams(plan: SyncPlan, keep: (s: ConfiguredAirbyteStream) => boolean): void {
+  const kept = plan.sourceCatalog.streams.map(keep);
+  for (const [i, s] of plan.sourceCatalog.streams.entries()) {
+    if (!kept[i]) plan.routes.delete(streamKey(descriptorOf(s.stream)));
+  }
+  plan.sourceCatalog.streams = plan.sourceCatalog.streams.filter((_, i) => kept[i]);
+  plan.destinationCatalog.streams = plan.destinationCatalog.streams.filter((_, i) => kept[i]);
+}
+
 function linkedAbort(parent: AbortSignal): AbortController {
   const controller = new AbortController();
   if (parent.aborted) controller.abort(parent.reason);
@@ -661,25 +742,6 @@ function sum(counts: CountsByStream, field: 'recordsEmitted' | 'bytesEmitted'): 
  * every attempt of it. */
 function syncIdOf(id: string): number {
   return createHash('sha256').update(id).digest().readUIntBE(0, 6);
-}
-
-function descriptorOf(stream: { name: string; namespace?: string | null }): StreamDescriptor {
-  return stream.namespace == null
-    ? { name: stream.name }
-    : { name: stream.name, namespace: stream.namespace };
-}
-
-/** Whether the next read's input says anything about the stream: its STREAM state, or any state
- * that is not kept per stream. */
-function hasStateFor(state: unknown, stream: { name: string; namespace?: string | null }): boolean {
-  if (state === undefined || state === null) return false;
-  if (!Array.isArray(state)) return true;
-  const key = streamKey(descriptorOf(stream));
-  return state.some(
-    (s: AirbyteStateMessage) =>
-      s.type !== 'STREAM' ||
-      (s.stream?.stream_descriptor !== undefined && streamKey(s.stream.stream_descriptor) === key),
-  );
 }
 
 /** A state the destination committed, as the source made it: a STREAM state under its source stream's

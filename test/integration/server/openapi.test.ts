@@ -296,6 +296,11 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       updateConnection: json({ schedule: { scheduleType: 'manual' } }),
       resetConnectionState: json({}),
       createJob: json({ connectionId: resources.connection, jobType: 'sync' }),
+      // a connection that does not exist: a job of the walk's own would hold up its createJob
+      refreshConnectionStream: json({ connectionId: 'walked', refreshMode: 'merge' }),
+      clearConnectionStream: json({ connectionId: 'walked', streams: [{ streamName: 'users' }] }),
+      resetConnectionStream: json({ connectionId: 'walked', streams: [{ streamName: 'users' }] }),
+      discoverSchemaForConnection: json({ connectionId: resources.connection }),
       setKeyValue: json('walked'),
       deleteKeyValues: json({ keys: [KEY] }),
       restartExecutionsByIds: json([finished.id]),
@@ -346,6 +351,9 @@ describe.each(testDialects())('the OpenAPI document on $name', (dialect) => {
       deleteExecution: 404,
       // the job has ended
       cancelJob: 409,
+      refreshConnectionStream: 404,
+      clearConnectionStream: 404,
+      resetConnectionStream: 404,
       getConnectionEvent: 404,
       // the connection the walk itself created still uses them
       deleteSource: 409,

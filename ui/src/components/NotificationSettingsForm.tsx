@@ -72,6 +72,8 @@ export function NotificationSettingsForm({
   note?: string;
 }) {
   const loaded = useLoad(path, (signal) => api<NotificationSettings>(path, { signal }));
+  // kept here: a save reloads the settings, which starts the editor afresh
+  const [saved, setSaved] = useState(false);
   return (
     <section className="panel notification-settings" aria-label="Notifications">
       <h2>Notifications</h2>
@@ -84,7 +86,11 @@ export function NotificationSettingsForm({
           events={events}
           initial={loaded.data}
           schemaToggle={schemaToggle}
-          onSaved={loaded.reload}
+          saved={saved}
+          onSaved={(done) => {
+            setSaved(done);
+            if (done) loaded.reload();
+          }}
         />
       )}
     </section>
@@ -96,26 +102,27 @@ function Editor({
   events,
   initial,
   schemaToggle,
+  saved,
   onSaved,
 }: {
   path: string;
   events: string[];
   initial: NotificationSettings;
   schemaToggle: boolean;
-  onSaved: () => void;
+  saved: boolean;
+  onSaved: (done: boolean) => void;
 }) {
   const [urls, setUrls] = useState<Urls>(urlsOf(initial, events));
   const [notifySchemaChanges, setNotifySchemaChanges] = useState(initial.notifySchemaChanges !== false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
-  const [saved, setSaved] = useState(false);
   const set = (event: string, channel: 'webhook' | 'slack', value: string) =>
     setUrls((u) => ({ ...u, [event]: { ...u[event], [channel]: value } }));
 
   const save = async () => {
     setBusy(true);
     setError(undefined);
-    setSaved(false);
+    onSaved(false);
     try {
       // events this form does not show keep what they had
       const kept = Object.fromEntries(
@@ -128,8 +135,7 @@ function Editor({
           ...(schemaToggle && { notifySchemaChanges }),
         },
       });
-      setSaved(true);
-      onSaved();
+      onSaved(true);
     } catch (e) {
       setError(e as Error);
     } finally {

@@ -7,6 +7,7 @@ import { Link } from '../components/Link';
 import { ScheduleText } from '../components/ScheduleField';
 import { SectionNav } from '../components/SectionNav';
 import { StreamPicker, streamsOrAll, streamsProblem } from '../components/StreamPicker';
+import { SchemaChangeNote, StreamJobs } from '../components/StreamJobs';
 import { Tabs } from '../components/Tabs';
 import { Timeline } from '../components/Timeline';
 import { NotificationSettingsForm } from '../components/NotificationSettingsForm';
@@ -32,16 +33,42 @@ function StreamsTab({
   connection,
   destination,
   onSaved,
+  onStarted,
 }: {
   connection: Connection;
   destination: Actor | undefined;
   onSaved: () => void;
+  onStarted: () => void;
 }) {
   const catalog = useCatalog(connection.sourceId);
   const destinationModes = useDestinationModes(destination);
   const [streams, setStreams] = useState<StreamSetting[]>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
+  const [review, setReview] = useState<string>();
+
+  /** Airbyte's "Refresh source schema": discover now, compare, apply as the connection says. */
+  const refreshSchema = async () => {
+    setError(undefined);
+    setReview(undefined);
+    try {
+      const result = await api<{ schemaChange: string; appliedChanges?: string[] }>(
+        '/api/v1/sources/discover_schema',
+        { json: { sourceId: connection.sourceId, connectionId: connection.connectionId } },
+      );
+      setReview(
+        result.schemaChange === 'no_change'
+          ? 'No schema change.'
+          : result.appliedChanges?.length
+            ? `Applied: ${result.appliedChanges.join('; ')}`
+            : `Schema change found (${result.schemaChange.replace('_', '-')}).`,
+      );
+      catalog.refresh();
+      onSaved();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
 
   useEffect(() => {
     if (catalog.data) setStreams(streamsOrAll(connection.configurations.streams, catalog.data.catalog));
@@ -75,8 +102,8 @@ function StreamsTab({
           {catalog.data?.discoveredAt && `Discovered ${new Date(catalog.data.discoveredAt).toLocaleString()}`}
         </span>
         <div className="actions">
-          <button onClick={catalog.refresh} disabled={catalog.loading}>
-            Refresh the source’s schema
+          <button onClick={refreshSchema} disabled={catalog.loading}>
+            Refresh source schema
           </button>
           <button
             className="primary"
@@ -89,6 +116,11 @@ function StreamsTab({
       </div>
       <ErrorNote error={catalog.error ?? error} />
       {problem && <p className="error-text">{problem}</p>}
+      {review && (
+        <p className="muted" role="status">
+          {review}
+        </p>
+      )}
       {catalog.loading && <p className="muted">Discovering the source’s streams…</p>}
       {catalog.data && streams && !catalog.loading && (
         <StreamPicker
@@ -98,6 +130,7 @@ function StreamsTab({
           destinationModes={destinationModes}
         />
       )}
+      {streams && <StreamJobs connection={connection} streams={streams} onStarted={onStarted} />}
     </section>
   );
 }
@@ -142,6 +175,7 @@ function StateView({ connectionId }: { connectionId: string }) {
 
 function SettingsTab({ connection, onSaved }: { connection: Connection; onSaved: () => void }) {
   const [options, setOptions] = useState<Options>(connection);
+  const [behavior, setBehavior] = useState(connection.nonBreakingSchemaUpdatesBehavior ?? 'ignore');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<Error>();
 
@@ -152,7 +186,15 @@ function SettingsTab({ connection, onSaved }: { connection: Connection; onSaved:
       const { name, schedule, namespaceDefinition, namespaceFormat, prefix, status } = options;
       await api(connectionPath(connection.connectionId), {
         method: 'PATCH',
-        json: { name, schedule, namespaceDefinition, namespaceFormat, prefix, status },
+        json: {
+          name,
+          schedule,
+          namespaceDefinition,
+          namespaceFormat,
+          prefix,
+          status,
+          nonBreakingSchemaUpdatesBehavior: behavior,
+        },
       });
       onSaved();
     } catch (e) {
@@ -175,6 +217,21 @@ function SettingsTab({ connection, onSaved }: { connection: Connection; onSaved:
     <>
       <section className="panel">
         <ConnectionOptions value={options} onChange={setOptions} />
+        <div className="field">
+          <label htmlFor="schema-updates">
+            When the source’s schema changes without breaking the connection
+          </label>
+          <select
+            id="schema-updates"
+            value={behavior}
+            onChange={(e) => setBehavior(e.target.value as typeof behavior)}
+          >
+            <option value="ignore">Ignore: review the changes yourself</option>
+            <option value="disable_connection">Pause the connection</option>
+            <option value="propagate_columns">Propagate column changes only</option>
+            <option value="propagate_fully">Propagate all changes (streams and columns)</option>
+          </select>
+        </div>
         <ErrorNote error={error} />
         <div className="form-actions">
           <button className="danger" onClick={remove}>
@@ -290,6 +347,7 @@ export function ConnectionPage({ id }: { id: string }) {
         </div>
       </div>
       <ErrorNote error={connection.error ?? syncError} />
+      {c && <SchemaChangeNote connection={c} />}
       <Tabs<Tab>
         tabs={[
           { id: 'jobs', label: 'Jobs' },
@@ -303,7 +361,15 @@ export function ConnectionPage({ id }: { id: string }) {
       {tab === 'jobs' && <JobsTable connectionId={id} reloadKey={started} />}
       {tab === 'timeline' && <Timeline connectionId={id} reloadKey={started} />}
       {tab === 'streams' && c && (
-        <StreamsTab connection={c} destination={destination.data} onSaved={connection.reload} />
+        <StreamsTab
+          connection={c}
+          destination={destination.data}
+          onSaved={connection.reload}
+          onStarted={() => {
+            setStarted((n) => n + 1);
+            setTab('jobs');
+          }}
+        />
       )}
       {tab === 'settings' && c && (
         <SettingsTab key={c.updatedAt} connection={c} onSaved={connection.reload} />

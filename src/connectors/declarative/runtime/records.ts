@@ -2,6 +2,7 @@
 // transformations AddFields and RemoveFields.
 import { interpolateBoolean, interpolateString, interpolateText } from '../interpolation/interpolate.js';
 import { type Component, ComponentError, ctxFor } from './component.js';
+import { normalizeRecord } from './normalize.js';
 
 type Row = Record<string, unknown>;
 
@@ -30,7 +31,10 @@ export function recordPipeline(
   selector: Component,
   transformations: Component[],
   config: Row,
+  /** the stream's schema, for schema_normalization */
+  schema?: Row,
 ): RecordPipeline {
+  const normalize = selector.schema_normalization === 'Default' && schema !== undefined;
   if (selector.type !== 'RecordSelector')
     throw new ComponentError(selector, `${selector.type} is not supported`);
   const extractor = selector.extractor as Component;
@@ -58,12 +62,18 @@ export function recordPipeline(
         : isObject(extracted) && Object.keys(extracted).length
           ? [extracted]
           : [];
-      if (filter && filterCtx)
-        rows = rows.filter((record) =>
-          interpolateBoolean(filter.condition as string, filterCtx.vars({ ...vars, record })),
-        );
-      for (const step of steps) rows = rows.map((r) => step(r, vars));
-      return rows;
+      const filtered = (list: Row[]) =>
+        filter && filterCtx
+          ? list.filter((record) =>
+              interpolateBoolean(filter.condition as string, filterCtx.vars({ ...vars, record })),
+            )
+          : list;
+      const transformed = (list: Row[]) => steps.reduce((acc, step) => acc.map((r) => step(r, vars)), list);
+      rows =
+        selector.transform_before_filtering === true
+          ? filtered(transformed(rows))
+          : transformed(filtered(rows));
+      return normalize ? rows.map((r) => normalizeRecord(r, schema!)) : rows;
     },
   };
 }

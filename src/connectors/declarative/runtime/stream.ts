@@ -83,6 +83,7 @@ export class DeclarativeStream {
         retriever.record_selector as Component,
         (this.def.transformations as Component[] | undefined) ?? [],
         this.config,
+        this.schema(),
       ),
     };
     let count = 0;
