@@ -88,6 +88,7 @@ export default function FlowEditor({ value, onChange, onSave, onProblems }: Prop
           linter(validationSource(setProblems), { delay: 400 }),
           lintGutter(),
           editorTheme,
+          EditorView.contentAttributes.of({ 'aria-label': 'Flow YAML' }),
           keymap.of([
             { key: 'Mod-s', preventDefault: true, run: () => (callbacks.current.onSave(), true) },
             { key: 'Enter', run: newlineKeepingIndent },
