@@ -196,7 +196,10 @@ describe(`connection timeline and notifications on ${dialect.name}`, () => {
     const id = await connection({ failAfter: 3, failureType: 'config_error' }, 'broken');
     const done = await job(id);
     expect(done.status).toBe('failed');
-    const [failed] = await until('the failure recorded', async () => timeline(id, ['SYNC_FAILED']));
+    const [failed] = await until('the failure recorded', async () => {
+      const events = await timeline(id, ['SYNC_FAILED']);
+      return events.length > 0 ? events : undefined;
+    });
     expect(failed.summary).toMatchObject({
       failureType: 'config_error',
       failureReason: { failureType: 'config_error', failureOrigin: 'source' },
