@@ -2,6 +2,7 @@
 // catalog now against the one the connection was configured against, applied as the connection's
 // nonBreakingSchemaUpdatesBehavior says (Airbyte's semantics: connections/schema-changes.ts). A
 // breaking change, or any change under disable_connection, pauses the connection with the reason.
+import { isDeepStrictEqual } from 'node:util';
 import {
   CONNECTIONS_NAMESPACE,
   type ConnectionSettings,
@@ -16,7 +17,8 @@ import {
   type SchemaChange,
   schemaChangeOf,
 } from '../connections/schema-changes.js';
-import { saveCatalog } from '../db/actor-repository.js';
+import { recordConnectionEvent } from '../connections/timeline.js';
+import { getActor, saveCatalog } from '../db/actor-repository.js';
 import type { ConnectionRow } from '../db/connection-repository.js';
 import type { AirbyteCatalog, JsonObject } from '../protocol/messages.js';
 import { streamKey } from '../protocol/state.js';
@@ -44,8 +46,44 @@ export interface SchemaOutcome {
   connection: ConnectionRow;
 }
 
-/** Compares `discovered` with the connection's catalog and applies the connection's behaviour. */
+/** Compares `discovered` with the connection's catalog, applies the connection's behaviour, and puts
+ * what changed on the connection's timeline (which notifies as the connection asks). */
 export async function reviewSchema(
+  deps: ResourceDeps,
+  connectionId: string,
+  discovered: AirbyteCatalog,
+): Promise<SchemaOutcome> {
+  const before = await connectionOr404(deps, connectionId);
+  const wasActive = before.settings.status !== 'inactive';
+  // a change left for review (ignore) is found again at every sync: it goes on the timeline, and
+  // notifies, when the source's catalog changed since it was last discovered, as Airbyte's does
+  const lastDiscovered = (await getActor(deps.db, 'source', before.sourceId))?.catalog;
+  const result = await applySchema(deps, connectionId, discovered);
+  if (result.schemaChange === 'no_change') return result;
+  const news = !isDeepStrictEqual(lastDiscovered ?? null, discovered);
+  if (!news && result.paused === undefined) return result;
+  await recordConnectionEvent(deps, {
+    connectionId,
+    eventType: 'SCHEMA_UPDATE',
+    summary: {
+      breaking: result.breakingChange,
+      changes: result.catalogDiff.transforms.map(describeTransform),
+      applied: result.applied,
+      behavior: result.connection.settings.nonBreakingSchemaUpdatesBehavior ?? 'ignore',
+      ...(result.paused !== undefined && { message: result.paused }),
+    },
+  });
+  if (result.paused !== undefined && wasActive) {
+    await recordConnectionEvent(deps, {
+      connectionId,
+      eventType: 'CONNECTION_DISABLED',
+      summary: { message: result.paused, patches: { status: { from: 'active', to: 'inactive' } } },
+    });
+  }
+  return result;
+}
+
+async function applySchema(
   deps: ResourceDeps,
   connectionId: string,
   discovered: AirbyteCatalog,

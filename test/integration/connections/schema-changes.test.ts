@@ -143,6 +143,46 @@ describe.skipIf(!URL_ || !postgres)('schema changes of a connection (needs SLUIC
     expect(await columns('prop', 'prop')).toEqual(['email', 'id', 'name', 'updated_at']);
   });
 
+  /** the connection's timeline events of these types, oldest first */
+  async function events(connectionId: string, eventTypes: string[]) {
+    const { status, body } = await call('POST', '/api/v1/connections/events/list', {
+      connectionId,
+      eventTypes,
+    });
+    expect(status).toBe(200);
+    return (body.events as { eventType: string; summary: Record<string, unknown> }[]).reverse();
+  }
+
+  test('a change left for review goes on the timeline once, not again at every sync that finds it', async () => {
+    const id = await setUp('once', undefined);
+    await synced(id);
+    await db.query('ALTER TABLE src.once ADD COLUMN email text');
+    await synced(id);
+    await synced(id);
+    const found = await events(id, ['SCHEMA_UPDATE']);
+    expect(found.map((e) => e.summary)).toEqual([
+      {
+        breaking: false,
+        changes: ["Modified stream 'src.once': Added fields ['email']"],
+        applied: [],
+        behavior: 'ignore',
+      },
+    ]);
+  });
+
+  test('a breaking change is on the timeline with the connection disabled for it', async () => {
+    const id = await setUp('brkline', 'propagate_fully');
+    await synced(id);
+    await db.query('ALTER TABLE src.brkline DROP COLUMN updated_at');
+    expect((await job(id)).status).toBe('failed');
+    const found = await events(id, ['SCHEMA_UPDATE', 'CONNECTION_DISABLED']);
+    expect(found.map((e) => [e.eventType, e.summary.breaking ?? null])).toEqual([
+      ['SCHEMA_UPDATE', true],
+      ['CONNECTION_DISABLED', null],
+    ]);
+    expect(String(found[1]?.summary.message)).toContain("Removed fields ['updated_at' (breaking)]");
+  });
+
   test('ignore (the default): the sync goes on without the new column and the change waits for review', async () => {
     const id = await setUp('ign', undefined);
     await synced(id);
