@@ -163,11 +163,7 @@ function defaultSetting(stream: AirbyteStream): StreamSetting {
   return { ...base, syncMode: keyed ? 'incremental_deduped_history' : 'incremental_append' };
 }
 
-function diffFields(
-  old: AirbyteStream,
-  now: AirbyteStream,
-  setting: StreamSetting,
-): FieldTransform[] {
+function diffFields(old: AirbyteStream, now: AirbyteStream, setting: StreamSetting): FieldTransform[] {
   const before = propertiesOf(old);
   const after = propertiesOf(now);
   const transforms: FieldTransform[] = [];
