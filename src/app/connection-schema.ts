@@ -26,9 +26,11 @@ import { SyncFailure } from '../tasks/sync/connector-calls.js';
 import type { SchemaReview, SchemaWatch } from '../tasks/sync/state-store.js';
 import {
   actorOr404,
+  clearConfig,
   connectionOr404,
   connectionView,
   discoverSource,
+  redactorOf,
   type ResourceDeps,
   storeConnection,
 } from './connections.js';
@@ -160,7 +162,11 @@ export function connectionSchemaWatch(deps: ResourceDeps): SchemaWatch {
   return async (key, discovered, log) => {
     const connectionId = connectionIdOf(key);
     if (connectionId === undefined) return undefined;
-    const result = await reviewSchema(deps, connectionId, discovered);
+    // the sync's own discover is not masked; the catalogs stored (and compared) are, as the API's are
+    const connection = await connectionOr404(deps, connectionId);
+    const source = await actorOr404(deps, 'source', connection.sourceId);
+    const masked = redactorOf(source, clearConfig(deps, source)).value(discovered) as AirbyteCatalog;
+    const result = await reviewSchema(deps, connectionId, masked);
     for (const line of result.catalogDiff.transforms.map(describeTransform)) log(`schema change: ${line}`);
     for (const line of result.applied) log(`schema change applied: ${line}`);
     if (result.paused) {

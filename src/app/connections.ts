@@ -306,6 +306,11 @@ export async function removeActor(deps: ResourceDeps, kind: ActorKind, id: strin
   if (!(await deleteActor(deps.db, kind, id))) throw new ResourceError(404, `no ${kind} ${id}`);
 }
 
+/** What masks an actor's secret values wherever a connector's answer may repeat them. */
+export function redactorOf(actor: ActorRow, config: JsonObject): Redactor {
+  return Redactor.of(secretFieldValues(actor.spec, config));
+}
+
 /** Runs a connector with an actor's stored configuration. Whatever comes back — the answer, the
  * connector's error, its stderr quoted in it — has the configuration's secret fields masked, as a
  * sync task's logs have: connectors put connection strings in their messages. */
@@ -315,7 +320,7 @@ export async function withStoredConfig<T>(
   call: (config: JsonObject) => Promise<T>,
 ): Promise<T> {
   const config = clearConfig(deps, actor);
-  const redactor = Redactor.of(secretFieldValues(actor.spec, config));
+  const redactor = redactorOf(actor, config);
   try {
     return redactor.value(
       await call(await withRegisteredManifest(deps.db, actor.kind, actor.connector, config)),
