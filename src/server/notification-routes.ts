@@ -1,7 +1,7 @@
 // Notification settings (installation, connection, flow) and a test send. Settings are
 // configuration: whoever may use this API administers the installation (docs/notifications.md).
 import type { FastifyInstance } from 'fastify';
-import { type ResourceDeps, ResourceError } from '../app/connections.js';
+import type { ResourceDeps } from '../app/connections.js';
 import {
   getNotificationSettings,
   putNotificationSettings,
@@ -9,8 +9,8 @@ import {
   tryNotification,
 } from '../app/notification-settings.js';
 import { NOTIFICATION_EVENTS, type NotificationItem } from '../notifications/settings.js';
-import { HttpError } from './errors.js';
 import { errors, object, text } from './schemas/common.js';
+import { answer } from './resources/answer.js';
 
 const url = {
   type: 'string',
@@ -54,15 +54,6 @@ const settings = {
   },
 };
 const one = { description: 'the settings, webhook URLs masked', ...settings };
-
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ResourceError) throw new HttpError(error.status, error.message, error.details);
-    throw error;
-  }
-}
 
 export function registerNotificationRoutes(app: FastifyInstance, deps: ResourceDeps): void {
   const tags = ['Notifications'];

@@ -33,7 +33,6 @@ import {
 import type { JobType, RefreshType } from '../../connections/connection.js';
 import type { ActorKind } from '../../db/actor-repository.js';
 import type { StreamDescriptor } from '../../protocol/messages.js';
-import { HttpError } from '../errors.js';
 import { errors, object, text } from '../schemas/common.js';
 import {
   actor,
@@ -58,19 +57,10 @@ import {
   streamRefreshInput,
 } from './schemas.js';
 import { discoverSchemaForConnection } from '../../app/connection-schema.js';
+import { answer } from './answer.js';
 
 type Id = { Params: { id: string } };
 type Page = { Querystring: { limit: number; offset: number } };
-
-/** A refusal of the resource layer answers with its status and the fields at fault. */
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ResourceError) throw new HttpError(error.status, error.message, error.details);
-    throw error;
-  }
-}
 
 const page = <T>(data: T[], base: string, q: { limit: number; offset: number }) => ({
   data,

@@ -1,14 +1,14 @@
 // A connection's timeline: Airbyte's connection events API (POST bodies, as Airbyte's config API).
 import type { FastifyInstance } from 'fastify';
-import { type ResourceDeps, ResourceError } from '../../app/connections.js';
+import type { ResourceDeps } from '../../app/connections.js';
 import {
   type EventListInput,
   getConnectionEventView,
   listConnectionEventViews,
 } from '../../app/connection-timeline.js';
 import { CONNECTION_EVENT_TYPES } from '../../connections/timeline.js';
-import { HttpError } from '../errors.js';
 import { errors, object, text } from '../schemas/common.js';
+import { answer } from './answer.js';
 
 const event = {
   type: 'object',
@@ -27,15 +27,6 @@ const event = {
     },
   },
 };
-
-async function answer<T>(work: () => Promise<T>): Promise<T> {
-  try {
-    return await work();
-  } catch (error) {
-    if (error instanceof ResourceError) throw new HttpError(error.status, error.message, error.details);
-    throw error;
-  }
-}
 
 export function registerTimelineRoutes(app: FastifyInstance, deps: ResourceDeps): void {
   const tags = ['Connections'];

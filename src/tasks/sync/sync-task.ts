@@ -147,29 +147,22 @@ function failedAttempt(error: unknown, committed: { recordsCommitted: number; by
   });
 }
 
+/** The properties of a sync task that its run reads. */
+const SYNC_PROPERTIES = [
+  'source',
+  'destination',
+  'streams',
+  'namespaceDefinition',
+  'namespaceFormat',
+  'prefix',
+  'jobType',
+  'jobStreams',
+  'refreshType',
+] as const;
+
 function pick(task: TaskDef): Record<string, unknown> {
-  const {
-    source,
-    destination,
-    streams,
-    namespaceDefinition,
-    namespaceFormat,
-    prefix,
-    jobType,
-    jobStreams,
-    refreshType,
-  } = task as Record<string, unknown>;
-  return {
-    source,
-    destination,
-    streams,
-    namespaceDefinition,
-    namespaceFormat,
-    prefix,
-    jobType,
-    jobStreams,
-    refreshType,
-  };
+  const all = task as Record<string, unknown>;
+  return Object.fromEntries(SYNC_PROPERTIES.map((key) => [key, all[key]]));
 }
 
 class SyncRun {

@@ -75,13 +75,19 @@ describe.each(storageBackends())('storage contract on $name', (backend) => {
       expect(await text(await storage.get(uri))).toBe('second');
     });
 
-    test('concurrent puts of one path leave one of them whole, never a mix', async () => {
-      const a = Buffer.alloc(SMALL_CHUNK * 6 + 5, 'a');
-      const b = Buffer.alloc(SMALL_CHUNK * 3 + 1, 'b');
-      await Promise.all([storage.put('race.bin', a), storage.put('race.bin', b)]);
-      const stored = await buffer(await storage.get('sluice:///race.bin'));
-      expect(stored.equals(a) || stored.equals(b)).toBe(true);
-    });
+    // S3 itself replaces an object whole (last writer wins); the S3 server these tests run,
+    // s3rver, streams a completed upload into its file in place, so two at once can mix there: on
+    // 's3' this would test the stand-in, not Sluice, and failed now and then in CI for that reason
+    test.skipIf(backend.name === 's3')(
+      'concurrent puts of one path leave one of them whole, never a mix',
+      async () => {
+        const a = Buffer.alloc(SMALL_CHUNK * 6 + 5, 'a');
+        const b = Buffer.alloc(SMALL_CHUNK * 3 + 1, 'b');
+        await Promise.all([storage.put('race.bin', a), storage.put('race.bin', b)]);
+        const stored = await buffer(await storage.get('sluice:///race.bin'));
+        expect(stored.equals(a) || stored.equals(b)).toBe(true);
+      },
+    );
 
     test('a failing source stream leaves no file behind and keeps the previous version', async () => {
       await storage.put('broken/kept.txt', 'previous');
