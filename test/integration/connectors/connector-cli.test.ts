@@ -2,6 +2,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { insertDefinition } from '../../../src/db/actor-repository.js';
+import { openDatabase } from '../../../src/db/open.js';
 import type { AirbyteMessage } from '../../../src/protocol/messages.js';
 import { lines, runCli } from '../../support/cli.js';
 import { fakerCatalog, recordIds } from './faker-catalog.js';
@@ -26,6 +28,23 @@ describe('sluice connector', () => {
     const { code, stdout } = await runCli(['connector', 'list']);
     expect(code).toBe(0);
     expect(stdout).toMatch(/^source-faker\tsource\t/m);
+  });
+
+  test('list --config adds the definitions registered in that database', async () => {
+    const dataDir = path.join(dir, 'registered');
+    const db = await openDatabase({ dataDir: `${dataDir}/db` });
+    await insertDefinition(db, {
+      name: 'widgets',
+      kind: 'source',
+      command: ['x'],
+      manifest: { version: '6.0.0' },
+    });
+    await db.close();
+    const config = path.join(dir, 'registered.yaml');
+    await writeFile(config, `dataDir: ${dataDir}\n`);
+    const { code, stdout } = await runCli(['connector', 'list', '--config', config], { dataDir });
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^source-widgets\tsource\tregistered declarative manifest$/m);
   });
 
   test('source-faker spec prints a SPEC message', async () => {
