@@ -60,3 +60,25 @@ export async function startTestServer(
     },
   };
 }
+
+export interface JsonAnswer {
+  status: number;
+  /** the answer's JSON, {} when it had no body */
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/** One request to the API in process, its JSON body parsed. */
+export async function injectJson(
+  server: TestServer,
+  method: string,
+  url: string,
+  payload?: unknown,
+): Promise<JsonAnswer> {
+  const res = await server.app.inject({ method: method as HTTPMethods, url, payload: payload as object });
+  return {
+    status: res.statusCode,
+    text: res.body,
+    body: JSON.parse(res.body || '{}') as Record<string, unknown>,
+  };
+}

@@ -3,12 +3,11 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDialects } from '../../support/databases.js';
 import { createTestMysql, SKIP_MYSQL, type TestMysql } from '../../support/mysql.js';
-import { startTestServer, type TestServer } from '../../support/server.js';
+import { injectJson, startTestServer, type TestServer } from '../../support/server.js';
 import { until } from '../../support/until.js';
 
 // Generations, refreshes and clears of a connection, through the Airbyte-shaped API, from a real
@@ -37,14 +36,8 @@ describe.skipIf(!URL_ || !postgres)(
     let pgConfig: Record<string, unknown>;
     let sourceId: string;
 
-    async function call(method: string, url: string, payload?: unknown): Promise<Answer> {
-      const res = await (server.app as FastifyInstance).inject({
-        method: method as 'GET',
-        url,
-        payload: payload as object,
-      });
-      return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Answer['body']) : {} };
-    }
+    const call = (method: string, url: string, payload?: unknown): Promise<Answer> =>
+      injectJson(server, method, url, payload);
 
     async function ended(started: Answer): Promise<Record<string, unknown>> {
       expect(started.status, JSON.stringify(started.body)).toBe(200);

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDialects } from '../../support/databases.js';
-import { startTestServer, type TestServer } from '../../support/server.js';
+import { injectJson, startTestServer, type TestServer } from '../../support/server.js';
 import { until } from '../../support/until.js';
 
 // Schema changes of a connection through the Airbyte-shaped API, from a real PostgreSQL source into a
@@ -26,14 +25,8 @@ describe.skipIf(!URL_ || !postgres)('schema changes of a connection (needs SLUIC
   let pgConfig: Record<string, unknown>;
   let sourceId: string;
 
-  async function call(method: string, url: string, payload?: unknown): Promise<Answer> {
-    const res = await (server.app as FastifyInstance).inject({
-      method: method as 'GET',
-      url,
-      payload: payload as object,
-    });
-    return { status: res.statusCode, body: res.body ? (JSON.parse(res.body) as Answer['body']) : {} };
-  }
+  const call = (method: string, url: string, payload?: unknown): Promise<Answer> =>
+    injectJson(server, method, url, payload);
 
   async function job(connectionId: string): Promise<Record<string, unknown>> {
     const started = await call('POST', '/api/v1/jobs', { connectionId, jobType: 'sync' });

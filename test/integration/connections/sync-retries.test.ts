@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { testDialects } from '../../support/databases.js';
-import { startTestServer, type TestServer } from '../../support/server.js';
+import { injectJson, startTestServer, type TestServer } from '../../support/server.js';
 import { until } from '../../support/until.js';
 
 // Airbyte's attempt policy on a connection's jobs, through the API: a source process that fails the
@@ -31,10 +31,7 @@ describe(`sync retries on ${dialect.name}`, () => {
   let dir: string;
   let destinationId: string;
 
-  async function call(method: string, url: string, payload?: unknown) {
-    const res = await server.app.inject({ method: method as 'GET', url, payload: payload as object });
-    return { status: res.statusCode, body: JSON.parse(res.body || '{}') as Record<string, unknown> };
-  }
+  const call = (method: string, url: string, payload?: unknown) => injectJson(server, method, url, payload);
 
   /** A connection from the fixture source with the given options to the JSONL file destination. */
   async function connection(source: Record<string, unknown>): Promise<string> {

@@ -9,7 +9,7 @@ import { recordConnectionEvent } from '../../../src/connections/timeline.js';
 import { notifierFor } from '../../../src/notifications/dispatcher.js';
 import { testDialects } from '../../support/databases.js';
 import { TEST_CIPHER } from '../../support/engine.js';
-import { startTestServer, type TestServer } from '../../support/server.js';
+import { injectJson, startTestServer, type TestServer } from '../../support/server.js';
 import { until } from '../../support/until.js';
 
 // A connection's timeline and the notifications its events and flows' ends set off, through the API:
@@ -34,9 +34,9 @@ describe(`connection timeline and notifications on ${dialect.name}`, () => {
   const bodies: string[] = [];
 
   async function call(method: string, url: string, payload?: unknown) {
-    const res = await server.app.inject({ method: method as 'GET', url, payload: payload as object });
-    bodies.push(res.body);
-    return { status: res.statusCode, body: JSON.parse(res.body || '{}') as Record<string, unknown> };
+    const answer = await injectJson(server, method, url, payload);
+    bodies.push(answer.text);
+    return answer;
   }
 
   const at = (p: string) => received.filter((r) => r.path === p);
